@@ -1,0 +1,117 @@
+"""Exercise 2 — padding (패딩) and stride (스트라이드) by hand, with numpy only.
+
+Padding amounts along one axis of length n, kernel k, stride s, dilation d (effective kernel k' = d*(k-1)+1):
+- 'valid' (패딩 없음): (0, 0)
+- 'same' (세임 패딩): total = max((ceil(n/s) - 1)*s + k' - n, 0), before = total // 2, after = total - before.
+  When total is odd the extra zero goes AFTER (bottom/right), as TensorFlow does it.
+- 'full' (풀 패딩): (k' - 1, k' - 1)
+
+Image batches are NHWC (batch, height, width, channels; Keras' channels_last). A filter bank is
+(kh, kw, c_in, c_out), the layout of a Keras Conv2D kernel; a bias is (c_out,). Sizes (strides,
+dilation_rate) are an int or an (h, w) pair, as in Keras. Everything is cross-correlation (no kernel flip).
+
+Rules: numpy and the standard library only. Never modify your arguments. Return floating arrays of the
+inputs' result dtype (float32 in, float32 out; float64 in, float64 out, accurate to float64).
+
+Concept: https://cs231n.github.io/convolutional-networks/#conv (zero-padding, stride)
+Check your work with:  grade exercise2
+"""
+
+import numpy as np
+
+
+def zero_pad(x, pad):
+    """Pad an NHWC batch with zeros (제로 패딩) on the height and width axes only.
+
+    Args:
+        x: shape (N, H, W, C).
+        pad: an int p (p zeros on every side) or ((top, bottom), (left, right)).
+    Returns:
+        shape (N, H + top + bottom, W + left + right, C), the dtype of x.
+
+    Example:
+        >>> zero_pad(np.ones((1, 2, 2, 1)), ((1, 0), (0, 2)))[0, :, :, 0]
+        array([[0., 0., 0., 0.],
+               [1., 1., 0., 0.],
+               [1., 1., 0., 0.]])
+    """
+    raise NotImplementedError
+
+
+def padding_amounts(n, k, stride=1, padding='valid', dilation=1):
+    """How many zeros go before and after one axis, by the rules at the top of this file.
+
+    Args:
+        n: the input length; k: the kernel length; stride: the step; dilation: the gap factor (팽창).
+        padding: 'valid', 'same' or 'full'.
+    Returns:
+        (before, after), a tuple of two ints.
+
+    Example:
+        >>> padding_amounts(5, 2, stride=1, padding='same')
+        (0, 1)
+        >>> padding_amounts(5, 3, padding='full')
+        (2, 2)
+    """
+    raise NotImplementedError
+
+
+def conv1d_padded(x, w, padding='valid', stride=1):
+    """1-D cross-correlation with padding and stride (패딩과 스트라이드가 있는 1차원 합성곱).
+
+    Pad x by padding_amounts(len(x), len(w), stride, padding), cross-correlate with w (no flip), and keep every
+    stride-th output starting from the first. This equals tf.nn.conv1d for 'valid' and 'same'.
+
+    Args:
+        x: shape (n,); w: shape (k,); padding: 'valid', 'same' or 'full'; stride: an int >= 1.
+    Returns:
+        shape (floor((n + before + after - k) / stride) + 1,).
+
+    Example:
+        >>> conv1d_padded(np.array([1., 2., 3., 4., 5.]), np.array([1., 1.]), padding='same', stride=2)
+        array([3., 7., 5.])
+    """
+    raise NotImplementedError
+
+
+def participation(n, k, padding):
+    """In how many stride-1 outputs each input element takes part (참여 횟수).
+
+    With 'valid' the border elements take part less often than the middle ones; 'full' padding gives every
+    element exactly k. This is why padding matters for the borders of an image.
+
+    Args:
+        n: the input length; k: the kernel length; padding: 'valid', 'same' or 'full'.
+    Returns:
+        an integer array of shape (n,).
+
+    Example:
+        >>> participation(5, 3, 'valid')
+        array([1, 2, 3, 2, 1])
+        >>> participation(5, 3, 'full')
+        array([3, 3, 3, 3, 3])
+    """
+    raise NotImplementedError
+
+
+def conv2d(x, kernel, bias=None, strides=1, padding='valid', dilation_rate=1):
+    """A Conv2D layer's forward pass (합성곱 층): exactly what tf.nn.conv2d plus the bias gives.
+
+    out[n, i, j, o] = sum_{a, b, c} xp[n, i*sh + a*dh, j*sw + b*dw, c] * kernel[a, b, c, o] + bias[o],
+    where xp is x zero-padded by padding_amounts on each axis (with that axis' stride and dilation).
+
+    Args:
+        x: shape (N, H, W, C_in), NHWC.
+        kernel: shape (kh, kw, C_in, C_out).
+        bias: shape (C_out,) or None (no bias).
+        strides: an int or (sh, sw).
+        padding: 'valid' or 'same'.
+        dilation_rate: an int or (dh, dw) (팽창 합성곱). Strides and dilation above 1 together are never asked.
+    Returns:
+        shape (N, H', W', C_out) with H' = floor((H + pad_h - kh') / sh) + 1 (and the same for W').
+
+    Example:
+        >>> conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 2)), bias=np.array([0., 1.]), padding='same').shape
+        (1, 4, 4, 2)
+    """
+    raise NotImplementedError

@@ -1,0 +1,20 @@
+"""An auto-grader for CNN exercises (합성곱, 패딩, 스트라이드, 풀링): property-based, kind, fast.
+
+The library API, for scripts and notebooks::
+
+    from grader import grade
+    result = grade("exercise3")            # the learner's exercises/exercise3_*.py
+    result = grade(3, submission="path/")  # another copy
+
+This module stays light: the worker process imports the package too.
+"""
+
+__all__ = ["grade", "grade_all"]
+
+
+def __getattr__(name):
+    if name in __all__:
+        from grader import api
+
+        return getattr(api, name)
+    raise AttributeError(name)

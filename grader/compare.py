@@ -1,0 +1,162 @@
+"""Comparators: does a learner's value agree with the reference's? None when it does, else what differs.
+
+Floating results are compared with a tolerance scaled by the magnitude of the terms that were summed, not by
+the size of the result: a correct float32 convolution whose terms cancel to almost zero has a large relative
+error and must still pass. The magnitude is the reference applied to the absolute values of the inputs
+(for a sum of products, |x| correlated with |w|), which bounds every partial sum.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.codec import Foreign
+from grader.spec import Call
+
+# Relative to the summed magnitude. float64 results must be float64-accurate: a float32 computation of
+# float64 inputs misses this by five orders of magnitude and fails.
+RELATIVE_TOLERANCE = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 2e-5, np.dtype(np.float64): 1e-10}
+MAX_LISTED = 5
+
+
+def describe_type(value) -> str:
+    if isinstance(value, Foreign):
+        return value.type_name
+    if isinstance(value, np.ndarray):
+        return f"numpy.ndarray (shape {value.shape}, dtype {value.dtype})"
+    cls = type(value)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
+
+
+def _absolute(value):
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return np.abs(value)
+    if isinstance(value, float):
+        return abs(value)
+    return value
+
+
+def magnitude_of_terms(call: Call, reference) -> np.ndarray:
+    """The reference applied to |inputs|: an upper bound of every partial sum the computation makes."""
+    args = tuple(_absolute(a) for a in call.args)
+    kwargs = {k: _absolute(v) for k, v in call.kwargs.items()}
+    return np.abs(np.asarray(reference(*args, **kwargs), dtype=np.float64))
+
+
+def tolerance(dtype: np.dtype, magnitude) -> np.ndarray:
+    rtol = RELATIVE_TOLERANCE.get(np.dtype(dtype), 1e-10)
+    return rtol * np.asarray(magnitude) + np.finfo(np.dtype(dtype)).tiny
+
+
+def _fmt(value) -> str:
+    return np.format_float_positional(value, precision=6, trim="-") if np.isfinite(value) else str(value)
+
+
+def differing_cells(expected: np.ndarray, actual: np.ndarray, allowed) -> str | None:
+    """None when every cell is within `allowed`; else a sentence listing the worst cells."""
+    diff = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+    bad = ~(diff <= allowed)  # NaN counts as a difference
+    if not bad.any():
+        return None
+    positions = np.argwhere(bad)
+    worst = tuple(int(i) for i in positions[np.argmax(np.where(np.isnan(diff), np.inf, diff)[bad])])
+    listed = ", ".join(
+        f"{tuple(int(i) for i in p)}: expected {_fmt(expected[tuple(p)])}, got {_fmt(actual[tuple(p)])}"
+        for p in positions[:MAX_LISTED]
+    )
+    more = f" and {len(positions) - MAX_LISTED} more" if len(positions) > MAX_LISTED else ""
+    return (
+        f"{len(positions)} of {expected.size} values differ (largest difference {_fmt(diff[worst])} at "
+        f"index {worst}): {listed}{more}"
+    )
+
+
+def _array_problem(expected: np.ndarray, actual) -> str | None:
+    """Type, shape and dtype problems, said plainly before any value is compared."""
+    if not isinstance(actual, np.ndarray):
+        return f"returned {describe_type(actual)}; expected a numpy.ndarray of shape {expected.shape}"
+    if actual.shape != expected.shape:
+        return f"shape {actual.shape}, expected {expected.shape}"
+    return None
+
+
+@dataclass(frozen=True)
+class ArraysClose:
+    """A floating ndarray of the expected shape and dtype, equal within a magnitude-scaled tolerance.
+
+    `scale_by_terms=False` scales by the expected values instead (for results that are not sums).
+    """
+
+    scale_by_terms: bool = True
+
+    def __call__(self, call: Call, expected, actual, reference) -> str | None:
+        problem = _array_problem(expected, actual)
+        if problem:
+            return problem
+        if actual.dtype != expected.dtype:
+            return f"dtype {actual.dtype}, expected {expected.dtype} (the inputs' result dtype)"
+        magnitude = magnitude_of_terms(call, reference) if self.scale_by_terms else np.abs(expected)
+        return differing_cells(expected, actual, tolerance(expected.dtype, magnitude))
+
+
+@dataclass(frozen=True)
+class ScalarClose:
+    """A real floating-point number (Python float or numpy floating scalar) within tolerance."""
+
+    def __call__(self, call: Call, expected, actual, reference) -> str | None:
+        if isinstance(actual, bool) or not isinstance(actual, (float, np.floating)):
+            return f"returned {describe_type(actual)}; expected a float"
+        magnitude = magnitude_of_terms(call, reference)
+        dtype = np.result_type(*(a for a in call.args if isinstance(a, np.ndarray)))
+        allowed = tolerance(dtype, magnitude)
+        if not abs(float(actual) - expected) <= allowed:
+            return f"expected {_fmt(expected)}, got {_fmt(float(actual))}"
+        return None
+
+
+@dataclass(frozen=True)
+class IntegersEqual:
+    """An ndarray of any integer dtype with exactly the expected values."""
+
+    def __call__(self, call: Call, expected, actual, reference) -> str | None:
+        problem = _array_problem(expected, actual)
+        if problem:
+            return problem
+        if actual.dtype.kind not in "iu":
+            return f"dtype {actual.dtype}; expected an integer array (counts are whole numbers)"
+        return differing_cells(expected, actual, 0)
+
+
+@dataclass(frozen=True)
+class IntTupleEqual:
+    """A tuple (or list) of Python or numpy integers equal to the expected tuple."""
+
+    def __call__(self, call: Call, expected, actual, reference) -> str | None:
+        if not isinstance(actual, (tuple, list)) or len(actual) != len(expected):
+            return f"returned {describe_type(actual)} {actual!r}; expected a tuple of {len(expected)} ints"
+        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in actual):
+            return f"returned {tuple(actual)!r}; every entry must be an int"
+        if tuple(int(v) for v in actual) != tuple(expected):
+            return f"expected {tuple(expected)!r}, got {tuple(int(v) for v in actual)!r}"
+        return None
+
+
+def unchanged(before, after) -> bool:
+    """Whether an argument came back from the learner's call exactly as it went in."""
+    if isinstance(before, np.ndarray):
+        return (
+            isinstance(after, np.ndarray)
+            and before.shape == after.shape
+            and before.dtype == after.dtype
+            and before.tobytes() == after.tobytes()
+        )
+    if isinstance(before, (tuple, list)):
+        return (
+            type(before) is type(after)
+            and len(before) == len(after)
+            and all(unchanged(b, a) for b, a in zip(before, after))
+        )
+    return type(before) is type(after) and before == after

@@ -1,0 +1,238 @@
+"""The grading engine: for each task, hypothesis draws calls, the learner's worker answers, the reference judges.
+
+Learner code only ever runs in the worker process (`sandbox.Worker`); the reference runs here, so expected
+outputs never exist in the learner's process. Hypothesis shrinks every wrong answer to the smallest call that
+still shows it; the failure is recorded by us, not parsed from hypothesis's notes.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.compare import unchanged
+from grader.results import Counterexample, ExerciseResult, Status, TaskResult
+from grader.sandbox import Reply, Worker
+from grader.spec import Call, Exercise, Task
+from grader.values import show, show_call
+
+DEFAULT_EXAMPLES = 100
+DEFAULT_TIMEOUT = 20.0
+_NOTHING = object()
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to grade: the same options and submission always give the same grade."""
+
+    seed: int = 0
+    examples: int = DEFAULT_EXAMPLES
+    timeout: float = DEFAULT_TIMEOUT  # seconds per task, shrinking included
+    backends: tuple[str, ...] = ("cpu",)
+
+    def __post_init__(self):
+        if self.examples < 1:
+            raise ValueError(f"examples={self.examples} must be at least 1")
+        if not self.timeout > 0:
+            raise ValueError(f"timeout={self.timeout} must be positive")
+
+
+class _Failure(Exception):
+    """A wrong answer or an exception from the learner's function: hypothesis shrinks these."""
+
+    def __init__(self, status: Status, call: Call, message: str, expected=_NOTHING, actual=_NOTHING):
+        super().__init__(message)
+        self.status, self.call, self.message = status, call, message
+        self.expected, self.actual = expected, actual
+
+
+class _Outcome(BaseException):
+    """Ends a task at once, without shrinking (a hang, a crash, a stub, a forbidden import).
+
+    A BaseException so that hypothesis lets it through instead of shrinking it.
+    """
+
+    def __init__(self, status: Status, message: str, call: Call | None = None, failure: _Failure | None = None):
+        super().__init__(message)
+        self.status, self.message, self.call, self.failure = status, message, call, failure
+
+
+MESSAGES = {
+    Status.PASSED: "matched the reference on every example",
+    Status.NOT_IMPLEMENTED: "not implemented yet: the function still raises NotImplementedError",
+    Status.MISSING: "the function is not in your file (check its name)",
+    Status.TIMEOUT: "did not finish in time",
+}
+
+
+def _forbidden_message(modules) -> str:
+    names = ", ".join(repr(m) for m in modules)
+    return f"imported {names}: this exercise is done by hand with numpy and the standard library only"
+
+
+class TaskRunner:
+    """Marks one task of one submission with a running worker."""
+
+    def __init__(self, exercise: Exercise, task: Task, worker: Worker, options: Options):
+        self.exercise, self.task, self.worker, self.options = exercise, task, worker, options
+        self.reference = exercise.reference(task)
+        self.signature = inspect.signature(self.reference)
+        self.examples = 0
+        self.first_failure: _Failure | None = None
+        self.deadline = 0.0
+
+    def run(self) -> TaskResult:
+        from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+        from hypothesis.errors import Flaky
+
+        @seed(self.options.seed)
+        @settings(
+            max_examples=self.options.examples,
+            database=None,
+            deadline=None,
+            derandomize=False,
+            report_multiple_bugs=False,
+            suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+            phases=(Phase.explicit, Phase.generate, Phase.shrink),
+            print_blob=False,
+        )
+        @given(self.task.strategy)
+        def check(call: Call) -> None:
+            self._check(call)
+
+        self.deadline = time.monotonic() + self.options.timeout
+        try:
+            check()
+        except _Outcome as outcome:
+            if outcome.failure is not None:
+                return self._failed(outcome.failure)
+            return self._result(outcome.status, outcome.message, outcome.call)
+        except _Failure as failure:
+            return self._failed(failure)
+        except Flaky:
+            failure = self.first_failure
+            note = "; it gave different answers for the same input (does it use randomness or global state?)"
+            return self._failed(failure, extra=note)
+        return self._result(Status.PASSED, f"matched the reference on {self.examples} examples")
+
+    def _check(self, call: Call) -> None:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0 and self.first_failure is not None:
+            raise _Outcome(Status.FAILED, "", failure=self.first_failure)  # out of time while shrinking
+        reply = self.worker.call(self.task.name, call, remaining)
+        if self.first_failure is None:
+            self.examples += 1
+        self._raise_for_reply(reply, call)
+        expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+        problem = self.task.compare(call, expected, reply.value, self.reference)
+        if problem is None:
+            problem = self._changed_inputs(call, reply)
+        if problem is not None:
+            self._fail(Status.FAILED, call, problem, expected, reply.value)
+
+    def _raise_for_reply(self, reply: Reply, call: Call) -> None:
+        if reply.forbidden:
+            raise _Outcome(Status.FORBIDDEN, _forbidden_message(reply.forbidden), call)
+        if reply.kind == "ok":
+            return
+        if reply.kind == "raised":
+            self._fail(Status.ERROR, call, f"your function raised {reply.message}")
+        if reply.kind == "timeout":
+            if self.first_failure is not None:
+                raise _Outcome(Status.FAILED, "", failure=self.first_failure)
+            raise _Outcome(Status.TIMEOUT, f"did not finish within {self.options.timeout:g} s on this input", call)
+        if reply.kind == "crashed":
+            raise _Outcome(Status.ERROR, reply.message, call)
+        if reply.kind == "not_implemented":
+            raise _Outcome(Status.NOT_IMPLEMENTED, MESSAGES[Status.NOT_IMPLEMENTED], call)
+        raise _Outcome(Status.MISSING, MESSAGES[Status.MISSING])
+
+    def _changed_inputs(self, call: Call, reply: Reply) -> str | None:
+        sent = self.signature.bind_partial(*call.args, **call.kwargs).arguments
+        back = self.signature.bind_partial(*reply.args, **reply.kwargs).arguments
+        changed = [name for name, value in sent.items() if not unchanged(value, back.get(name))]
+        if changed:
+            names = ", ".join(changed)
+            return f"your function changed its input {names}; functions must never modify their arguments"
+        return None
+
+    def _fail(self, status: Status, call: Call, message: str, expected=_NOTHING, actual=_NOTHING):
+        failure = _Failure(status, call, message, expected, actual)
+        if self.first_failure is None:
+            self.first_failure = failure
+        raise failure
+
+    def _failed(self, failure: _Failure, extra: str = "") -> TaskResult:
+        hint = f" {self.task.hint}" if self.task.hint and failure.status is Status.FAILED else ""
+        return self._result(failure.status, failure.message + extra + hint, failure.call, failure)
+
+    def _result(self, status: Status, message: str, call: Call | None = None, failure: _Failure | None = None):
+        passed = status is Status.PASSED
+        return TaskResult(
+            name=self.task.name,
+            status=status,
+            score=float(self.task.points) if passed else 0.0,
+            max_score=float(self.task.points),
+            examples=self.examples,
+            message=message,
+            counterexample=None if call is None else self._counterexample(call, failure),
+            output=self.worker.output_tail(),
+        )
+
+    def _counterexample(self, call: Call, failure: _Failure | None) -> Counterexample:
+        bound = call.bound(self.signature)
+        has = failure is not None and failure.expected is not _NOTHING
+        return Counterexample(
+            call=show_call(self.task.name, bound),
+            inputs={name: show(value) for name, value in bound.items()},
+            expected=show(failure.expected) if has else None,
+            actual=show(failure.actual) if has else None,
+            difference=failure.message if failure is not None else "",
+        )
+
+
+def _every_task(exercise: Exercise, status: Status, message: str, options: Options, output: str = ""):
+    """The same verdict for every task (no file, a file that does not load, a forbidden import)."""
+    tasks = tuple(
+        TaskResult(t.name, status, 0.0, float(t.points), 0, message, output=output) for t in exercise.tasks
+    )
+    return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tasks)
+
+
+def _load_problem(reply: Reply) -> tuple[Status, str]:
+    if reply.forbidden:
+        return Status.FORBIDDEN, _forbidden_message(reply.forbidden)
+    if reply.kind == "timeout":
+        return Status.TIMEOUT, "your file did not finish loading in time (code at the top level runs on import)"
+    return Status.ERROR, f"your file could not be loaded: {reply.message}"
+
+
+def grade_exercise(exercise: Exercise, path: Path | None, options: Options | None = None) -> ExerciseResult:
+    """Grade one exercise file. `path=None` means the learner has no file for it: every task is missing."""
+    options = options or Options()
+    if path is None:
+        return _every_task(exercise, Status.MISSING, f"{exercise.file_name} was not found", options)
+    results = []
+    with Worker(path, exercise.banned_imports) as worker:
+        loaded = worker.start(options.timeout)
+        if loaded.kind != "loaded" or loaded.forbidden:
+            status, message = _load_problem(loaded)
+            return _every_task(exercise, status, message, options, worker.output_tail())
+        for task in exercise.tasks:
+            if task.name not in loaded.names:
+                results.append(
+                    TaskResult(task.name, Status.MISSING, 0.0, float(task.points), 0, MESSAGES[Status.MISSING])
+                )
+                continue
+            if not worker.alive:
+                restarted = worker.start(options.timeout)
+                if restarted.kind != "loaded":
+                    status, message = _load_problem(restarted)
+                    results.append(TaskResult(task.name, status, 0.0, float(task.points), 0, message))
+                    continue
+            results.append(TaskRunner(exercise, task, worker, options).run())
+    return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tuple(results), str(path))

@@ -1,0 +1,106 @@
+"""Declarations: an exercise is a tuple of tasks, and a task says everything the grader needs to mark one function.
+
+Each task is declared once (in `grader/catalog/`), and that declaration drives the stub's docstring, the input
+strategy, the comparison, the points and the message a learner sees.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from grader.errors import DeclarationError
+
+BY_HAND_BANNED = ("tensorflow", "keras", "scipy", "torch", "jax", "solutions")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One generated call: positional and keyword arguments for the function under test."""
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def bound(self, signature: inspect.Signature) -> dict[str, Any]:
+        """The arguments by parameter name, as the reference's signature names them."""
+        try:
+            return dict(signature.bind(*self.args, **self.kwargs).arguments)
+        except TypeError:
+            names = [f"arg{i}" for i in range(len(self.args))]
+            return {**dict(zip(names, self.args)), **self.kwargs}
+
+
+# A comparator tells whether a learner's value agrees with the expected one: None when it does, otherwise a
+# sentence saying what differs. It receives the call and the reference so that it can scale tolerances.
+Comparator = Callable[[Call, Any, Any, Callable], "str | None"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One function a learner writes, and how it is marked."""
+
+    name: str
+    points: float
+    strategy: Any  # a hypothesis SearchStrategy of Call
+    compare: Comparator
+    doc: str  # the stub's docstring: contract, shapes, a tiny example, Korean terms
+    hint: str = ""  # one sentence shown when the task fails
+
+    def __post_init__(self):
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.name):
+            raise DeclarationError(f"task name {self.name!r} must be a Python function name")
+        if not self.points > 0:
+            raise DeclarationError(f"task {self.name}: points={self.points} must be positive")
+        if not self.doc.strip():
+            raise DeclarationError(f"task {self.name}: doc must describe the contract")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A module of tasks that a learner fills in, e.g. `exercises/exercise3_pooling.py`."""
+
+    number: int
+    slug: str  # "pooling": a name learners may type
+    title: str  # "풀링 (pooling)"
+    doc: str  # the stub module's docstring
+    tasks: tuple[Task, ...]
+    banned_imports: tuple[str, ...] = BY_HAND_BANNED
+    aliases: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        names = [t.name for t in self.tasks]
+        if len(set(names)) != len(names):
+            raise DeclarationError(f"exercise{self.number}: task names repeat: {names}")
+        if not self.tasks:
+            raise DeclarationError(f"exercise{self.number} declares no task")
+
+    @property
+    def name(self) -> str:
+        return f"exercise{self.number}"
+
+    @property
+    def module_name(self) -> str:
+        return f"exercise{self.number}_{self.slug}"
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.module_name}.py"
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(t.points for t in self.tasks))
+
+    def reference_module(self):
+        return importlib.import_module(f"solutions.{self.module_name}")
+
+    def reference(self, task: Task):
+        return getattr(self.reference_module(), task.name)
+
+    def task(self, name: str) -> Task:
+        for task in self.tasks:
+            if task.name == name:
+                return task
+        raise KeyError(name)

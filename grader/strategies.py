@@ -1,0 +1,238 @@
+"""Hypothesis strategies that draw calls (`Call`) for each kind of task.
+
+Sizes are built valid by construction (a kernel never larger than its input under 'valid'), never filtered
+afterwards. The space covers what learners get wrong: sizes of 1, kernels as large as the input, odd and even
+and non-square sizes, asymmetric kernels, negative values, int and (h, w) spellings of sizes, every padding
+and stride the contract allows, optional arguments both left out and given, float32 and float64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from grader.spec import Call
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+VALUE_BOUND = 10.0
+
+
+def float_dtypes():
+    return st.sampled_from(FLOAT_DTYPES)
+
+
+def float_arrays(dtype, shape):
+    """Arrays of finite values in [-10, 10] (negative ones included, no subnormals)."""
+    elements = st.floats(
+        -VALUE_BOUND, VALUE_BOUND, width=8 * np.dtype(dtype).itemsize, allow_nan=False, allow_subnormal=False
+    )
+    return arrays(dtype, shape, elements=elements)
+
+
+def python_floats():
+    return st.floats(-VALUE_BOUND, VALUE_BOUND, allow_nan=False, allow_subnormal=False)
+
+
+def size_arg(draw, pair: tuple[int, int]):
+    """A size as a learner might be given it: an int when both sides agree (sometimes), else an (h, w) tuple."""
+    if pair[0] == pair[1] and draw(st.booleans()):
+        return pair[0]
+    return tuple(pair)
+
+
+def with_optional(draw, args: tuple, optional: dict, defaults: dict) -> Call:
+    """A call where each optional argument is given by keyword or left out when it equals its default."""
+    kwargs = {}
+    for name, value in optional.items():
+        is_default = name in defaults and _same(value, defaults[name])
+        if not is_default or draw(st.booleans()):
+            kwargs[name] = value
+    return Call(args, kwargs)
+
+
+def _same(a, b) -> bool:
+    return type(a) is type(b) and a == b
+
+
+# -- exercise 1 ---------------------------------------------------------------------------------------------
+
+
+@st.composite
+def conv1d_calls(draw, *, max_length=12):
+    dtype = draw(float_dtypes())
+    n = draw(st.integers(1, max_length))
+    k = draw(st.integers(1, n))
+    x, w = draw(float_arrays(dtype, n)), draw(float_arrays(dtype, k))
+    if draw(st.booleans()):
+        return Call((x, w))
+    return Call((x, w), {"b": draw(python_floats())})
+
+
+@st.composite
+def same_shape_pairs(draw, *, max_side=5):
+    dtype = draw(float_dtypes())
+    shape = tuple(draw(st.lists(st.integers(1, max_side), min_size=1, max_size=3)))
+    return Call((draw(float_arrays(dtype, shape)), draw(float_arrays(dtype, shape))))
+
+
+def _image_and_kernel_sides(draw, max_side):
+    h, w = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
+    kh, kw = draw(st.integers(1, h)), draw(st.integers(1, w))
+    return h, w, kh, kw
+
+
+@st.composite
+def image_kernel_calls(draw, *, max_side=8, channels=False):
+    """(H, W) with (kh, kw); with `channels=True` the image may also be (H, W, C)."""
+    dtype = draw(float_dtypes())
+    h, w, kh, kw = _image_and_kernel_sides(draw, max_side)
+    shape = (h, w)
+    if channels and draw(st.booleans()):
+        shape = (h, w, draw(st.integers(1, 3)))
+    return Call((draw(float_arrays(dtype, shape)), draw(float_arrays(dtype, (kh, kw)))))
+
+
+@st.composite
+def deep_kernel_calls(draw, *, max_side=7):
+    """(H, W, C) with a kernel (kh, kw, C) as deep as the image, and an optional bias."""
+    dtype = draw(float_dtypes())
+    h, w, kh, kw = _image_and_kernel_sides(draw, max_side)
+    c = draw(st.integers(1, 3))
+    image, kernel = draw(float_arrays(dtype, (h, w, c))), draw(float_arrays(dtype, (kh, kw, c)))
+    if draw(st.booleans()):
+        return Call((image, kernel))
+    return Call((image, kernel), {"bias": draw(python_floats())})
+
+
+def filter_sizes(max_size=9):
+    return st.integers(1, max_size).map(lambda size: Call((size,)))
+
+
+@st.composite
+def gaussian_calls(draw, *, max_size=9):
+    size = draw(st.integers(1, max_size))
+    sigma = draw(st.floats(0.3, 5.0, allow_nan=False))
+    return Call((size, sigma))
+
+
+def no_arguments():
+    return st.just(Call())
+
+
+# -- exercise 2 ---------------------------------------------------------------------------------------------
+
+PADDINGS = ("valid", "same", "full")
+
+
+def _kernel_for(draw, n: int, padding: str, dilation: int = 1, spare: int = 2) -> int:
+    """A kernel length that fits: under 'valid' its dilated span fits in n; otherwise it may overhang."""
+    if padding == "valid":
+        return draw(st.integers(1, (n - 1) // dilation + 1))
+    return draw(st.integers(1, n + spare))
+
+
+@st.composite
+def batches(draw, *, max_side=6, max_batch=2, max_channels=3, min_side=1):
+    dtype = draw(float_dtypes())
+    shape = (
+        draw(st.integers(1, max_batch)),
+        draw(st.integers(min_side, max_side)),
+        draw(st.integers(min_side, max_side)),
+        draw(st.integers(1, max_channels)),
+    )
+    return draw(float_arrays(dtype, shape))
+
+
+@st.composite
+def zero_pad_calls(draw):
+    x = draw(batches(max_side=5))
+    amount = st.integers(0, 3)
+    if draw(st.booleans()):
+        return Call((x, draw(amount)))
+    pad = ((draw(amount), draw(amount)), (draw(amount), draw(amount)))
+    return Call((x, pad))
+
+
+@st.composite
+def padding_amount_calls(draw, *, max_length=30):
+    n = draw(st.integers(1, max_length))
+    padding = draw(st.sampled_from(PADDINGS))
+    dilation = draw(st.integers(1, 3))
+    k = _kernel_for(draw, n, padding, dilation, spare=4)
+    stride = draw(st.integers(1, 4))
+    optional = {"stride": stride, "padding": padding, "dilation": dilation}
+    return with_optional(draw, (n, k), optional, {"stride": 1, "padding": "valid", "dilation": 1})
+
+
+@st.composite
+def conv1d_padded_calls(draw, *, max_length=12):
+    dtype = draw(float_dtypes())
+    n = draw(st.integers(1, max_length))
+    padding = draw(st.sampled_from(PADDINGS))
+    k = _kernel_for(draw, n, padding)
+    optional = {"padding": padding, "stride": draw(st.integers(1, 4))}
+    args = (draw(float_arrays(dtype, n)), draw(float_arrays(dtype, k)))
+    return with_optional(draw, args, optional, {"padding": "valid", "stride": 1})
+
+
+@st.composite
+def participation_calls(draw, *, max_length=12):
+    n = draw(st.integers(1, max_length))
+    padding = draw(st.sampled_from(PADDINGS))
+    return Call((n, _kernel_for(draw, n, padding), padding))
+
+
+@st.composite
+def conv2d_calls(draw, *, max_side=7):
+    """NHWC batches with a (kh, kw, c_in, c_out) bank; strides and dilation never both above 1 (as Keras)."""
+    x = draw(batches(max_side=max_side))
+    _, h, w, c_in = x.shape
+    c_out = draw(st.integers(1, 3))
+    padding = draw(st.sampled_from(("valid", "same")))
+    strides, dilation = (1, 1), (1, 1)
+    if draw(st.booleans()):
+        strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    else:
+        dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    kh = _kernel_for(draw, h, padding, dilation[0], spare=1)
+    kw = _kernel_for(draw, w, padding, dilation[1], spare=1)
+    kernel = draw(float_arrays(x.dtype, (kh, kw, c_in, c_out)))
+    bias = draw(st.none() | float_arrays(x.dtype, (c_out,)))
+    optional = {
+        "bias": bias,
+        "strides": size_arg(draw, strides),
+        "padding": padding,
+        "dilation_rate": size_arg(draw, dilation),
+    }
+    defaults = {"bias": None, "strides": 1, "padding": "valid", "dilation_rate": 1}
+    return with_optional(draw, (x, kernel), optional, defaults)
+
+
+# -- exercise 3 ---------------------------------------------------------------------------------------------
+
+
+@st.composite
+def pooling_calls(draw, *, max_side=7):
+    """NHWC batches with pool sizes, strides (None meaning the pool size) and padding as Keras takes them."""
+    padding = draw(st.sampled_from(("valid", "same")))
+    x = draw(batches(max_side=max_side))
+    _, h, w, _ = x.shape
+    if padding == "valid":
+        pool = (draw(st.integers(1, min(h, 4))), draw(st.integers(1, min(w, 4))))
+    else:
+        pool = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    strides = draw(st.none() | st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    optional = {
+        "pool_size": size_arg(draw, pool),
+        "strides": None if strides is None else size_arg(draw, strides),
+        "padding": padding,
+    }
+    defaults = {"pool_size": 2, "strides": None, "padding": "valid"}
+    if padding == "valid" and min(h, w) < 2:
+        defaults.pop("pool_size")  # the default 2x2 pool would not fit: always say the size
+    return with_optional(draw, (x,), optional, defaults)
+
+
+def batch_calls(*, max_side=6):
+    return batches(max_side=max_side).map(lambda x: Call((x,)))

@@ -1,0 +1,74 @@
+"""Finding the learner's file for an exercise: a `.py` file, a folder of `exerciseN_*.py` files, or a notebook."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from grader.errors import SubmissionNotFound
+from grader.spec import Exercise
+
+_converted: list[str] = []
+
+
+def default_root(start: Path | None = None) -> Path:
+    """The `exercises/` folder of the project the command runs in (this folder or one above it)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "exercises").is_dir():
+            return folder / "exercises"
+        if folder.name == "exercises" and folder.is_dir():
+            return folder
+    raise SubmissionNotFound(
+        f"no exercises/ folder in {here} or above it: run grade inside the project, or pass --submission PATH"
+    )
+
+
+def resolve_root(submission: str | Path | None) -> Path:
+    if submission is None:
+        return default_root()
+    path = Path(submission).expanduser()
+    if not path.exists():
+        raise SubmissionNotFound(f"submission {str(path)!r} does not exist")
+    if path.is_file() and path.suffix not in (".py", ".ipynb"):
+        raise SubmissionNotFound(f"submission {str(path)!r} is neither a .py file, a notebook nor a folder")
+    return path.resolve()
+
+
+def exercise_file(exercise: Exercise, root: Path) -> Path | None:
+    """The file that holds the learner's answers to `exercise` under `root`, or None when there is none."""
+    if root.is_file():
+        return notebook_as_module(root) if root.suffix == ".ipynb" else root
+    exact = root / exercise.file_name
+    if exact.is_file():
+        return exact
+    for pattern in (f"exercise{exercise.number}_*.py", f"exercise{exercise.number}.py"):
+        matches = sorted(root.glob(pattern))
+        if matches:
+            return matches[0]
+    notebooks = sorted(root.glob(f"exercise{exercise.number}*.ipynb"))
+    return notebook_as_module(notebooks[0]) if notebooks else None
+
+
+def notebook_as_module(path: Path) -> Path:
+    """The code cells of a notebook as one Python file (IPython magics and shell lines left out)."""
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SubmissionNotFound(f"{path} is not a readable Jupyter notebook ({exc})") from None
+    chunks = []
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        lines = ("".join(source) if isinstance(source, list) else str(source)).splitlines()
+        chunks.append("\n".join(line for line in lines if not line.lstrip().startswith(("%", "!"))))
+    if not _converted:
+        _converted.append(tempfile.mkdtemp(prefix="grade-notebooks-"))
+        atexit.register(shutil.rmtree, _converted[0], True)
+    target = Path(_converted[0]) / f"{path.stem}.py"
+    target.write_text("\n\n".join(chunks) + "\n", encoding="utf-8")
+    return target
