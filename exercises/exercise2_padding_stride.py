@@ -38,7 +38,7 @@ def zero_pad(x, pad):
     raise NotImplementedError
 
 
-def padding_amounts(n, k, stride=1, padding='valid', dilation=1):
+def padding_amounts(n, k, stride=1, padding="valid", dilation=1):
     """How many zeros go before and after one axis, by the rules at the top of this file.
 
     Args:
@@ -56,7 +56,7 @@ def padding_amounts(n, k, stride=1, padding='valid', dilation=1):
     raise NotImplementedError
 
 
-def conv1d_padded(x, w, padding='valid', stride=1):
+def conv1d_padded(x, w, padding="valid", stride=1):
     """1-D cross-correlation with padding and stride (패딩과 스트라이드가 있는 1차원 합성곱).
 
     Pad x by padding_amounts(len(x), len(w), stride, padding), cross-correlate with w (no flip), and keep every
@@ -94,7 +94,7 @@ def participation(n, k, padding):
     raise NotImplementedError
 
 
-def conv2d(x, kernel, bias=None, strides=1, padding='valid', dilation_rate=1):
+def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
     """A Conv2D layer's forward pass (합성곱 층): exactly what tf.nn.conv2d plus the bias gives.
 
     out[n, i, j, o] = sum_{a, b, c} xp[n, i*sh + a*dh, j*sw + b*dw, c] * kernel[a, b, c, o] + bias[o],

@@ -15,7 +15,7 @@ Check your work with:  grade exercise3
 import numpy as np
 
 
-def max_pool2d(x, pool_size=2, strides=None, padding='valid'):
+def max_pool2d(x, pool_size=2, strides=None, padding="valid"):
     """Max pooling (최대 풀링), equal to keras.layers.MaxPooling2D(pool_size, strides, padding).
 
     Under 'same' the padded cells are ignored: the maximum is taken over the real cells of each window only,
@@ -39,7 +39,7 @@ def max_pool2d(x, pool_size=2, strides=None, padding='valid'):
     raise NotImplementedError
 
 
-def avg_pool2d(x, pool_size=2, strides=None, padding='valid'):
+def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
     """Average pooling (평균 풀링), equal to keras.layers.AveragePooling2D(pool_size, strides, padding).
 
     Under 'same' the mean is over the real cells of each window only: padded cells are neither summed nor

@@ -43,10 +43,10 @@ class Options:
 class _Failure(Exception):
     """A wrong answer or an exception from the learner's function: hypothesis shrinks these."""
 
-    def __init__(self, status: Status, call: Call, message: str, expected=_NOTHING, actual=_NOTHING):
+    def __init__(self, status: Status, call: Call, message: str, expected=_NOTHING, actual=_NOTHING, output=""):
         super().__init__(message)
         self.status, self.call, self.message = status, call, message
-        self.expected, self.actual = expected, actual
+        self.expected, self.actual, self.output = expected, actual, output
 
 
 class _Outcome(BaseException):
@@ -124,9 +124,9 @@ class TaskRunner:
         if remaining <= 0 and self.first_failure is not None:
             raise _Outcome(Status.FAILED, "", failure=self.first_failure)  # out of time while shrinking
         reply = self.worker.call(self.task.name, call, remaining)
+        self._raise_for_reply(reply, call)
         if self.first_failure is None:
             self.examples += 1
-        self._raise_for_reply(reply, call)
         expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
         problem = self.task.compare(call, expected, reply.value, self.reference)
         if problem is None:
@@ -148,7 +148,7 @@ class TaskRunner:
         if reply.kind == "crashed":
             raise _Outcome(Status.ERROR, reply.message, call)
         if reply.kind == "not_implemented":
-            raise _Outcome(Status.NOT_IMPLEMENTED, MESSAGES[Status.NOT_IMPLEMENTED], call)
+            raise _Outcome(Status.NOT_IMPLEMENTED, MESSAGES[Status.NOT_IMPLEMENTED])
         raise _Outcome(Status.MISSING, MESSAGES[Status.MISSING])
 
     def _changed_inputs(self, call: Call, reply: Reply) -> str | None:
@@ -161,13 +161,13 @@ class TaskRunner:
         return None
 
     def _fail(self, status: Status, call: Call, message: str, expected=_NOTHING, actual=_NOTHING):
-        failure = _Failure(status, call, message, expected, actual)
+        failure = _Failure(status, call, message, expected, actual, self.worker.output_tail(self.worker.call_mark))
         if self.first_failure is None:
             self.first_failure = failure
         raise failure
 
     def _failed(self, failure: _Failure, extra: str = "") -> TaskResult:
-        hint = f" {self.task.hint}" if self.task.hint and failure.status is Status.FAILED else ""
+        hint = f"\n{self.task.hint}" if self.task.hint and failure.status is Status.FAILED else ""
         return self._result(failure.status, failure.message + extra + hint, failure.call, failure)
 
     def _result(self, status: Status, message: str, call: Call | None = None, failure: _Failure | None = None):
@@ -180,8 +180,14 @@ class TaskRunner:
             examples=self.examples,
             message=message,
             counterexample=None if call is None else self._counterexample(call, failure),
-            output=self.worker.output_tail(),
+            output=self._output(status, failure),
         )
+
+    def _output(self, status: Status, failure: _Failure | None) -> str:
+        """What the learner's code printed during the call shown (nothing for a passed task)."""
+        if failure is not None:
+            return failure.output
+        return "" if status is Status.PASSED else self.worker.output_tail(self.worker.call_mark)
 
     def _counterexample(self, call: Call, failure: _Failure | None) -> Counterexample:
         bound = call.bound(self.signature)
@@ -197,9 +203,7 @@ class TaskRunner:
 
 def _every_task(exercise: Exercise, status: Status, message: str, options: Options, output: str = ""):
     """The same verdict for every task (no file, a file that does not load, a forbidden import)."""
-    tasks = tuple(
-        TaskResult(t.name, status, 0.0, float(t.points), 0, message, output=output) for t in exercise.tasks
-    )
+    tasks = tuple(TaskResult(t.name, status, 0.0, float(t.points), 0, message, output=output) for t in exercise.tasks)
     return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tasks)
 
 

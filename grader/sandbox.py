@@ -61,6 +61,7 @@ class Worker:
         self._folder: str | None = None
         self._output = None
         self._last_output = ""
+        self.call_mark = 0
 
     @property
     def alive(self) -> bool:
@@ -93,6 +94,7 @@ class Worker:
         return self._ask(("load", str(self.path), self.banned), timeout)
 
     def call(self, name: str, call: Call, timeout: float) -> Reply:
+        self.call_mark = self.output_mark()
         return self._ask(("call", name, call.args, call.kwargs), timeout)
 
     def _ask(self, request: tuple, timeout: float) -> Reply:
@@ -140,14 +142,19 @@ class Worker:
             return Reply(kind, message=rest[0], forbidden=forbidden)
         return Reply(kind, forbidden=forbidden)
 
-    def output_tail(self) -> str:
-        """The last lines the learner's code printed (to stdout or stderr), also after the worker ended."""
+    def output_mark(self) -> int:
+        """A position in the learner's output, for `output_tail(since=...)`."""
+        return 0 if self._output is None else self._output.seek(0, os.SEEK_END)
+
+    def output_tail(self, since: int = 0) -> str:
+        """The end of what the learner's code printed (stdout and stderr) after `since`; kept after it ended."""
         if self._output is None:
             return self._last_output
-        self._output.flush()
         size = self._output.seek(0, os.SEEK_END)
-        self._output.seek(max(size - OUTPUT_TAIL_BYTES, 0))
-        return self._output.read().decode("utf-8", "replace")
+        start = max(size - OUTPUT_TAIL_BYTES, since)
+        self._output.seek(start)
+        text = self._output.read().decode("utf-8", "replace")
+        return ("...\n" if start > since else "") + text
 
     def close(self) -> None:
         process, self._process = self._process, None
@@ -166,7 +173,7 @@ class Worker:
             for connection in (self._requests, self._replies):
                 connection.close()
         if self._output is not None:
-            self._last_output = self.output_tail()
+            self._last_output = self.output_tail(self.call_mark)
             self._output.close()
             self._output = None
         if self._folder is not None:

@@ -9,7 +9,7 @@ EXERCISE = Exercise(
     slug="convolution",
     title="합성곱 (convolution)",
     aliases=("conv", "합성곱"),
-    doc='''Exercise 1 — convolution (합성곱) by hand, with numpy only.
+    doc="""Exercise 1 — convolution (합성곱) by hand, with numpy only.
 
 A convolution layer slides a small kernel (커널, also called a filter 필터) over its input and, at every
 position, sums the element-wise products of the kernel and the patch under it. Deep-learning libraries
@@ -22,7 +22,7 @@ inputs give a float32 result, float64 inputs a float64 result, accurate to float
 
 Concept: https://cs231n.github.io/convolutional-networks/#conv
 Check your work with:  grade exercise1
-''',
+""",
     tasks=(
         Task(
             name="conv1d",
@@ -30,7 +30,7 @@ Check your work with:  grade exercise1
             strategy=s.conv1d_calls(),
             compare=ArraysClose(),
             hint="Output i is sum_j x[i+j]*w[j] + b: no flip, n-k+1 outputs, and the bias added to each.",
-            doc='''1-D valid cross-correlation (1차원 합성곱, 'valid' 패딩 없음).
+            doc="""1-D valid cross-correlation (1차원 합성곱, 'valid' 패딩 없음).
 
 out[i] = sum_j x[i + j] * w[j] + b, for i = 0 .. n-k.
 
@@ -44,7 +44,7 @@ Returns:
 Example:
     >>> conv1d(np.array([1., 2., 3., 4.]), np.array([1., 0., -1.]), b=0.5)
     array([-1.5, -1.5])
-''',
+""",
         ),
         Task(
             name="apply_filter",
@@ -52,7 +52,7 @@ Example:
             strategy=s.same_shape_pairs(),
             compare=ScalarClose(),
             hint="Multiply element by element, then sum everything into one number.",
-            doc='''The response of one filter at one position: sum of the element-wise product (원소별 곱의 합).
+            doc="""The response of one filter at one position: sum of the element-wise product (원소별 곱의 합).
 
 Args:
     region: an array of any shape, the patch of the input under the filter.
@@ -63,7 +63,7 @@ Returns:
 Example:
     >>> apply_filter(np.array([[1., 2.], [3., 4.]]), np.array([[0., 1.], [1., 0.]]))
     5.0
-''',
+""",
         ),
         Task(
             name="correlate2d",
@@ -71,7 +71,7 @@ Example:
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
             hint="Slide the kernel without flipping it; the output is (H-kh+1, W-kw+1).",
-            doc='''2-D valid cross-correlation (2차원 교차 상관), what a Conv2D layer computes.
+            doc="""2-D valid cross-correlation (2차원 교차 상관), what a Conv2D layer computes.
 
 out[i, j] = sum_{a, b} image[i + a, j + b] * kernel[a, b]
 
@@ -85,7 +85,7 @@ Example:
     >>> correlate2d(np.arange(9.).reshape(3, 3), np.array([[1., 0.], [0., -1.]]))
     array([[-4., -4.],
            [-4., -4.]])
-''',
+""",
         ),
         Task(
             name="convolve2d",
@@ -93,7 +93,7 @@ Example:
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
             hint="True convolution flips the kernel along both axes (kernel[::-1, ::-1]) before sliding it.",
-            doc='''2-D valid true convolution (합성곱, 수학적 정의): the kernel is flipped along both axes.
+            doc="""2-D valid true convolution (합성곱, 수학적 정의): the kernel is flipped along both axes.
 
 out[i, j] = sum_{a, b} image[i + a, j + b] * kernel[kh - 1 - a, kw - 1 - b]
 
@@ -107,7 +107,7 @@ Example:
     >>> convolve2d(np.arange(9.).reshape(3, 3), np.array([[1., 0.], [0., -1.]]))
     array([[4., 4.],
            [4., 4.]])
-''',
+""",
         ),
         Task(
             name="filter_image",
@@ -115,7 +115,7 @@ Example:
             strategy=s.image_kernel_calls(channels=True),
             compare=ArraysClose(),
             hint="Filter each channel on its own and keep the channel axis last; do not sum the channels.",
-            doc='''Apply one 2-D kernel to each channel (채널) of an image separately, as `correlate2d` does.
+            doc="""Apply one 2-D kernel to each channel (채널) of an image separately, as `correlate2d` does.
 
 Args:
     image: shape (H, W) or (H, W, C) (channels last).
@@ -127,7 +127,7 @@ Returns:
 Example:
     >>> filter_image(np.ones((3, 3, 2)), np.ones((2, 2))).shape
     (2, 2, 2)
-''',
+""",
         ),
         Task(
             name="correlate_channels",
@@ -135,7 +135,7 @@ Example:
             strategy=s.deep_kernel_calls(),
             compare=ArraysClose(),
             hint="The kernel is as deep as the image: sum over kh, kw and all channels, then add the bias once.",
-            doc='''One feature map (특성 맵) from a multi-channel image, as one filter of a Conv2D layer makes it.
+            doc="""One feature map (특성 맵) from a multi-channel image, as one filter of a Conv2D layer makes it.
 
 The kernel is as deep as the image: out[i, j] = sum_{a, b, c} image[i + a, j + b, c] * kernel[a, b, c] + bias
 
@@ -150,7 +150,7 @@ Example:
     >>> correlate_channels(np.ones((3, 3, 2)), np.ones((2, 2, 2)), bias=1.0)
     array([[9., 9.],
            [9., 9.]])
-''',
+""",
         ),
         Task(
             name="box_filter",
@@ -158,13 +158,13 @@ Example:
             strategy=s.filter_sizes(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Every cell is 1/size**2 so that the filter sums to 1 (an average).",
-            doc='''A box (mean) filter (평균 필터): shape (size, size), every entry 1 / size**2, dtype float64.
+            doc="""A box (mean) filter (평균 필터): shape (size, size), every entry 1 / size**2, dtype float64.
 
 Example:
     >>> box_filter(2)
     array([[0.25, 0.25],
            [0.25, 0.25]])
-''',
+""",
         ),
         Task(
             name="gaussian_filter",
@@ -172,7 +172,7 @@ Example:
             strategy=s.gaussian_calls(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Centre c = (size-1)/2, g = exp(-((i-c)**2 + (j-c)**2) / (2*sigma**2)), then divide by g.sum().",
-            doc='''A Gaussian blur filter (가우시안 필터), shape (size, size), dtype float64, normalised to sum 1.
+            doc="""A Gaussian blur filter (가우시안 필터), shape (size, size), dtype float64, normalised to sum 1.
 
 g[i, j] = exp(-((i - c)**2 + (j - c)**2) / (2 * sigma**2)) with c = (size - 1) / 2, then g / g.sum().
 
@@ -181,7 +181,7 @@ Example:
     array([[0.0751, 0.1238, 0.0751],
            [0.1238, 0.2042, 0.1238],
            [0.0751, 0.1238, 0.0751]])
-''',
+""",
         ),
         Task(
             name="laplacian_filter",
@@ -189,12 +189,12 @@ Example:
             strategy=s.no_arguments(),
             compare=ArraysClose(scale_by_terms=False),
             hint="The 3x3 Laplacian is [[0, 1, 0], [1, -4, 1], [0, 1, 0]], as floats.",
-            doc='''The 3x3 Laplacian edge filter (라플라시안 필터) as a float64 array:
+            doc="""The 3x3 Laplacian edge filter (라플라시안 필터) as a float64 array:
 
     [[0, 1, 0],
      [1, -4, 1],
      [0, 1, 0]]
-''',
+""",
         ),
     ),
 )

@@ -9,7 +9,7 @@ EXERCISE = Exercise(
     slug="padding_stride",
     title="패딩과 스트라이드 (padding and stride)",
     aliases=("padding", "stride", "패딩", "스트라이드"),
-    doc='''Exercise 2 — padding (패딩) and stride (스트라이드) by hand, with numpy only.
+    doc="""Exercise 2 — padding (패딩) and stride (스트라이드) by hand, with numpy only.
 
 Padding amounts along one axis of length n, kernel k, stride s, dilation d (effective kernel k' = d*(k-1)+1):
 - 'valid' (패딩 없음): (0, 0)
@@ -26,7 +26,7 @@ inputs' result dtype (float32 in, float32 out; float64 in, float64 out, accurate
 
 Concept: https://cs231n.github.io/convolutional-networks/#conv (zero-padding, stride)
 Check your work with:  grade exercise2
-''',
+""",
     tasks=(
         Task(
             name="zero_pad",
@@ -34,7 +34,7 @@ Check your work with:  grade exercise2
             strategy=s.zero_pad_calls(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Pad only the height and width axes (1 and 2) of the NHWC batch, never the batch or channels.",
-            doc='''Pad an NHWC batch with zeros (제로 패딩) on the height and width axes only.
+            doc="""Pad an NHWC batch with zeros (제로 패딩) on the height and width axes only.
 
 Args:
     x: shape (N, H, W, C).
@@ -47,7 +47,7 @@ Example:
     array([[0., 0., 0., 0.],
            [1., 1., 0., 0.],
            [1., 1., 0., 0.]])
-''',
+""",
         ),
         Task(
             name="padding_amounts",
@@ -55,7 +55,7 @@ Example:
             strategy=s.padding_amount_calls(),
             compare=IntTupleEqual(),
             hint="'same' pads so that the output is ceil(n/stride) long; the odd extra zero goes after.",
-            doc='''How many zeros go before and after one axis, by the rules at the top of this file.
+            doc="""How many zeros go before and after one axis, by the rules at the top of this file.
 
 Args:
     n: the input length; k: the kernel length; stride: the step; dilation: the gap factor (팽창).
@@ -68,7 +68,7 @@ Example:
     (0, 1)
     >>> padding_amounts(5, 3, padding='full')
     (2, 2)
-''',
+""",
         ),
         Task(
             name="conv1d_padded",
@@ -76,7 +76,7 @@ Example:
             strategy=s.conv1d_padded_calls(),
             compare=ArraysClose(),
             hint="Pad by padding_amounts(n, k, stride, padding), correlate, then keep every stride-th output.",
-            doc='''1-D cross-correlation with padding and stride (패딩과 스트라이드가 있는 1차원 합성곱).
+            doc="""1-D cross-correlation with padding and stride (패딩과 스트라이드가 있는 1차원 합성곱).
 
 Pad x by padding_amounts(len(x), len(w), stride, padding), cross-correlate with w (no flip), and keep every
 stride-th output starting from the first. This equals tf.nn.conv1d for 'valid' and 'same'.
@@ -89,7 +89,7 @@ Returns:
 Example:
     >>> conv1d_padded(np.array([1., 2., 3., 4., 5.]), np.array([1., 1.]), padding='same', stride=2)
     array([3., 7., 5.])
-''',
+""",
         ),
         Task(
             name="participation",
@@ -97,7 +97,7 @@ Example:
             strategy=s.participation_calls(),
             compare=IntegersEqual(),
             hint="Count, for each input element, the stride-1 output windows that cover it after padding.",
-            doc='''In how many stride-1 outputs each input element takes part (참여 횟수).
+            doc="""In how many stride-1 outputs each input element takes part (참여 횟수).
 
 With 'valid' the border elements take part less often than the middle ones; 'full' padding gives every
 element exactly k. This is why padding matters for the borders of an image.
@@ -112,7 +112,7 @@ Example:
     array([1, 2, 3, 2, 1])
     >>> participation(5, 3, 'full')
     array([3, 3, 3, 3, 3])
-''',
+""",
         ),
         Task(
             name="conv2d",
@@ -120,7 +120,7 @@ Example:
             strategy=s.conv2d_calls(),
             compare=ArraysClose(),
             hint="Pad each axis by padding_amounts with its own stride and dilation, then sum over kh, kw, c_in.",
-            doc='''A Conv2D layer's forward pass (합성곱 층): exactly what tf.nn.conv2d plus the bias gives.
+            doc="""A Conv2D layer's forward pass (합성곱 층): exactly what tf.nn.conv2d plus the bias gives.
 
 out[n, i, j, o] = sum_{a, b, c} xp[n, i*sh + a*dh, j*sw + b*dw, c] * kernel[a, b, c, o] + bias[o],
 where xp is x zero-padded by padding_amounts on each axis (with that axis' stride and dilation).
@@ -138,7 +138,7 @@ Returns:
 Example:
     >>> conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 2)), bias=np.array([0., 1.]), padding='same').shape
     (1, 4, 4, 2)
-''',
+""",
         ),
     ),
 )

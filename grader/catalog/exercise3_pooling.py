@@ -4,7 +4,7 @@ from grader import strategies as s
 from grader.compare import ArraysClose
 from grader.spec import Exercise, Task
 
-_POOLING_ARGS = '''Args:
+_POOLING_ARGS = """Args:
     x: shape (N, H, W, C), NHWC.
     pool_size: an int or (ph, pw); the window (풀링 윈도우).
     strides: an int, (sh, sw), or None meaning "the pool size" (Keras' default: windows do not overlap).
@@ -12,14 +12,14 @@ _POOLING_ARGS = '''Args:
         exercise 2 with k = pool size, the extra cell bottom/right, so the output is ceil(H / sh)).
 Returns:
     shape (N, H', W', C) with H' = floor((H - ph) / sh) + 1 for 'valid', ceil(H / sh) for 'same'.
-'''
+"""
 
 EXERCISE = Exercise(
     number=3,
     slug="pooling",
     title="풀링 (pooling)",
     aliases=("pool", "풀링"),
-    doc='''Exercise 3 — pooling (풀링) by hand, with numpy only.
+    doc="""Exercise 3 — pooling (풀링) by hand, with numpy only.
 
 A pooling layer summarises each window of a feature map by its maximum (최대 풀링) or mean (평균 풀링),
 channel by channel; it has no weights. Unless told otherwise a window moves by its own size (strides=None).
@@ -31,7 +31,7 @@ Rules: numpy and the standard library only. Never modify your arguments. Return 
 
 Concept: https://cs231n.github.io/convolutional-networks/#pool
 Check your work with:  grade exercise3
-''',
+""",
     tasks=(
         Task(
             name="max_pool2d",
@@ -39,18 +39,20 @@ Check your work with:  grade exercise3
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
             hint="strides=None means strides=pool_size; under 'same' a padded cell must never win the max.",
-            doc='''Max pooling (최대 풀링), equal to keras.layers.MaxPooling2D(pool_size, strides, padding).
+            doc="""Max pooling (최대 풀링), equal to keras.layers.MaxPooling2D(pool_size, strides, padding).
 
 Under 'same' the padded cells are ignored: the maximum is taken over the real cells of each window only,
 so a window of negative values never returns 0.
 
-''' + _POOLING_ARGS + '''
+"""
+            + _POOLING_ARGS
+            + """
 Example:
     >>> x = np.arange(16.).reshape(1, 4, 4, 1)
     >>> max_pool2d(x)[0, :, :, 0]
     array([[ 5.,  7.],
            [13., 15.]])
-''',
+""",
         ),
         Task(
             name="avg_pool2d",
@@ -58,18 +60,20 @@ Example:
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
             hint="Under 'same', divide each window's sum by the number of real (unpadded) cells in it.",
-            doc='''Average pooling (평균 풀링), equal to keras.layers.AveragePooling2D(pool_size, strides, padding).
+            doc="""Average pooling (평균 풀링), equal to keras.layers.AveragePooling2D(pool_size, strides, padding).
 
 Under 'same' the mean is over the real cells of each window only: padded cells are neither summed nor
 counted.
 
-''' + _POOLING_ARGS + '''
+"""
+            + _POOLING_ARGS
+            + """
 Example:
     >>> x = np.arange(9.).reshape(1, 3, 3, 1)
     >>> avg_pool2d(x, padding='same')[0, :, :, 0]
     array([[2. , 3.5],
            [6.5, 8. ]])
-''',
+""",
         ),
         Task(
             name="global_avg_pool2d",
@@ -77,13 +81,13 @@ Example:
             strategy=s.batch_calls(),
             compare=ArraysClose(),
             hint="Average over the height and width axes (1, 2) only.",
-            doc='''Global average pooling (전역 평균 풀링): the mean of each channel over the whole map.
+            doc="""Global average pooling (전역 평균 풀링): the mean of each channel over the whole map.
 
 Args:
     x: shape (N, H, W, C).
 Returns:
     shape (N, C), as keras.layers.GlobalAveragePooling2D gives.
-''',
+""",
         ),
         Task(
             name="global_max_pool2d",
@@ -91,13 +95,13 @@ Returns:
             strategy=s.batch_calls(),
             compare=ArraysClose(),
             hint="Take the maximum over the height and width axes (1, 2) only.",
-            doc='''Global max pooling (전역 최대 풀링): the maximum of each channel over the whole map.
+            doc="""Global max pooling (전역 최대 풀링): the maximum of each channel over the whole map.
 
 Args:
     x: shape (N, H, W, C).
 Returns:
     shape (N, C), as keras.layers.GlobalMaxPooling2D gives.
-''',
+""",
         ),
         Task(
             name="flatten",
@@ -105,7 +109,7 @@ Returns:
             strategy=s.batch_calls(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Keras flattens NHWC in row-major order: the channel index changes fastest.",
-            doc='''Flatten (평탄화) each image of a batch into one vector, in the order keras.layers.Flatten gives.
+            doc="""Flatten (평탄화) each image of a batch into one vector, in the order keras.layers.Flatten gives.
 
 Args:
     x: shape (N, H, W, C).
@@ -115,7 +119,7 @@ Returns:
 Example:
     >>> flatten(np.arange(8.).reshape(1, 2, 2, 2))
     array([[0., 1., 2., 3., 4., 5., 6., 7.]])
-''',
+""",
         ),
     ),
 )

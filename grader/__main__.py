@@ -1,0 +1,5 @@
+"""`python -m grader` works like the `grade` command."""
+
+from grader.cli import run
+
+run()

@@ -1,0 +1,17 @@
+"""Reporters: each renders results (never judges them) in one format."""
+
+from __future__ import annotations
+
+from grader.results import ExerciseResult, RunResult
+
+FORMATS = ("text", "json")
+
+
+def render(result: ExerciseResult | RunResult, fmt: str, *, lang: str = "en", color: bool = False, width=100) -> str:
+    if fmt == "json":
+        from grader.report.json_report import render_json
+
+        return render_json(result)
+    from grader.report.text import render_text
+
+    return render_text(result, lang=lang, color=color, width=width)

@@ -1,0 +1,108 @@
+"""`--format text`: the rich terminal report a learner reads."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from grader.i18n import label
+from grader.results import ExerciseResult, RunResult, Status, TaskResult
+
+STYLE = {
+    Status.PASSED: ("✓", "green"),
+    Status.FAILED: ("✗", "red"),
+    Status.ERROR: ("!", "red"),
+    Status.NOT_IMPLEMENTED: ("·", "yellow"),
+    Status.TIMEOUT: ("⏱", "magenta"),
+    Status.FORBIDDEN: ("⊘", "red"),
+    Status.MISSING: ("?", "yellow"),
+}
+
+
+def _points(score: float, max_score: float) -> str:
+    return f"{score:g}/{max_score:g}"
+
+
+class ExerciseReport:
+    """Draws one exercise: a line per task, then the details of every task that did not pass."""
+
+    def __init__(self, result: ExerciseResult, lang: str):
+        self.result, self.lang = result, lang
+
+    def _label(self, key: str, **fields) -> str:
+        return label(key, self.lang, **fields)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        result = self.result
+        title = f"{result.exercise} — {result.title}   {_points(result.score, result.max_score)}"
+        table = Table(title=title, title_justify="left", expand=False)
+        for key in ("task", "status", "points", "examples"):
+            table.add_column(self._label(key), justify="right" if key in ("points", "examples") else "left")
+        for task in result.tasks:
+            mark, color = STYLE[task.status]
+            table.add_row(
+                task.name,
+                Text(f"{mark} {self._label(task.status.value)}", style=color),
+                _points(task.score, task.max_score),
+                str(task.examples),
+            )
+        yield table
+        for task in result.tasks:
+            if task.status not in (Status.PASSED, Status.NOT_IMPLEMENTED, Status.MISSING):
+                yield self._details(task)
+        unfinished = [t for t in result.tasks if t.status in (Status.NOT_IMPLEMENTED, Status.MISSING)]
+        if unfinished:
+            yield Text("\n".join(f"{STYLE[t.status][0]} {t.name}: {t.message}" for t in unfinished), style="yellow")
+        if result.passed:
+            yield Text(self._label("all_passed"), style="bold green")
+        else:
+            yield Text(self._label("next_step", name=result.exercise), style="dim")
+
+    def _details(self, task: TaskResult) -> Panel:
+        mark, color = STYLE[task.status]
+        parts: list = [Text(task.message)]
+        example = task.counterexample
+        if example is not None:
+            parts.append(Text(f"\n{self._label('smallest')}: {example.call}", style="bold"))
+            for name, value in example.inputs.items():
+                parts.append(Text(f"{name} = {value}"))
+            if example.expected is not None:
+                parts.append(Text(f"\n{self._label('expected')}: {example.expected}", style="green"))
+                parts.append(Text(f"{self._label('yours')}: {example.actual}", style="red"))
+        if task.output.strip():
+            parts.append(Text(f"\n{self._label('printed')}:\n{task.output.rstrip()}", style="dim"))
+        title = f"{mark} {task.name} — {self._label(task.status.value)}"
+        return Panel(Group(*parts), title=title, title_align="left", border_style=color)
+
+
+class RunReport:
+    """Draws several exercises and a total."""
+
+    def __init__(self, result: RunResult, lang: str):
+        self.result, self.lang = result, lang
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for exercise in self.result.exercises:
+            yield ExerciseReport(exercise, self.lang)
+            yield Text("")
+        total = label("total", self.lang)
+        yield Text(f"{total}: {_points(self.result.score, self.result.max_score)}", style="bold")
+
+
+def render_text(result: ExerciseResult | RunResult, *, lang: str, color: bool, width: int = 100) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        highlight=False,
+        emoji=False,
+    )
+    report = RunReport(result, lang) if isinstance(result, RunResult) else ExerciseReport(result, lang)
+    console.print(report)
+    return buffer.getvalue()
