@@ -157,6 +157,6 @@ def unchanged(before, after) -> bool:
         return (
             type(before) is type(after)
             and len(before) == len(after)
-            and all(unchanged(b, a) for b, a in zip(before, after))
+            and all(unchanged(b, a) for b, a in zip(before, after, strict=True))
         )
     return type(before) is type(after) and before == after

@@ -7,6 +7,7 @@ worker is killed with its whole process group; the next task starts a fresh one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -71,7 +72,7 @@ class Worker:
         """Start a fresh process and load the submission in it."""
         self.close()
         self._folder = tempfile.mkdtemp(prefix="grade-worker-")
-        self._output = open(os.path.join(self._folder, "output.txt"), "w+b")
+        self._output = open(os.path.join(self._folder, "output.txt"), "w+b")  # noqa: SIM115 - lives with the worker
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         env = dict(os.environ)
@@ -165,10 +166,8 @@ class Worker:
                     process.wait(timeout=0.5)
                 except (OSError, subprocess.TimeoutExpired):
                     pass
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)  # the worker and anything it started
-            except (ProcessLookupError, PermissionError):
-                pass
             process.wait()
             for connection in (self._requests, self._replies):
                 connection.close()

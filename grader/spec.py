@@ -31,7 +31,7 @@ class Call:
             return dict(signature.bind(*self.args, **self.kwargs).arguments)
         except TypeError:
             names = [f"arg{i}" for i in range(len(self.args))]
-            return {**dict(zip(names, self.args)), **self.kwargs}
+            return {**dict(zip(names, self.args, strict=True)), **self.kwargs}
 
 
 # A comparator tells whether a learner's value agrees with the expected one: None when it does, otherwise a
