@@ -73,6 +73,26 @@ def _forbidden_message(modules) -> str:
     return f"imported {names}: this exercise is done by hand with numpy and the standard library only"
 
 
+def _examples_independent_of_process() -> None:
+    """Make generated examples depend on the seed only.
+
+    Since 6.131 hypothesis also draws constants harvested from whatever "local" modules the process has
+    imported, so the same seed would give other examples in a notebook, a CLI run or a long batch. Grades
+    must not depend on that: we give it an empty pool. (A private API: if it moves, this does nothing and
+    tests/grader/test_reproducibility.py says so.)
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover
+        return
+    if getattr(providers, "_grader_frozen", False) or not hasattr(providers, "_get_local_constants"):
+        return
+    empty = type(providers._local_constants)()
+    providers._get_local_constants = lambda: empty
+    providers.CONSTANTS_CACHE.cache.clear()
+    providers._grader_frozen = True
+
+
 class TaskRunner:
     """Marks one task of one submission with a running worker."""
 
@@ -87,6 +107,8 @@ class TaskRunner:
     def run(self) -> TaskResult:
         from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
         from hypothesis.errors import Flaky
+
+        _examples_independent_of_process()
 
         @seed(self.options.seed)
         @settings(
