@@ -1,0 +1,176 @@
+"""The references against TensorFlow/Keras, the ground truth, over the grader's own input strategies.
+
+If a reference were wrong, the grader would mark learners by it; so every reference task that has a
+TensorFlow counterpart is checked here on every TensorFlow device present (the CPU always, a GPU if any),
+within the same tolerance the grader uses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader import catalog
+from grader.compare import ArraysClose
+from grader.spec import Call
+
+tf = pytest.importorskip("tensorflow")
+keras = pytest.importorskip("keras")
+
+pytestmark = [pytest.mark.tensorflow, pytest.mark.slow]
+
+DEVICES = [d.name for d in tf.config.list_logical_devices() if d.device_type in ("CPU", "GPU")]
+
+
+def _pair(value):
+    return (value, value) if np.isscalar(value) else tuple(value)
+
+
+def _arguments(call: Call, exercise, name):
+    import inspect
+
+    signature = inspect.signature(getattr(exercise.reference_module(), name))
+    bound = signature.bind(*call.args, **call.kwargs)
+    bound.apply_defaults()
+    return bound.arguments
+
+
+def _conv1d(x, w, b=0.0):
+    out = tf.nn.conv1d(x[None, :, None], w[:, None, None], stride=1, padding="VALID")[0, :, 0]
+    return (out + tf.constant(b, dtype=out.dtype)).numpy()
+
+
+def _correlate2d(image, kernel):
+    return tf.nn.conv2d(image[None, :, :, None], kernel[:, :, None, None], 1, "VALID")[0, :, :, 0].numpy()
+
+
+def _convolve2d(image, kernel):
+    return _correlate2d(image, tf.reverse(kernel, axis=[0, 1]).numpy())
+
+
+def _filter_image(image, kernel):
+    if image.ndim == 2:
+        return _correlate2d(image, kernel)
+    depthwise = np.repeat(kernel[:, :, None, None], image.shape[2], axis=2)
+    return tf.nn.depthwise_conv2d(image[None], depthwise, [1, 1, 1, 1], "VALID")[0].numpy()
+
+
+def _correlate_channels(image, kernel, bias=0.0):
+    out = tf.nn.conv2d(image[None], kernel[:, :, :, None], 1, "VALID")[0, :, :, 0]
+    return (out + tf.constant(bias, dtype=out.dtype)).numpy()
+
+
+def _zero_pad(x, pad):
+    layer = keras.layers.ZeroPadding2D(padding=pad, dtype=x.dtype.name)
+    return np.asarray(layer(x))
+
+
+def _conv1d_padded(x, w, padding="valid", stride=1):
+    if padding == "full":  # not a TensorFlow padding: numpy's own 'full' correlation, then the stride
+        return np.correlate(x, w, mode="full")[::stride].astype(np.result_type(x, w))
+    return tf.nn.conv1d(x[None, :, None], w[:, None, None], stride=stride, padding=padding.upper())[0, :, 0].numpy()
+
+
+def _participation(n, k, padding):
+    """d(sum of every stride-1 output)/d(input) with all-ones weights counts each element's outputs."""
+    x = tf.Variable(tf.zeros((1, n, 1), tf.float64))
+    w = tf.ones((k, 1, 1), tf.float64)
+    with tf.GradientTape() as tape:
+        if padding == "full":
+            out = tf.nn.conv1d(tf.pad(x, [[0, 0], [k - 1, k - 1], [0, 0]]), w, 1, "VALID")
+        else:
+            out = tf.nn.conv1d(x, w, 1, padding.upper())
+        total = tf.reduce_sum(out)
+    return np.rint(tape.gradient(total, x).numpy()[0, :, 0]).astype(np.int64)
+
+
+def _conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
+    out = tf.nn.conv2d(x, kernel, _pair(strides), padding.upper(), dilations=_pair(dilation_rate))
+    if bias is not None:
+        out = tf.nn.bias_add(out, bias)
+    return out.numpy()
+
+
+def _keras_layer(cls, **config):
+    def apply(x, **kwargs):
+        return np.asarray(cls(**{**config, **kwargs}, dtype=x.dtype.name)(x))
+
+    return apply
+
+
+TENSORFLOW = {
+    ("exercise1", "conv1d"): _conv1d,
+    ("exercise1", "correlate2d"): _correlate2d,
+    ("exercise1", "convolve2d"): _convolve2d,
+    ("exercise1", "filter_image"): _filter_image,
+    ("exercise1", "correlate_channels"): _correlate_channels,
+    ("exercise2", "zero_pad"): _zero_pad,
+    ("exercise2", "conv1d_padded"): _conv1d_padded,
+    ("exercise2", "participation"): _participation,
+    ("exercise2", "conv2d"): _conv2d,
+    ("exercise3", "max_pool2d"): _keras_layer(keras.layers.MaxPooling2D),
+    ("exercise3", "avg_pool2d"): _keras_layer(keras.layers.AveragePooling2D),
+    ("exercise3", "global_avg_pool2d"): _keras_layer(keras.layers.GlobalAveragePooling2D),
+    ("exercise3", "global_max_pool2d"): _keras_layer(keras.layers.GlobalMaxPooling2D),
+    ("exercise3", "flatten"): _keras_layer(keras.layers.Flatten),
+}
+
+CASES = [
+    pytest.param(exercise, task, device, id=f"{exercise.name}.{task.name}@{device.rsplit(':', 2)[-2]}")
+    for exercise in catalog.exercises()
+    for task in exercise.tasks
+    if (exercise.name, task.name) in TENSORFLOW
+    for device in DEVICES
+]
+
+
+@pytest.mark.parametrize(("exercise", "task", "device"), CASES)
+@given(data=st.data())
+def test_reference_equals_tensorflow(exercise, task, device, data):
+    call = data.draw(task.strategy, label="call")
+    reference = exercise.reference(task)
+    arguments = _arguments(call, exercise, task.name)
+    with tf.device(device):
+        truth = TENSORFLOW[(exercise.name, task.name)](**arguments)
+    ours = reference(*call.args, **call.kwargs)
+    if task.name == "participation":
+        np.testing.assert_array_equal(ours, truth)
+        return
+    problem = ArraysClose()(call, truth, ours, reference)
+    assert problem is None, problem
+
+
+def test_every_task_with_a_tensorflow_counterpart_is_checked():
+    names = {(e.name, t.name) for e in catalog.exercises() for t in e.tasks}
+    assert set(TENSORFLOW) <= names
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@given(n=st.integers(1, 30), k=st.integers(1, 6), stride=st.integers(1, 4), dilation=st.integers(1, 3))
+def test_same_padding_amounts_reproduce_tensorflow_same(device, n, k, stride, dilation):
+    """Padding by our (before, after) and convolving 'valid' equals TensorFlow's own 'SAME'."""
+    from solutions.exercise2_padding_stride import padding_amounts
+
+    if stride > 1 and dilation > 1:
+        dilation = 1  # TensorFlow refuses both at once
+    rng = np.random.default_rng(n * 1000 + k)
+    x, w = rng.normal(size=(1, n, 1)), rng.normal(size=(k, 1, 1))
+    before, after = padding_amounts(n, k, stride, "same", dilation)
+    with tf.device(device):
+        same = tf.nn.conv1d(x, w, stride, "SAME", dilations=dilation).numpy()
+        padded = np.pad(x, ((0, 0), (before, after), (0, 0)))
+        valid = tf.nn.conv1d(padded, w, stride, "VALID", dilations=dilation).numpy()
+    np.testing.assert_allclose(valid, same, rtol=1e-12, atol=1e-12)
+
+
+@given(n=st.integers(1, 20), k=st.integers(1, 6))
+def test_full_padding_amounts_reproduce_numpy_full(n, k):
+    from solutions.exercise2_padding_stride import padding_amounts
+
+    rng = np.random.default_rng(n * 100 + k)
+    x, w = rng.normal(size=n), rng.normal(size=k)
+    before, after = padding_amounts(n, k, 1, "full")
+    valid = np.correlate(np.pad(x, (before, after)), w, mode="valid")
+    np.testing.assert_allclose(valid, np.correlate(x, w, mode="full"), rtol=1e-12, atol=1e-12)
