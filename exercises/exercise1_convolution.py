@@ -154,8 +154,8 @@ def gaussian_filter(size, sigma):
 def laplacian_filter():
     """The 3x3 Laplacian edge filter (라플라시안 필터) as a float64 array:
 
-    [[0, 1, 0],
-     [1, -4, 1],
-     [0, 1, 0]]
+        [[0, 1, 0],
+         [1, -4, 1],
+         [0, 1, 0]]
     """
     raise NotImplementedError

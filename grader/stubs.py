@@ -25,7 +25,7 @@ def _docstring(text: str, indent: str) -> str:
 def stub_source(exercise: Exercise) -> str:
     parts = [_docstring(exercise.doc, ""), "", "import numpy as np"]
     for task in exercise.tasks:
-        signature = inspect.signature(exercise.reference(task))
+        signature = str(inspect.signature(exercise.reference(task))).replace("'", '"')
         parts += ["", "", f"def {task.name}{signature}:", _docstring(task.doc, "    "), "    raise NotImplementedError"]
     return "\n".join(parts) + "\n"
 

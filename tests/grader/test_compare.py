@@ -1,0 +1,108 @@
+"""Comparators: dtype-aware tolerances scaled by the terms, and plain words for shape, dtype and type."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from grader.codec import Foreign
+from grader.compare import ArraysClose, IntegersEqual, IntTupleEqual, ScalarClose, unchanged
+from grader.spec import Call
+from grader.strategies import image_kernel_calls
+from solutions.exercise1_convolution import apply_filter, correlate2d
+
+close = ArraysClose()
+
+
+@given(image_kernel_calls())
+def test_float32_sequential_sums_of_a_correct_loop_pass(call):
+    """A float32 loop that accumulates term by term (the worst order) is still correct."""
+    image, kernel = call.args
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1), dtype=image.dtype)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            total = image.dtype.type(0)
+            for a in range(kh):
+                for b in range(kw):
+                    total = image.dtype.type(total + image[i + a, j + b] * kernel[a, b])
+            out[i, j] = total
+    assert close(call, correlate2d(image, kernel), out, correlate2d) is None
+
+
+def test_cancellation_passes_where_a_relative_tolerance_on_the_result_would_fail():
+    image = np.array([[1e4, 1.0, -1e4]], dtype=np.float32)
+    kernel = np.ones((1, 3), dtype=np.float32)
+    expected = correlate2d(image, kernel)  # 1.0, with terms of size 1e4
+    off_by_rounding = expected + np.float32(5e-4)
+    assert not np.allclose(off_by_rounding, expected, rtol=1e-5, atol=0)
+    assert close(Call((image, kernel)), expected, off_by_rounding, correlate2d) is None
+
+
+def test_float64_inputs_computed_in_float32_fail():
+    rng = np.random.default_rng(0)
+    image, kernel = rng.normal(size=(6, 6)), rng.normal(size=(3, 3))
+    expected = correlate2d(image, kernel)
+    in_float32 = correlate2d(image.astype(np.float32), kernel.astype(np.float32)).astype(np.float64)
+    problem = close(Call((image, kernel)), expected, in_float32, correlate2d)
+    assert problem is not None and "values differ" in problem
+
+
+@pytest.mark.parametrize(
+    ("actual", "says"),
+    [
+        (np.zeros((2, 3), np.float32), "shape (2, 3), expected (2, 2)"),
+        (np.zeros((2, 2), np.float64), "dtype float64, expected float32"),
+        ([[0.0, 0.0], [0.0, 0.0]], "returned list; expected a numpy.ndarray of shape (2, 2)"),
+        (Foreign("numpy.matrix", "matrix([[0, 0]])"), "returned numpy.matrix"),
+        (np.full((2, 2), np.nan, np.float32), "4 of 4 values differ"),
+    ],
+)
+def test_type_shape_dtype_and_nan_are_said_in_words(actual, says):
+    image, kernel = np.ones((3, 3), np.float32), np.ones((2, 2), np.float32)
+    problem = close(Call((image, kernel)), correlate2d(image, kernel), actual, correlate2d)
+    assert problem is not None and problem.startswith(says)
+
+
+def test_differences_list_the_first_cells_and_the_largest():
+    expected = np.zeros((3, 3))
+    actual = expected.copy()
+    actual[0, 1], actual[2, 2] = 1.0, 5.0
+    problem = ArraysClose(scale_by_terms=False)(Call(), expected, actual, None)
+    assert problem.startswith("2 of 9 values differ (largest difference 5 at index (2, 2))")
+    assert "(0, 1): expected 0, got 1" in problem
+
+
+def test_scalars_must_be_floats_within_tolerance():
+    region, kernel = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    call = Call((region, kernel))
+    assert ScalarClose()(call, 11.0, np.float64(11.0), apply_filter) is None
+    assert ScalarClose()(call, 11.0, 11.0 + 1e-13, apply_filter) is None
+    assert "expected a float" in ScalarClose()(call, 11.0, np.array(11.0), apply_filter)
+    assert "expected a float" in ScalarClose()(call, 11.0, True, apply_filter)
+    assert ScalarClose()(call, 11.0, 12.0, apply_filter) == "expected 11, got 12"
+
+
+def test_integer_tuples_accept_lists_and_numpy_ints_but_not_floats():
+    equal = IntTupleEqual()
+    assert equal(Call(), (1, 2), [np.int64(1), 2], None) is None
+    assert "every entry must be an int" in equal(Call(), (1, 2), (1.0, 2.0), None)
+    assert "every entry must be an int" in equal(Call(), (1, 2), (True, 2), None)
+    assert equal(Call(), (1, 2), (2, 1), None) == "expected (1, 2), got (2, 1)"
+    assert "expected a tuple of 2 ints" in equal(Call(), (1, 2), 3, None)
+
+
+def test_count_arrays_take_any_integer_dtype():
+    expected = np.array([1, 2, 1])
+    assert IntegersEqual()(Call(), expected, expected.astype(np.int32), None) is None
+    assert "integer array" in IntegersEqual()(Call(), expected, expected.astype(float), None)
+
+
+def test_unchanged_is_bitwise_and_type_exact():
+    a = np.array([1.0, -0.0])
+    assert unchanged(a, a.copy())
+    assert not unchanged(a, np.array([1.0, 0.0]))  # -0.0 became 0.0
+    assert not unchanged(a, a.astype(np.float32))
+    assert unchanged(((1, 2), (0, 0)), ((1, 2), (0, 0)))
+    assert not unchanged((1, 2), [1, 2])

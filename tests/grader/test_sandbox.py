@@ -1,0 +1,135 @@
+"""The process boundary: learner code runs in a worker process, and its accidents stay there.
+
+(The hardened sandbox, with memory limits, child processes and cheating, is built on top of this.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from grader.api import grade
+from grader.results import Status
+from tests.conftest import ROOT, solution_file
+
+pytestmark = pytest.mark.slow
+
+
+def test_learner_code_runs_in_another_process(submission):
+    source = "import os\n\ndef laplacian_filter():\n    raise RuntimeError(f'pid {os.getpid()}')\n"
+    task = grade(1, submission=submission(1, source)).tasks[-1]
+    assert task.status is Status.ERROR
+    assert f"pid {os.getpid()}" not in task.message and "pid " in task.message
+
+
+def _with(number: int, extra: str) -> str:
+    return solution_file(number).read_text() + "\n\n" + extra
+
+
+def test_a_hang_is_a_timeout_and_the_other_tasks_are_still_graded(submission):
+    source = _with(1, "def conv1d(x, w, b=0.0):\n    while True:\n        pass\n")
+    result = grade(1, submission=submission(1, source), timeout=1.5)
+    statuses = {t.name: t.status for t in result.tasks}
+    assert statuses.pop("conv1d") is Status.TIMEOUT
+    assert set(statuses.values()) == {Status.PASSED}
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("import os\n    os._exit(3)", "exit code 3"),
+        ("import ctypes\n    ctypes.string_at(0)", "signal 11"),
+    ],
+    ids=["os._exit", "segfault"],
+)
+def test_a_crash_is_an_error_and_the_other_tasks_are_still_graded(submission, body, says):
+    source = _with(1, f"def apply_filter(region, kernel):\n    {body}\n")
+    result = grade(1, submission=submission(1, source))
+    statuses = {t.name: t.status for t in result.tasks}
+    crashed = result.tasks[1]
+    assert crashed.status is Status.ERROR and says in crashed.message
+    assert set(statuses.values()) - {Status.ERROR} == {Status.PASSED}
+    assert sum(s is Status.ERROR for s in statuses.values()) == 1
+
+
+def test_sys_exit_in_a_function_is_an_error_of_that_task(submission):
+    source = _with(1, "import sys\n\ndef box_filter(size):\n    sys.exit(0)\n")
+    result = grade(1, submission=submission(1, source))
+    box = next(t for t in result.tasks if t.name == "box_filter")
+    assert box.status is Status.ERROR and "SystemExit" in box.message
+    assert sum(t.passed for t in result.tasks) == len(result.tasks) - 1
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("def conv1d(x, w:\n    pass\n", "SyntaxError"),
+        ("raise RuntimeError('boom at import')\n", "RuntimeError: boom at import"),
+        ("import sys\nsys.exit(1)\n", "SystemExit"),
+    ],
+    ids=["syntax-error", "raises-at-import", "exits-at-import"],
+)
+def test_a_file_that_does_not_load_makes_every_task_an_error(submission, source, says):
+    result = grade(1, submission=submission(1, source))
+    assert {t.status for t in result.tasks} == {Status.ERROR}
+    assert all(says in t.message for t in result.tasks)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["import scipy.signal", "import importlib\nimportlib.import_module('tensorflow')", "__import__('keras')"],
+    ids=["import", "importlib", "__import__"],
+)
+def test_a_banned_import_at_load_time_is_forbidden_for_every_task(submission, line):
+    source = f"try:\n    {line.replace(chr(10), chr(10) + '    ')}\nexcept ImportError:\n    pass\n"
+    result = grade(1, submission=submission(1, _with(1, source)))
+    assert {t.status for t in result.tasks} == {Status.FORBIDDEN}
+    assert "this exercise is done by hand" in result.tasks[0].message
+
+
+def test_a_banned_import_inside_a_function_is_forbidden_for_that_task(submission):
+    source = _with(3, "def flatten(x):\n    import importlib\n    importlib.import_module('torch')\n")
+    result = grade(3, submission=submission(3, source))
+    flatten = result.tasks[-1]
+    assert flatten.status is Status.FORBIDDEN and "'torch'" in flatten.message
+    assert all(t.passed for t in result.tasks[:-1])
+
+
+def test_importing_the_solutions_is_forbidden(submission):
+    source = "from solutions.exercise1_convolution import *\n"
+    result = grade(1, submission=submission(1, source))
+    assert {t.status for t in result.tasks} == {Status.FORBIDDEN}
+    assert "'solutions'" in result.tasks[0].message
+
+
+def test_what_the_learner_prints_never_reaches_the_report_stream(submission):
+    source = _with(
+        3,
+        'print(\'{"score": 999}\')\nimport sys\nprint("noise", file=sys.stderr)\n'
+        'def flatten(x):\n    print(\'{"exercise": "fake"}\')\n    return x.reshape(len(x), -1)\n',
+    )
+    path = submission(3, source)
+    run = subprocess.run(
+        [sys.executable, "-m", "grader", "3", "--submission", str(path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    report = json.loads(run.stdout)
+    assert run.returncode == 0 and report["score"] == report["max_score"]
+
+
+def test_reading_stdin_gives_eof(submission):
+    source = _with(
+        1,
+        "import sys\n\ndef laplacian_filter():\n    assert sys.stdin.read() == ''\n"
+        "    import numpy as np\n    return np.array([[0., 1, 0], [1, -4, 1], [0, 1, 0]])\n",
+    )
+    result = grade(1, submission=submission(1, source))
+    assert result.tasks[-1].status is Status.PASSED
