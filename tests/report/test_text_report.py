@@ -1,0 +1,83 @@
+"""The terminal report, rendered at a fixed width: key lines, in Korean and English."""
+
+from __future__ import annotations
+
+from grader.report import render
+from grader.results import Counterexample, ExerciseResult, RunResult, Status, TaskResult
+
+FAILED = TaskResult(
+    name="max_pool2d",
+    status=Status.FAILED,
+    score=0.0,
+    max_score=3.0,
+    examples=12,
+    message="1 of 1 values differ (largest difference 1 at index (0, 0, 0, 0))",
+    counterexample=Counterexample(
+        call="max_pool2d(x=<float32 array (1, 1, 2, 1)>)",
+        inputs={"x": "array shape=(1, 1, 2, 1) dtype=float32\n[[[[-1.], [-2.]]]]"},
+        expected="array shape=(1, 1, 1, 1) dtype=float32\n[[[[-1.]]]]",
+        actual="array shape=(1, 1, 1, 1) dtype=float32\n[[[[0.]]]]",
+        difference="",
+    ),
+    output="debug print\n",
+)
+PASSED = TaskResult("flatten", Status.PASSED, 2.0, 2.0, 100, "matched the reference on 100 examples")
+STUB = TaskResult("avg_pool2d", Status.NOT_IMPLEMENTED, 0.0, 3.0, 0, "not implemented yet")
+RESULT = ExerciseResult("exercise3", "풀링 (pooling)", 0, ("cpu",), (FAILED, PASSED, STUB))
+
+
+def test_the_report_has_a_line_per_task_with_status_and_points():
+    text = render(RESULT, "text", lang="en", width=100)
+    assert "exercise3 — 풀링 (pooling)   2/8" in text
+    assert any("max_pool2d" in line and "✗ failed" in line and "0/3" in line for line in text.splitlines())
+    assert any("flatten" in line and "✓ passed" in line and "2/2" in line for line in text.splitlines())
+    assert "Fix it and run again: grade exercise3" in text
+
+
+def test_a_failed_task_shows_the_smallest_example_expected_yours_and_what_it_printed():
+    text = render(RESULT, "text", lang="en", width=100)
+    assert "smallest failing example: max_pool2d(x=<float32 array (1, 1, 2, 1)>)" in text
+    assert "expected: array shape=(1, 1, 1, 1)" in text and "yours: array shape=(1, 1, 1, 1)" in text
+    assert "your code printed:" in text and "debug print" in text
+
+
+def test_a_stub_is_one_quiet_line_not_a_panel():
+    text = render(RESULT, "text", lang="en", width=100)
+    assert "· avg_pool2d: not implemented yet" in text
+    assert "avg_pool2d — not implemented" not in text
+
+
+def test_the_report_speaks_korean():
+    text = render(RESULT, "text", lang="ko", width=100)
+    assert "과제" in text and "✗ 틀림" in text and "가장 작은 반례" in text and "정답" in text
+    assert "고친 뒤 다시 실행하세요: grade exercise3" in text
+
+
+def test_a_run_report_ends_with_the_total():
+    text = render(RunResult((RESULT, RESULT)), "text", lang="en", width=100)
+    assert text.count("exercise3 —") == 2 and text.rstrip().endswith("total: 4/16")
+
+
+def test_no_colour_codes_unless_asked():
+    assert "\x1b[" not in render(RESULT, "text", lang="en")
+    assert "\x1b[" in render(RESULT, "text", lang="en", color=True)
+
+
+def test_the_default_language_follows_the_locale(monkeypatch):
+    from grader.i18n import default_language
+
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "ko_KR.UTF-8")
+    assert default_language() == "ko"
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    assert default_language() == "en"
+
+
+def test_every_label_exists_in_both_languages():
+    from grader.i18n import LABELS, LANGUAGES
+
+    for key, texts in LABELS.items():
+        assert set(texts) == set(LANGUAGES) and all(texts.values()), key
+    for status in Status:
+        assert status.value in LABELS
