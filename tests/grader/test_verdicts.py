@@ -161,3 +161,20 @@ def test_float32_answers_need_not_match_bit_for_bit():
     expected = correlate2d(image, kernel)
     other_order = np.array([[(image[0, 2] + image[0, 0]) + image[0, 1], (-1e4 + 3.0) + 1.0]], dtype=np.float32)
     assert ArraysClose()(Call((image, kernel)), expected, other_order, correlate2d) is None
+
+
+def test_a_failure_of_the_grader_itself_on_one_task_never_loses_the_others(monkeypatch):
+    from grader.engine import TaskRunner
+
+    real_check = TaskRunner._check
+
+    def broken_for_flatten(self, call):
+        if self.task.name == "flatten":
+            raise RuntimeError("comparator bug")
+        return real_check(self, call)
+
+    monkeypatch.setattr(TaskRunner, "_check", broken_for_flatten)
+    result = grade(3, submission=solution_file(3).parent, examples=10)
+    assert result.tasks[-1].status is Status.ERROR
+    assert "the grader itself failed on this task (RuntimeError: comparator bug)" in result.tasks[-1].message
+    assert all(t.passed for t in result.tasks[:-1])
