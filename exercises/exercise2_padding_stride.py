@@ -45,7 +45,8 @@ def padding_amounts(n, k, stride=1, padding="valid", dilation=1):
         n: the input length; k: the kernel length; stride: the step; dilation: the gap factor (팽창).
         padding: 'valid', 'same' or 'full'.
     Returns:
-        (before, after), a tuple of two ints.
+        (before, after), a tuple of two ints. The 'same' rule applies as written for any stride and dilation,
+        k > n included.
 
     Example:
         >>> padding_amounts(5, 2, stride=1, padding='same')
@@ -63,7 +64,8 @@ def conv1d_padded(x, w, padding="valid", stride=1):
     stride-th output starting from the first. This equals tf.nn.conv1d for 'valid' and 'same'.
 
     Args:
-        x: shape (n,); w: shape (k,); padding: 'valid', 'same' or 'full'; stride: an int >= 1.
+        x: shape (n,); w: shape (k,) (k <= n for 'valid'; 'same' and 'full' also take k > n);
+        padding: 'valid', 'same' or 'full'; stride: an int >= 1.
     Returns:
         shape (floor((n + before + after - k) / stride) + 1,).
 
@@ -81,9 +83,10 @@ def participation(n, k, padding):
     element exactly k. This is why padding matters for the borders of an image.
 
     Args:
-        n: the input length; k: the kernel length; padding: 'valid', 'same' or 'full'.
+        n: the input length; k: the kernel length (k <= n for 'valid'; 'same' and 'full' also take k > n);
+        padding: 'valid', 'same' or 'full'.
     Returns:
-        an integer array of shape (n,).
+        an integer array of shape (n,) (any integer dtype).
 
     Example:
         >>> participation(5, 3, 'valid')
@@ -102,7 +105,8 @@ def conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
 
     Args:
         x: shape (N, H, W, C_in), NHWC.
-        kernel: shape (kh, kw, C_in, C_out).
+        kernel: shape (kh, kw, C_in, C_out); under 'valid' the dilated kernel fits in the input, under 'same' it
+            may be larger than the input (TensorFlow allows it).
         bias: shape (C_out,) or None (no bias).
         strides: an int or (sh, sw).
         padding: 'valid' or 'same'.

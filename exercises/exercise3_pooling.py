@@ -23,7 +23,7 @@ def max_pool2d(x, pool_size=2, strides=None, padding="valid"):
 
     Args:
         x: shape (N, H, W, C), NHWC.
-        pool_size: an int or (ph, pw); the window (풀링 윈도우).
+        pool_size: an int or (ph, pw); the window (풀링 윈도우). Under 'valid' it fits in the input.
         strides: an int, (sh, sw), or None meaning "the pool size" (Keras' default: windows do not overlap).
         padding: 'valid' (drop what does not fit: odd sizes floor) or 'same' (pad by the 'same' rule of
             exercise 2 with k = pool size, the extra cell bottom/right, so the output is ceil(H / sh)).
@@ -47,7 +47,7 @@ def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
 
     Args:
         x: shape (N, H, W, C), NHWC.
-        pool_size: an int or (ph, pw); the window (풀링 윈도우).
+        pool_size: an int or (ph, pw); the window (풀링 윈도우). Under 'valid' it fits in the input.
         strides: an int, (sh, sw), or None meaning "the pool size" (Keras' default: windows do not overlap).
         padding: 'valid' (drop what does not fit: odd sizes floor) or 'same' (pad by the 'same' rule of
             exercise 2 with k = pool size, the extra cell bottom/right, so the output is ceil(H / sh)).

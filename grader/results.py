@@ -50,8 +50,27 @@ class TaskResult:
         return data
 
 
+class _Totals:
+    """Score, maximum and pass/fail of a result made of parts (tasks, or exercises)."""
+
+    def _parts(self) -> tuple:
+        raise NotImplementedError
+
+    @property
+    def score(self) -> float:
+        return float(sum(part.score for part in self._parts()))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(part.max_score for part in self._parts()))
+
+    @property
+    def passed(self) -> bool:
+        return all(part.passed for part in self._parts())
+
+
 @dataclass(frozen=True)
-class ExerciseResult:
+class ExerciseResult(_Totals):
     exercise: str
     title: str
     seed: int
@@ -59,17 +78,8 @@ class ExerciseResult:
     tasks: tuple[TaskResult, ...]
     submission: str = ""
 
-    @property
-    def score(self) -> float:
-        return float(sum(t.score for t in self.tasks))
-
-    @property
-    def max_score(self) -> float:
-        return float(sum(t.max_score for t in self.tasks))
-
-    @property
-    def passed(self) -> bool:
-        return all(t.passed for t in self.tasks)
+    def _parts(self) -> tuple:
+        return self.tasks
 
     def to_dict(self) -> dict:
         return {
@@ -84,22 +94,13 @@ class ExerciseResult:
 
 
 @dataclass(frozen=True)
-class RunResult:
+class RunResult(_Totals):
     """Several exercises graded together (`grade all`)."""
 
     exercises: tuple[ExerciseResult, ...] = field(default_factory=tuple)
 
-    @property
-    def score(self) -> float:
-        return float(sum(e.score for e in self.exercises))
-
-    @property
-    def max_score(self) -> float:
-        return float(sum(e.max_score for e in self.exercises))
-
-    @property
-    def passed(self) -> bool:
-        return all(e.passed for e in self.exercises)
+    def _parts(self) -> tuple:
+        return self.exercises
 
     def to_dict(self) -> dict:
         return {

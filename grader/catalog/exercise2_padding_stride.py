@@ -61,7 +61,8 @@ Args:
     n: the input length; k: the kernel length; stride: the step; dilation: the gap factor (팽창).
     padding: 'valid', 'same' or 'full'.
 Returns:
-    (before, after), a tuple of two ints.
+    (before, after), a tuple of two ints. The 'same' rule applies as written for any stride and dilation,
+    k > n included.
 
 Example:
     >>> padding_amounts(5, 2, stride=1, padding='same')
@@ -82,7 +83,8 @@ Pad x by padding_amounts(len(x), len(w), stride, padding), cross-correlate with 
 stride-th output starting from the first. This equals tf.nn.conv1d for 'valid' and 'same'.
 
 Args:
-    x: shape (n,); w: shape (k,); padding: 'valid', 'same' or 'full'; stride: an int >= 1.
+    x: shape (n,); w: shape (k,) (k <= n for 'valid'; 'same' and 'full' also take k > n);
+    padding: 'valid', 'same' or 'full'; stride: an int >= 1.
 Returns:
     shape (floor((n + before + after - k) / stride) + 1,).
 
@@ -103,9 +105,10 @@ With 'valid' the border elements take part less often than the middle ones; 'ful
 element exactly k. This is why padding matters for the borders of an image.
 
 Args:
-    n: the input length; k: the kernel length; padding: 'valid', 'same' or 'full'.
+    n: the input length; k: the kernel length (k <= n for 'valid'; 'same' and 'full' also take k > n);
+    padding: 'valid', 'same' or 'full'.
 Returns:
-    an integer array of shape (n,).
+    an integer array of shape (n,) (any integer dtype).
 
 Example:
     >>> participation(5, 3, 'valid')
@@ -127,7 +130,8 @@ where xp is x zero-padded by padding_amounts on each axis (with that axis' strid
 
 Args:
     x: shape (N, H, W, C_in), NHWC.
-    kernel: shape (kh, kw, C_in, C_out).
+    kernel: shape (kh, kw, C_in, C_out); under 'valid' the dilated kernel fits in the input, under 'same' it
+        may be larger than the input (TensorFlow allows it).
     bias: shape (C_out,) or None (no bias).
     strides: an int or (sh, sw).
     padding: 'valid' or 'same'.
