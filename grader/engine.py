@@ -164,7 +164,11 @@ class TaskRunner:
         if reply.kind == "timeout":
             if self.first_failure is not None:
                 raise _Outcome(Status.FAILED, "", failure=self.first_failure)
-            raise _Outcome(Status.TIMEOUT, f"did not finish within {self.options.timeout:g} s on this input", call)
+            message = (
+                f"ran out of the task's time limit ({self.options.timeout:g} s) on this input after "
+                f"{self.examples} examples: an endless loop, or too slow (--timeout sets the limit)"
+            )
+            raise _Outcome(Status.TIMEOUT, message, call)
         if reply.kind == "crashed":
             raise _Outcome(Status.ERROR, reply.message, call)
         if reply.kind == "not_implemented":

@@ -35,6 +35,7 @@ def test_a_hang_is_a_timeout_and_the_other_tasks_are_still_graded(submission):
     result = grade(1, submission=submission(1, source), timeout=1.5)
     statuses = {t.name: t.status for t in result.tasks}
     assert statuses.pop("conv1d") is Status.TIMEOUT
+    assert "time limit (1.5 s)" in result.tasks[0].message and result.tasks[0].counterexample is not None
     assert set(statuses.values()) == {Status.PASSED}
 
 
