@@ -24,6 +24,7 @@ from grader.values import show, show_call
 
 DEFAULT_EXAMPLES = 100
 DEFAULT_TIMEOUT = 20.0
+SHRINK_SECONDS = 3.0  # after the first failure, time to find a smaller one before reporting the smallest so far
 _NOTHING = object()
 
 
@@ -102,7 +103,7 @@ class TaskRunner:
         self.reference = exercise.reference(task)
         self.signature = inspect.signature(self.reference)
         self.examples = 0
-        self.first_failure: _Failure | None = None
+        self.smallest_failure: _Failure | None = None  # the latest failure while shrinking is the smallest
         self.deadline = 0.0
 
     def run(self) -> TaskResult:
@@ -134,18 +135,18 @@ class TaskRunner:
         except _Failure as failure:
             return self._failed(failure)
         except Flaky:
-            failure = self.first_failure
+            failure = self.smallest_failure
             note = "; it gave different answers for the same input (does it use randomness or global state?)"
             return self._failed(failure, extra=note)
         return self._result(Status.PASSED, f"matched the reference on {self.examples} examples")
 
     def _check(self, call: Call) -> None:
         remaining = self.deadline - time.monotonic()
-        if remaining <= 0 and self.first_failure is not None:
-            raise _Outcome(Status.FAILED, "", failure=self.first_failure)  # out of time while shrinking
+        if self.smallest_failure is not None and remaining <= 0:
+            raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)  # enough shrinking
         reply = self.worker.call(self.task.name, call, remaining)
         self._raise_for_reply(reply, call)
-        if self.first_failure is None:
+        if self.smallest_failure is None:
             self.examples += 1
         expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
         problem = self.task.compare(call, expected, reply.value, self.reference)
@@ -162,8 +163,8 @@ class TaskRunner:
         if reply.kind == "raised":
             self._fail(Status.ERROR, call, f"your function raised {reply.message}")
         if reply.kind == "timeout":
-            if self.first_failure is not None:
-                raise _Outcome(Status.FAILED, "", failure=self.first_failure)
+            if self.smallest_failure is not None:
+                raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)
             message = (
                 f"ran out of the task's time limit ({self.options.timeout:g} s) on this input after "
                 f"{self.examples} examples: an endless loop, or too slow (--timeout sets the limit)"
@@ -186,8 +187,9 @@ class TaskRunner:
 
     def _fail(self, status: Status, call: Call, message: str, expected=_NOTHING, actual=_NOTHING):
         failure = _Failure(status, call, message, expected, actual, self.worker.output_tail(self.worker.call_mark))
-        if self.first_failure is None:
-            self.first_failure = failure
+        if self.smallest_failure is None:
+            self.deadline = min(self.deadline, time.monotonic() + SHRINK_SECONDS)
+        self.smallest_failure = failure
         raise failure
 
     def _failed(self, failure: _Failure, extra: str = "") -> TaskResult:
