@@ -59,7 +59,7 @@ Example:
             points=3,
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
-            hint="Under 'same', divide each window's sum by the number of real (unpadded) cells in it.",
+            hint="strides=None means strides=pool_size; under 'same' divide by the real (unpadded) cells only.",
             doc="""Average pooling (평균 풀링), equal to keras.layers.AveragePooling2D(pool_size, strides, padding).
 
 Under 'same' the mean is over the real cells of each window only: padded cells are neither summed nor
