@@ -275,4 +275,4 @@ def grade_exercise(exercise: Exercise, path: Path | None, options: Options | Non
                     results.append(TaskResult(task.name, status, 0.0, float(task.points), 0, message))
                     continue
             results.append(_run_guarded(exercise, task, worker, options))
-    return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tuple(results), str(path))
+    return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tuple(results))

@@ -76,7 +76,6 @@ class ExerciseResult(_Totals):
     seed: int
     backends: tuple[str, ...]
     tasks: tuple[TaskResult, ...]
-    submission: str = ""
 
     def _parts(self) -> tuple:
         return self.tasks
