@@ -130,17 +130,51 @@ class IntegersEqual:
         return differing_cells(expected, actual, 0)
 
 
+class NotExact(Exception):
+    """A value that is not made of ints, tuples/lists and str-keyed dicts (said in `args[0]`)."""
+
+
+def exact_form(value):
+    """ints (numpy ints too, never bools or floats), tuples for lists and tuples, dicts: or NotExact."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (tuple, list)):
+        return tuple(exact_form(item) for item in value)
+    if isinstance(value, dict):
+        return {key: exact_form(item) for key, item in value.items()}
+    raise NotExact(f"{describe_type(value)} {value!r}")
+
+
+def _expected_kind(expected) -> str:
+    if isinstance(expected, tuple):
+        return f"a tuple of {len(expected)} ints"
+    if isinstance(expected, dict):
+        return f"a dict with the keys {sorted(expected)}"
+    return "an int"
+
+
+def _same_kind(expected, actual) -> bool:
+    """A list may stand for a tuple of the same length; a dict needs the same keys; a number for an int."""
+    if isinstance(expected, tuple):
+        return isinstance(actual, (tuple, list)) and len(actual) == len(expected)
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and set(actual) == set(expected)
+    return isinstance(actual, numbers.Number)
+
+
 @dataclass(frozen=True)
-class IntTupleEqual:
-    """A tuple (or list) of Python or numpy integers equal to the expected tuple."""
+class ExactValue:
+    """Whole numbers, counts and shapes: exactly equal, with ints as ints (a list may stand for a tuple)."""
 
     def __call__(self, call: Call, expected, actual, reference) -> str | None:
-        if not isinstance(actual, (tuple, list)) or len(actual) != len(expected):
-            return f"returned {describe_type(actual)} {actual!r}; expected a tuple of {len(expected)} ints"
-        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in actual):
-            return f"returned {tuple(actual)!r}; every entry must be an int"
-        if tuple(int(v) for v in actual) != tuple(expected):
-            return f"expected {tuple(expected)!r}, got {tuple(int(v) for v in actual)!r}"
+        if not _same_kind(expected, actual):
+            return f"returned {describe_type(actual)} {actual!r}; expected {_expected_kind(expected)}"
+        try:
+            value = exact_form(actual)
+        except NotExact:
+            return f"returned {actual!r}; every number must be an int (shapes and counts are whole numbers)"
+        if value != expected:
+            return f"expected {expected!r}, got {value!r}"
         return None
 
 

@@ -11,6 +11,8 @@ _MODULES = (
     "exercise1_convolution",
     "exercise2_padding_stride",
     "exercise3_pooling",
+    "exercise4_output_shapes",
+    "exercise5_parameters",
 )
 
 

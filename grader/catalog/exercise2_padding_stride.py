@@ -1,7 +1,7 @@
 """exercise2: padding and stride (패딩과 스트라이드) by hand."""
 
 from grader import strategies as s
-from grader.compare import ArraysClose, IntegersEqual, IntTupleEqual
+from grader.compare import ArraysClose, ExactValue, IntegersEqual
 from grader.spec import Exercise, Task
 
 EXERCISE = Exercise(
@@ -53,7 +53,7 @@ Example:
             name="padding_amounts",
             points=2,
             strategy=s.padding_amount_calls(),
-            compare=IntTupleEqual(),
+            compare=ExactValue(),
             hint="'same' pads so that the output is ceil(n/stride) long; the odd extra zero goes after.",
             doc="""How many zeros go before and after one axis, by the rules at the top of this file.
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 
 from grader.codec import Foreign
-from grader.compare import ArraysClose, IntegersEqual, IntTupleEqual, ScalarClose, unchanged
+from grader.compare import ArraysClose, ExactValue, IntegersEqual, ScalarClose, unchanged
 from grader.spec import Call
 from grader.strategies import image_kernel_calls
 from solutions.exercise1_convolution import apply_filter, correlate2d
@@ -84,13 +84,25 @@ def test_scalars_must_be_floats_within_tolerance():
     assert ScalarClose()(call, 11.0, 12.0, apply_filter) == "expected 11, got 12"
 
 
-def test_integer_tuples_accept_lists_and_numpy_ints_but_not_floats():
-    equal = IntTupleEqual()
+def test_exact_values_accept_lists_and_numpy_ints_but_not_floats_or_bools():
+    equal = ExactValue()
     assert equal(Call(), (1, 2), [np.int64(1), 2], None) is None
-    assert "every entry must be an int" in equal(Call(), (1, 2), (1.0, 2.0), None)
-    assert "every entry must be an int" in equal(Call(), (1, 2), (True, 2), None)
+    assert "every number must be an int" in equal(Call(), (1, 2), (1.0, 2.0), None)
+    assert "every number must be an int" in equal(Call(), (1, 2), (True, 2), None)
     assert equal(Call(), (1, 2), (2, 1), None) == "expected (1, 2), got (2, 1)"
     assert "expected a tuple of 2 ints" in equal(Call(), (1, 2), 3, None)
+    assert "expected a tuple of 2 ints" in equal(Call(), (1, 2), (1, 2, 3), None)
+
+
+def test_exact_counts_and_dicts():
+    equal = ExactValue()
+    assert equal(Call(), 640, np.int32(640), None) is None
+    assert "every number must be an int" in equal(Call(), 640, 640.0, None)
+    assert equal(Call(), 640, 576, None) == "expected 640, got 576"
+    totals = {"total": 3, "trainable": 2, "non_trainable": 1}
+    assert equal(Call(), totals, {"total": 3, "trainable": 2, "non_trainable": np.int64(1)}, None) is None
+    assert "expected a dict with the keys" in equal(Call(), totals, {"total": 3, "trainable": 3}, None)
+    assert "expected a dict with the keys" in equal(Call(), totals, (3, 2, 1), None)
 
 
 def test_count_arrays_take_any_integer_dtype():

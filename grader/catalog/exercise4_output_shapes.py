@@ -1,0 +1,151 @@
+"""exercise4: output shapes (출력 크기) by hand."""
+
+from grader import layer_strategies as ls
+from grader.catalog.layer_specs import LAYER_SPECS_DOC
+from grader.compare import ExactValue
+from grader.compare_layers import ShapesPerLayer
+from grader.spec import Exercise, Task
+
+EXERCISE = Exercise(
+    number=4,
+    slug="output_shapes",
+    title="출력 크기 (output shapes)",
+    aliases=("shapes", "출력"),
+    doc=f"""Exercise 4 — output shapes (출력 크기) by hand: what model.summary() shows, without Keras.
+
+Along one axis of length n, with kernel k, stride s and dilation d (effective kernel k' = d*(k-1)+1):
+    'valid':  floor((n - k') / s) + 1   (0 when k' > n)
+    'same':   ceil(n / s)
+    'full':   ceil((n + k' - 1) / s)
+Pooling uses the same rules with k = pool size (no dilation), and its stride defaults to the pool size.
+
+{LAYER_SPECS_DOC}
+Rules: numpy and the standard library only. Return Python ints (numpy ints are accepted, floats are not) and
+shapes as tuples.
+
+Concept: https://cs231n.github.io/convolutional-networks/#conv (spatial arrangement)
+Check your work with:  grade exercise4
+""",
+    tasks=(
+        Task(
+            name="conv_output_length",
+            points=2,
+            strategy=ls.conv_length_calls(),
+            compare=ExactValue(),
+            hint="'valid' is floor((n - k') / s) + 1 with k' = d*(k-1)+1; 'same' depends on the stride only.",
+            doc="""The output length of a convolution along one axis (합성곱 출력 길이).
+
+Args:
+    n: the input length; k: the kernel length; stride: the step (스트라이드); padding: 'valid', 'same'
+    or 'full'; dilation: the dilation rate (팽창).
+Returns:
+    an int: floor((n - k') / s) + 1 for 'valid' (0 when k' > n), ceil(n / s) for 'same',
+    ceil((n + k' - 1) / s) for 'full', with k' = dilation * (k - 1) + 1.
+
+Example:
+    >>> conv_output_length(28, 3, padding='same'), conv_output_length(28, 5), conv_output_length(7, 3, stride=2)
+    (28, 24, 3)
+""",
+        ),
+        Task(
+            name="pool_output_length",
+            points=1,
+            strategy=ls.pool_length_calls(),
+            compare=ExactValue(),
+            hint="stride=None means the pool size; 'valid' floors: floor((n - pool) / stride) + 1.",
+            doc="""The output length of a pooling layer along one axis, as Keras computes it (풀링 출력 길이).
+
+Args:
+    n: the input length; pool_size: the window; stride: None (the pool size) or an int;
+    padding: 'valid' (pool_size <= n) or 'same'.
+Returns:
+    an int: floor((n - pool_size) / stride) + 1 for 'valid', ceil(n / stride) for 'same'.
+
+Example:
+    >>> pool_output_length(28, 2), pool_output_length(7, 2), pool_output_length(7, 2, padding='same')
+    (14, 3, 4)
+""",
+        ),
+        Task(
+            name="conv2d_output_shape",
+            points=2,
+            strategy=ls.conv_shape_calls(),
+            compare=ExactValue(),
+            hint="Apply the length rule to height and width separately; the depth is the number of filters.",
+            doc="""The output shape of a Conv2D layer (batch excluded).
+
+Args:
+    input_shape: (H, W, C); filters: the number of filters; kernel_size, strides, dilation_rate: an int or
+    an (h, w) pair; padding: 'valid' or 'same'.
+Returns:
+    (H', W', filters), a tuple of ints.
+
+Example:
+    >>> conv2d_output_shape((28, 28, 1), 32, 3)
+    (26, 26, 32)
+    >>> conv2d_output_shape((28, 28, 1), 32, (3, 5), strides=2, padding='same')
+    (14, 14, 32)
+""",
+        ),
+        Task(
+            name="pool2d_output_shape",
+            points=1,
+            strategy=ls.pool_shape_calls(),
+            compare=ExactValue(),
+            hint="Pooling keeps the channels; strides=None means the pool size.",
+            doc="""The output shape of a MaxPooling2D or AveragePooling2D layer (batch excluded).
+
+Args:
+    input_shape: (H, W, C); pool_size: an int or (h, w); strides: None (the pool size), an int or (h, w);
+    padding: 'valid' or 'same'.
+Returns:
+    (H', W', C), a tuple of ints.
+
+Example:
+    >>> pool2d_output_shape((28, 28, 32)), pool2d_output_shape((7, 7, 8), 3, strides=1, padding='same')
+    ((14, 14, 32), (7, 7, 8))
+""",
+        ),
+        Task(
+            name="model_output_shapes",
+            points=3,
+            strategy=ls.model_calls(),
+            compare=ShapesPerLayer(),
+            hint="Work layer by layer: each layer's output shape is the next layer's input shape.",
+            doc="""The output shape of every layer of a chain, as model.summary() lists them (batch excluded).
+
+Args:
+    input_shape: (H, W, C); layers: a list of layer specs (see the top of this file).
+Returns:
+    a list with one shape (a tuple of ints) per layer. Flatten gives (H*W*C,), the global poolings (C,),
+    Dense on (H, W, C) gives (H, W, units) (Keras applies it to the last axis).
+
+Example:
+    >>> model_output_shapes((28, 28, 1), [{"class_name": "Conv2D", "filters": 8, "kernel_size": 3},
+    ...                                   {"class_name": "MaxPooling2D"}, {"class_name": "Flatten"}])
+    [(26, 26, 8), (13, 13, 8), (1352,)]
+""",
+        ),
+        Task(
+            name="receptive_field",
+            points=2,
+            strategy=ls.receptive_field_calls(),
+            compare=ExactValue(),
+            hint="Each layer adds (k' - 1) times the product of the strides of the layers before it.",
+            doc="""The receptive field (수용 영역) of one unit of the last layer, in input pixels along one axis.
+
+Args:
+    layers: a chain of Conv2D, MaxPooling2D and AveragePooling2D specs with square sizes (int or (k, k));
+    dilation counts, padding does not.
+Returns:
+    an int: r = 1, then for each layer r += (k' - 1) * j and j *= stride, where j (the jump) is the product
+    of the strides of the layers before it and k' = dilation * (k - 1) + 1.
+
+Example:
+    >>> conv3 = {"class_name": "Conv2D", "filters": 8, "kernel_size": 3}
+    >>> receptive_field([conv3, conv3]), receptive_field([conv3, {"class_name": "MaxPooling2D"}, conv3])
+    (5, 8)
+""",
+        ),
+    ),
+)

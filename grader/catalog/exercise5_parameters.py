@@ -1,0 +1,157 @@
+"""exercise5: parameter counts (파라미터 개수) by hand."""
+
+from grader import layer_strategies as ls
+from grader.catalog.layer_specs import LAYER_SPECS_DOC
+from grader.compare import ExactValue
+from grader.compare_layers import ParamTotals
+from grader.spec import Exercise, Task
+
+EXERCISE = Exercise(
+    number=5,
+    slug="parameters",
+    title="파라미터 개수 (parameter counts)",
+    aliases=("params", "파라미터"),
+    doc=f"""Exercise 5 — parameter counts (파라미터 개수), multiplications and memory by hand, as Keras counts them.
+
+A Dense layer has one weight per (input, unit) pair plus one bias per unit. A Conv2D layer shares its
+weights across positions (가중치 공유): (kh * kw * C_in + 1) * filters with the bias, whatever the image size.
+DepthwiseConv2D has kh * kw * C * depth_multiplier weights (plus C * depth_multiplier biases);
+SeparableConv2D adds a 1x1 pointwise convolution: C * depth_multiplier * filters weights plus filters biases.
+
+{LAYER_SPECS_DOC}
+Rules: numpy and the standard library only. Return Python ints (numpy ints are accepted, floats are not).
+
+Concept: https://cs231n.github.io/convolutional-networks/#conv (parameter sharing)
+Check your work with:  grade exercise5
+""",
+    tasks=(
+        Task(
+            name="dense_params",
+            points=1,
+            strategy=ls.dense_param_calls(),
+            compare=ExactValue(),
+            hint="n_inputs * units weights, plus units biases when use_bias.",
+            doc="""The parameters of a Dense layer (밀집층): weights plus biases.
+
+Example:
+    >>> dense_params(784, 256), dense_params(10, 3, use_bias=False)
+    (200960, 30)
+""",
+        ),
+        Task(
+            name="conv2d_params",
+            points=2,
+            strategy=ls.conv_param_calls(),
+            compare=ExactValue(),
+            hint="Each filter has kh*kw*in_channels weights and one bias: (kh*kw*C_in + 1) * filters.",
+            doc="""The parameters of a Conv2D layer (합성곱 층).
+
+Args:
+    kernel_size: an int or (kh, kw); in_channels: the input depth C_in; filters: the number of filters;
+    use_bias: whether each filter has a bias.
+Returns:
+    an int: kh * kw * in_channels * filters, plus filters when use_bias.
+
+Example:
+    >>> conv2d_params(3, 1, 32), conv2d_params((3, 3), 32, 64), conv2d_params(5, 3, 6, use_bias=False)
+    (320, 18496, 450)
+""",
+        ),
+        Task(
+            name="layer_params",
+            points=3,
+            strategy=ls.single_layer_calls(),
+            compare=ExactValue(),
+            hint="BatchNormalization: 2C trainable and 2C non-trainable; a frozen layer has nothing trainable.",
+            doc="""(trainable, non_trainable) parameter counts of one layer spec, given its input shape.
+
+Args:
+    input_shape: the layer's input shape (batch excluded), (H, W, C) or (n,); layer: a layer spec.
+Returns:
+    a tuple of two ints. BatchNormalization on C channels gives (2*C, 2*C); a spec with
+    "trainable": False gives (0, all of its parameters); pooling, Flatten, Dropout and ZeroPadding2D (0, 0).
+
+Example:
+    >>> layer_params((28, 28, 1), {"class_name": "Conv2D", "filters": 32, "kernel_size": 3})
+    (320, 0)
+    >>> layer_params((14, 14, 32), {"class_name": "BatchNormalization"})
+    (64, 64)
+""",
+        ),
+        Task(
+            name="model_params",
+            points=3,
+            strategy=ls.model_calls(),
+            compare=ParamTotals(),
+            hint="Sum layer by layer, carrying each layer's output shape to the next (Flatten keeps H*W*C).",
+            doc="""The parameter counts of a chain of layers, as model.summary() totals them.
+
+Args:
+    input_shape: (H, W, C); layers: a list of layer specs.
+Returns:
+    {"total": int, "trainable": int, "non_trainable": int}.
+
+Example (the Fashion-MNIST CNN at the top of this file):
+    >>> model_params((28, 28, 1), [{"class_name": "Conv2D", "filters": 8, "kernel_size": 3},
+    ...                            {"class_name": "Flatten"}, {"class_name": "Dense", "units": 10}])
+    {'total': 54170, 'trainable': 54170, 'non_trainable': 0}
+""",
+        ),
+        Task(
+            name="conv2d_multiplications",
+            points=2,
+            strategy=ls.conv_shape_calls(dilation=False),
+            compare=ExactValue(),
+            hint="Count on the OUTPUT: each of H'*W'*filters outputs takes kh*kw*C multiplications.",
+            doc="""The multiplications a Conv2D layer makes for one image (곱셈 횟수), bias additions not counted.
+
+Args:
+    input_shape: (H, W, C); filters; kernel_size, strides: an int or (h, w); padding: 'valid' or 'same'.
+Returns:
+    an int: H' * W' * filters * kh * kw * C, with (H', W') the output size.
+
+Example:
+    >>> conv2d_multiplications((28, 28, 1), 32, 3)
+    194688
+""",
+        ),
+        Task(
+            name="conv2d_output_bytes",
+            points=1,
+            strategy=ls.output_bytes_calls(),
+            compare=ExactValue(),
+            hint="batch_size * H' * W' * filters values, each bytes_per_value bytes (4 for float32).",
+            doc="""The memory of a Conv2D layer's output feature maps (특성 맵 메모리), in bytes.
+
+Args:
+    input_shape: (H, W, C); filters; kernel_size, strides; padding: 'valid' or 'same';
+    batch_size: images per batch; bytes_per_value: 4 for float32, 2 for float16.
+Returns:
+    an int: batch_size * H' * W' * filters * bytes_per_value.
+
+Example:
+    >>> conv2d_output_bytes((28, 28, 1), 32, 3, padding='same', batch_size=64)
+    6422528
+""",
+        ),
+        Task(
+            name="dense_equivalent_params",
+            points=2,
+            strategy=ls.conv_shape_calls(dilation=False),
+            compare=ExactValue(),
+            hint="A Dense layer from H*W*C inputs to H'*W'*filters outputs, with one bias per output.",
+            doc="""What weight sharing saves: the parameters of a Dense layer (with bias) that maps the flattened
+input to the flattened output of the same Conv2D layer.
+
+Args:
+    input_shape: (H, W, C); filters; kernel_size, strides; padding: 'valid' or 'same'.
+Returns:
+    an int: (H*W*C) * (H'*W'*filters) + H'*W'*filters.
+
+Example:
+    >>> dense_equivalent_params((28, 28, 1), 32, 3)
+    16981120
+""",
+        ),
+    ),
+)

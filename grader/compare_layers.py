@@ -1,0 +1,73 @@
+"""Comparators for layer chains (exercises 4 and 5): on a difference, a small table, layer by layer."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from grader.compare import ExactValue, NotExact, describe_type, exact_form
+from grader.spec import Call
+
+
+def describe_layer(spec: dict) -> str:
+    """`Conv2D(filters=64, kernel_size=3, padding='same')`: the spec as a learner would write the layer."""
+    options = ", ".join(f"{key}={value!r}" for key, value in spec.items() if key != "class_name")
+    return f"{spec.get('class_name', '?')}({options})"
+
+
+def layer_table(layers: list, columns: dict[str, list], marked: set[int]) -> str:
+    """Rows `#  layer  column...`, with `>` in front of the marked rows."""
+    names = [describe_layer(layer) for layer in layers]
+    header = ["#", "layer", *columns]
+    rows = [[str(i + 1), names[i], *(str(values[i]) for values in columns.values())] for i in range(len(layers))]
+    widths = [max(len(row[j]) for row in [header, *rows]) for j in range(len(header))]
+    lines = []
+    for i, row in enumerate([header, *rows]):
+        mark = ">" if i - 1 in marked else " "
+        lines.append(mark + " " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+@dataclass(frozen=True)
+class ShapesPerLayer:
+    """One output shape per layer, exactly; the table marks every layer whose shape differs."""
+
+    def __call__(self, call: Call, expected, actual, reference) -> str | None:
+        layers = call.args[1]
+        if not isinstance(actual, (list, tuple)) or len(actual) != len(expected):
+            count = len(expected)
+            return f"returned {describe_type(actual)} {actual!r}; expected a list of {count} shapes, one per layer"
+        theirs = []
+        for shape in actual:
+            try:
+                theirs.append(exact_form(shape))
+            except NotExact:
+                theirs.append(f"{shape!r} (not ints)")
+        wrong = {i for i, (e, t) in enumerate(zip(expected, theirs, strict=True)) if e != t}
+        if not wrong:
+            return None
+        first = min(wrong)
+        table = layer_table(layers, {"expected": list(expected), "yours": theirs}, wrong)
+        return (
+            f"layer {first + 1} {describe_layer(layers[first])}: expected {expected[first]}, got {theirs[first]}"
+            f"\n{table}"
+        )
+
+
+@dataclass(frozen=True)
+class ParamTotals:
+    """{"total", "trainable", "non_trainable"} exactly; the table shows what each layer should add."""
+
+    def __call__(self, call: Call, expected, actual, reference) -> str | None:
+        problem = ExactValue()(call, expected, actual, reference)
+        if problem is None:
+            return None
+        input_shape, layers = call.args
+        module = importlib.import_module(reference.__module__)
+        shapes, counts, shape = [], [], tuple(input_shape)
+        for layer in layers:
+            counts.append("{} / {}".format(*module.layer_params(shape, layer)))
+            shape = module._output_shape(shape, layer)
+            shapes.append(shape)
+        table = layer_table(layers, {"output": shapes, "trainable / non-trainable": counts}, set())
+        return f"{problem}\nwhat each layer should add (input {tuple(input_shape)}):\n{table}"

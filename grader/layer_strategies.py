@@ -1,0 +1,240 @@
+"""Hypothesis strategies for layer specs (exercises 4 and 5): valid chains, built valid by construction.
+
+A chain starts from a small input shape (odd, non-square, one channel included) and adds layers that fit the
+current shape: a kernel or pool never larger than its input under 'valid', convolutions and pooling only on
+3-D shapes, strides and dilation never both above 1 (Keras refuses it). Optional keys are sometimes left out
+so that Keras' defaults are exercised, sizes are spelled as ints and as pairs, and some layers are frozen.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from grader.spec import Call
+from grader.strategies import size_arg
+
+CONV = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D")
+POOL = ("MaxPooling2D", "AveragePooling2D")
+SPATIAL_ONLY = (*CONV, *POOL, "ZeroPadding2D", "Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D")
+ANY_SHAPE = ("Dense", "Dropout", "BatchNormalization")
+PADDINGS = ("valid", "same")
+
+
+def _fitting(draw, side: int, padding: str, dilation: int = 1, largest: int = 5) -> int:
+    """A window length for an axis of length `side`: it fits under 'valid' (with its dilation)."""
+    if padding == "valid":
+        return draw(st.integers(1, min(largest, (side - 1) // dilation + 1)))
+    return draw(st.integers(1, largest))
+
+
+def _maybe(draw, spec: dict, key: str, value, default) -> None:
+    """Put `key` in the spec, or sometimes leave it out when it equals Keras' default."""
+    if value != default or draw(st.booleans()):
+        spec[key] = value
+
+
+def _frozen(draw, spec: dict) -> dict:
+    if draw(st.integers(0, 4)) == 0:
+        spec["trainable"] = False
+    return spec
+
+
+def _conv(draw, kind: str, shape: tuple) -> dict:
+    h, w, _ = shape
+    padding = draw(st.sampled_from(PADDINGS))
+    strides, dilation = (1, 1), (1, 1)
+    if draw(st.booleans()):
+        strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    elif draw(st.booleans()):
+        dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    kernel = (_fitting(draw, h, padding, dilation[0]), _fitting(draw, w, padding, dilation[1]))
+    spec: dict = {"class_name": kind}
+    if kind != "DepthwiseConv2D":
+        spec["filters"] = draw(st.integers(1, 8))
+    spec["kernel_size"] = size_arg(draw, kernel)
+    _maybe(draw, spec, "strides", size_arg(draw, strides), 1)
+    _maybe(draw, spec, "padding", padding, "valid")
+    _maybe(draw, spec, "dilation_rate", size_arg(draw, dilation), 1)
+    if kind != "Conv2D":
+        _maybe(draw, spec, "depth_multiplier", draw(st.integers(1, 3)), 1)
+    _maybe(draw, spec, "use_bias", draw(st.booleans()), True)
+    return _frozen(draw, spec)
+
+
+def _pool(draw, kind: str, shape: tuple) -> dict:
+    h, w, _ = shape
+    padding = draw(st.sampled_from(PADDINGS))
+    pool = (_fitting(draw, h, padding, largest=4), _fitting(draw, w, padding, largest=4))
+    if padding == "valid" and min(h, w) < 2:
+        spec = {"class_name": kind, "pool_size": size_arg(draw, pool)}  # the default 2 would not fit
+    else:
+        spec = {"class_name": kind}
+        _maybe(draw, spec, "pool_size", size_arg(draw, pool), 2)
+    strides = draw(st.none() | st.tuples(st.integers(1, 3), st.integers(1, 3)))
+    _maybe(draw, spec, "strides", None if strides is None else size_arg(draw, strides), None)
+    _maybe(draw, spec, "padding", padding, "valid")
+    return spec
+
+
+def _zero_padding(draw) -> dict:
+    amount = st.integers(0, 2)
+    spelling = draw(st.sampled_from(("default", "int", "pair", "pairs")))
+    if spelling == "default":
+        return {"class_name": "ZeroPadding2D"}
+    if spelling == "int":
+        return {"class_name": "ZeroPadding2D", "padding": draw(amount)}
+    if spelling == "pair":
+        return {"class_name": "ZeroPadding2D", "padding": (draw(amount), draw(amount))}
+    pads = ((draw(amount), draw(amount)), (draw(amount), draw(amount)))
+    return {"class_name": "ZeroPadding2D", "padding": pads}
+
+
+def _any_shape_layer(draw, kind: str) -> dict:
+    if kind == "Dense":
+        spec = {"class_name": "Dense", "units": draw(st.integers(1, 16))}
+        _maybe(draw, spec, "use_bias", draw(st.booleans()), True)
+        return _frozen(draw, spec)
+    if kind == "Dropout":
+        return {"class_name": "Dropout", "rate": draw(st.sampled_from((0.1, 0.25, 0.4, 0.5)))}
+    return _frozen(draw, {"class_name": "BatchNormalization"})
+
+
+@st.composite
+def layer_spec(draw, shape: tuple) -> dict:
+    """One layer spec that Keras accepts on an input of `shape` (batch excluded)."""
+    kinds = (*SPATIAL_ONLY, *ANY_SHAPE) if len(shape) == 3 else ANY_SHAPE
+    kind = draw(st.sampled_from(kinds))
+    if kind in CONV:
+        return _conv(draw, kind, shape)
+    if kind in POOL:
+        return _pool(draw, kind, shape)
+    if kind == "ZeroPadding2D":
+        return _zero_padding(draw)
+    if kind in ANY_SHAPE:
+        return _any_shape_layer(draw, kind)
+    return {"class_name": kind}  # Flatten and the global poolings take no options
+
+
+@st.composite
+def input_shapes(draw, *, max_side=12, max_channels=4):
+    return (draw(st.integers(1, max_side)), draw(st.integers(1, max_side)), draw(st.integers(1, max_channels)))
+
+
+@st.composite
+def layer_chains(draw, *, max_layers=6, min_layers=1):
+    """(input_shape, [layer spec, ...]): a chain Keras builds, each layer valid for the shape before it."""
+    from solutions.exercise4_output_shapes import layer_output_shape  # the reference, tested against Keras
+
+    shape = draw(input_shapes())
+    start, layers = shape, []
+    for _ in range(draw(st.integers(min_layers, max_layers))):
+        layer = draw(layer_spec(shape))
+        layers.append(layer)
+        shape = layer_output_shape(shape, layer)
+    return start, layers
+
+
+def model_calls(*, max_layers=6):
+    return layer_chains(max_layers=max_layers).map(lambda chain: Call(chain))
+
+
+@st.composite
+def single_layer_calls(draw):
+    """(shape before the layer, the layer), the shape reached through a short chain."""
+    from solutions.exercise4_output_shapes import layer_output_shape
+
+    start, layers = draw(layer_chains(max_layers=3))
+    shape = start
+    for layer in layers[:-1]:
+        shape = layer_output_shape(shape, layer)
+    return Call((shape, layers[-1]))
+
+
+@st.composite
+def receptive_field_calls(draw, *, max_layers=5):
+    """Chains of Conv2D and pooling specs with square int sizes (no input shape is needed)."""
+    layers = []
+    for _ in range(draw(st.integers(1, max_layers))):
+        if draw(st.booleans()):
+            spec = {"class_name": "Conv2D", "filters": draw(st.integers(1, 8)), "kernel_size": draw(st.integers(1, 5))}
+            stride = draw(st.integers(1, 3))
+            _maybe(draw, spec, "strides", stride, 1)
+            if stride == 1:
+                _maybe(draw, spec, "dilation_rate", draw(st.integers(1, 3)), 1)
+            _maybe(draw, spec, "padding", draw(st.sampled_from(PADDINGS)), "valid")
+        else:
+            spec = {"class_name": draw(st.sampled_from(POOL))}
+            _maybe(draw, spec, "pool_size", draw(st.integers(1, 4)), 2)
+            _maybe(draw, spec, "strides", draw(st.none() | st.integers(1, 3)), None)
+        layers.append(spec)
+    return Call((layers,))
+
+
+# -- single formulas -------------------------------------------------------------------------------------
+
+
+@st.composite
+def conv_length_calls(draw, *, max_length=40):
+    """Every padding, stride and dilation; under 'valid' also kernels longer than the input (0 outputs)."""
+    n = draw(st.integers(1, max_length))
+    padding = draw(st.sampled_from(("valid", "same", "full")))
+    optional = {"stride": draw(st.integers(1, 4)), "padding": padding, "dilation": draw(st.integers(1, 3))}
+    spec: dict = {}
+    for key, default in (("stride", 1), ("padding", "valid"), ("dilation", 1)):
+        _maybe(draw, spec, key, optional[key], default)
+    return Call((n, draw(st.integers(1, 7))), spec)
+
+
+@st.composite
+def pool_length_calls(draw, *, max_length=40):
+    n = draw(st.integers(1, max_length))
+    padding = draw(st.sampled_from(PADDINGS))
+    pool = _fitting(draw, n, padding, largest=5)
+    spec: dict = {}
+    _maybe(draw, spec, "stride", draw(st.none() | st.integers(1, 4)), None)
+    _maybe(draw, spec, "padding", padding, "valid")
+    return Call((n, pool), spec)
+
+
+@st.composite
+def conv_shape_calls(draw, *, dilation=True):
+    """(input_shape, filters, kernel_size) with strides, padding and (optionally) dilation, as Conv2D takes.
+
+    A kernel that fits with its dilation also fits without it, so `dilation=False` just leaves it out.
+    """
+    shape = draw(input_shapes(max_side=32, max_channels=64))
+    conv = _conv(draw, "Conv2D", shape)
+    keys = ("strides", "padding", "dilation_rate") if dilation else ("strides", "padding")
+    return Call((shape, conv["filters"], conv["kernel_size"]), {k: conv[k] for k in keys if k in conv})
+
+
+@st.composite
+def pool_shape_calls(draw):
+    shape = draw(input_shapes(max_side=32, max_channels=64))
+    pool = _pool(draw, "MaxPooling2D", shape)
+    del pool["class_name"]
+    return Call((shape,), pool)
+
+
+@st.composite
+def dense_param_calls(draw):
+    spec: dict = {}
+    _maybe(draw, spec, "use_bias", draw(st.booleans()), True)
+    return Call((draw(st.integers(1, 5000)), draw(st.integers(1, 512))), spec)
+
+
+@st.composite
+def conv_param_calls(draw):
+    kernel = size_arg(draw, (draw(st.integers(1, 7)), draw(st.integers(1, 7))))
+    spec: dict = {}
+    _maybe(draw, spec, "use_bias", draw(st.booleans()), True)
+    return Call((kernel, draw(st.integers(1, 512)), draw(st.integers(1, 512))), spec)
+
+
+@st.composite
+def output_bytes_calls(draw):
+    call = draw(conv_shape_calls(dilation=False))
+    kwargs = dict(call.kwargs)
+    _maybe(draw, kwargs, "batch_size", draw(st.integers(1, 64)), 1)
+    _maybe(draw, kwargs, "bytes_per_value", draw(st.sampled_from((1, 2, 4, 8))), 4)
+    return Call(call.args, kwargs)
