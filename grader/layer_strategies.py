@@ -43,10 +43,12 @@ def _conv(draw, kind: str, shape: tuple) -> dict:
     h, w, _ = shape
     padding = draw(st.sampled_from(PADDINGS))
     strides, dilation = (1, 1), (1, 1)
-    if draw(st.booleans()):
+    variant = draw(st.sampled_from(("plain", "strided", "dilated")))
+    if variant == "strided":
         strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    elif draw(st.booleans()):
-        dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    elif variant == "dilated":  # at least one axis really dilated
+        dilation = draw(st.permutations((draw(st.integers(2, 3)), draw(st.integers(1, 3)))))
+        dilation = tuple(dilation)
     kernel = (_fitting(draw, h, padding, dilation[0]), _fitting(draw, w, padding, dilation[1]))
     spec: dict = {"class_name": kind}
     if kind != "DepthwiseConv2D":
@@ -102,7 +104,8 @@ def _any_shape_layer(draw, kind: str) -> dict:
 @st.composite
 def layer_spec(draw, shape: tuple) -> dict:
     """One layer spec that Keras accepts on an input of `shape` (batch excluded)."""
-    kinds = (*SPATIAL_ONLY, *ANY_SHAPE) if len(shape) == 3 else ANY_SHAPE
+    # convolutions and pooling twice as likely: they are where the shape rules are
+    kinds = (*CONV, *POOL, *SPATIAL_ONLY, *ANY_SHAPE) if len(shape) == 3 else ANY_SHAPE
     kind = draw(st.sampled_from(kinds))
     if kind in CONV:
         return _conv(draw, kind, shape)

@@ -178,3 +178,21 @@ def test_a_failure_of_the_grader_itself_on_one_task_never_loses_the_others(monke
     assert result.tasks[-1].status is Status.ERROR
     assert "the grader itself failed on this task (RuntimeError: comparator bug)" in result.tasks[-1].message
     assert all(t.passed for t in result.tasks[:-1])
+
+
+def test_a_wrong_layer_chain_is_shown_as_a_table_with_the_first_difference_named(submission):
+    mutant = FIXTURES / "mutants" / "exercise4_flatten_drops_channels.py"
+    path = submission(4, solution_file(4).read_text() + "\n" + mutant.read_text())
+    task = next(t for t in grade(4, submission=path).tasks if t.name == "model_output_shapes")
+    first_line, *table = task.message.splitlines()
+    assert first_line.startswith("layer ") and "Flatten()" in first_line and "expected (" in first_line
+    assert table[0].split() == ["#", "layer", "expected", "yours"]
+    assert any(row.startswith(">") and "Flatten()" in row for row in table)
+
+
+def test_wrong_parameter_totals_show_what_each_layer_should_add(submission):
+    mutant = FIXTURES / "mutants" / "exercise5_batchnorm_all_trainable.py"
+    path = submission(5, solution_file(5).read_text() + "\n" + mutant.read_text())
+    task = next(t for t in grade(5, submission=path).tasks if t.name == "model_params")
+    assert task.message.startswith("expected {'total'")
+    assert "what each layer should add" in task.message and "BatchNormalization()" in task.message
