@@ -62,12 +62,14 @@ class ParamTotals:
         problem = ExactValue()(call, expected, actual, reference)
         if problem is None:
             return None
+        from solutions.exercise4_output_shapes import layer_output_shape
+
         input_shape, layers = call.args
-        module = importlib.import_module(reference.__module__)
+        layer_params = importlib.import_module(reference.__module__).layer_params
         shapes, counts, shape = [], [], tuple(input_shape)
         for layer in layers:
-            counts.append("{} / {}".format(*module.layer_params(shape, layer)))
-            shape = module._output_shape(shape, layer)
+            counts.append("{} / {}".format(*layer_params(shape, layer)))
+            shape = layer_output_shape(shape, layer)
             shapes.append(shape)
         table = layer_table(layers, {"output": shapes, "trainable / non-trainable": counts}, set())
         return f"{problem}\nwhat each layer should add (input {tuple(input_shape)}):\n{table}"
