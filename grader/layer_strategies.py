@@ -34,9 +34,13 @@ def _maybe(draw, spec: dict, key: str, value, default) -> None:
 
 
 def _frozen(draw, spec: dict) -> dict:
-    if draw(st.integers(0, 4)) == 0:
+    if draw(st.integers(0, 4)) == 4:  # one in five; shrinks towards trainable
         spec["trainable"] = False
     return spec
+
+
+def _use_bias(draw) -> bool:
+    return draw(st.sampled_from((True, False)))  # shrinks towards Keras' default
 
 
 def _conv(draw, kind: str, shape: tuple) -> dict:
@@ -59,7 +63,7 @@ def _conv(draw, kind: str, shape: tuple) -> dict:
     _maybe(draw, spec, "dilation_rate", size_arg(draw, dilation), 1)
     if kind != "Conv2D":
         _maybe(draw, spec, "depth_multiplier", draw(st.integers(1, 3)), 1)
-    _maybe(draw, spec, "use_bias", draw(st.booleans()), True)
+    _maybe(draw, spec, "use_bias", _use_bias(draw), True)
     return _frozen(draw, spec)
 
 
@@ -94,7 +98,7 @@ def _zero_padding(draw) -> dict:
 def _any_shape_layer(draw, kind: str) -> dict:
     if kind == "Dense":
         spec = {"class_name": "Dense", "units": draw(st.integers(1, 16))}
-        _maybe(draw, spec, "use_bias", draw(st.booleans()), True)
+        _maybe(draw, spec, "use_bias", _use_bias(draw), True)
         return _frozen(draw, spec)
     if kind == "Dropout":
         return {"class_name": "Dropout", "rate": draw(st.sampled_from((0.1, 0.25, 0.4, 0.5)))}
@@ -102,10 +106,11 @@ def _any_shape_layer(draw, kind: str) -> dict:
 
 
 @st.composite
-def layer_spec(draw, shape: tuple) -> dict:
+def layer_spec(draw, shape: tuple, *, kinds: tuple | None = None) -> dict:
     """One layer spec that Keras accepts on an input of `shape` (batch excluded)."""
-    # convolutions and pooling twice as likely: they are where the shape rules are
-    kinds = (*CONV, *POOL, *SPATIAL_ONLY, *ANY_SHAPE) if len(shape) == 3 else ANY_SHAPE
+    if kinds is None:
+        # convolutions and pooling twice as likely: they are where the shape rules are
+        kinds = (*CONV, *POOL, *SPATIAL_ONLY, *ANY_SHAPE) if len(shape) == 3 else ANY_SHAPE
     kind = draw(st.sampled_from(kinds))
     if kind in CONV:
         return _conv(draw, kind, shape)
@@ -123,34 +128,46 @@ def input_shapes(draw, *, max_side=12, max_channels=4):
     return (draw(st.integers(1, max_side)), draw(st.integers(1, max_side)), draw(st.integers(1, max_channels)))
 
 
+FEATURE_LAYERS = (*CONV, *CONV, *POOL, *POOL, "ZeroPadding2D", "BatchNormalization", "Dropout", "Dense")
+BRIDGES = ("Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D")
+
+
 @st.composite
-def layer_chains(draw, *, max_layers=6, min_layers=1):
-    """(input_shape, [layer spec, ...]): a chain Keras builds, each layer valid for the shape before it."""
+def layer_chains(draw, *, max_feature_layers=4, max_head_layers=3):
+    """(input_shape, [layer spec, ...]) shaped like a CNN: feature layers on (H, W, C) (Dense there too, which
+    Keras applies to the last axis), then usually Flatten or a global pooling, then Dense/Dropout/BN layers.
+    Every layer is valid for the shape before it; the smallest chain is [Flatten]."""
     from solutions.exercise4_output_shapes import layer_output_shape  # the reference, tested against Keras
 
-    shape = draw(input_shapes())
-    start, layers = shape, []
-    for _ in range(draw(st.integers(min_layers, max_layers))):
-        layer = draw(layer_spec(shape))
+    start = shape = draw(input_shapes())
+    layers = []
+
+    def add(layer):
+        nonlocal shape
         layers.append(layer)
         shape = layer_output_shape(shape, layer)
+
+    for _ in range(draw(st.integers(0, max_feature_layers))):
+        add(draw(layer_spec(shape, kinds=FEATURE_LAYERS)))
+    bridge = draw(st.sampled_from((*BRIDGES, None)))
+    if bridge is not None:
+        add({"class_name": bridge})
+    for _ in range(draw(st.integers(0 if layers else 1, max_head_layers))):
+        add(draw(layer_spec(shape, kinds=ANY_SHAPE)))
     return start, layers
 
 
-def model_calls(*, max_layers=6):
-    return layer_chains(max_layers=max_layers).map(lambda chain: Call(chain))
+def model_calls():
+    return layer_chains().map(lambda chain: Call(chain))
 
 
 @st.composite
 def single_layer_calls(draw):
-    """(shape before the layer, the layer), the shape reached through a short chain."""
-    from solutions.exercise4_output_shapes import layer_output_shape
-
-    start, layers = draw(layer_chains(max_layers=3))
-    shape = start
-    for layer in layers[:-1]:
-        shape = layer_output_shape(shape, layer)
-    return Call((shape, layers[-1]))
+    """(input shape, one layer spec): an image shape, or a vector shape as after Flatten."""
+    shape = draw(input_shapes())
+    if draw(st.integers(0, 3)) == 3:
+        shape = (draw(st.integers(1, 64)),)
+    return Call((shape, draw(layer_spec(shape))))
 
 
 @st.composite
@@ -222,7 +239,7 @@ def pool_shape_calls(draw):
 @st.composite
 def dense_param_calls(draw):
     spec: dict = {}
-    _maybe(draw, spec, "use_bias", draw(st.booleans()), True)
+    _maybe(draw, spec, "use_bias", _use_bias(draw), True)
     return Call((draw(st.integers(1, 5000)), draw(st.integers(1, 512))), spec)
 
 
@@ -230,7 +247,7 @@ def dense_param_calls(draw):
 def conv_param_calls(draw):
     kernel = size_arg(draw, (draw(st.integers(1, 7)), draw(st.integers(1, 7))))
     spec: dict = {}
-    _maybe(draw, spec, "use_bias", draw(st.booleans()), True)
+    _maybe(draw, spec, "use_bias", _use_bias(draw), True)
     return Call((kernel, draw(st.integers(1, 512)), draw(st.integers(1, 512))), spec)
 
 
