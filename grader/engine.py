@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
 from hypothesis.errors import Flaky
 
 from grader.compare import unchanged
@@ -109,8 +109,13 @@ class TaskRunner:
     def run(self) -> TaskResult:
         _examples_independent_of_process()
 
-        @seed(self.options.seed)
-        @settings(
+        def check_one(call: Call) -> None:
+            self._check(call)
+
+        check = given(self.task.strategy)(check_one)
+        for call in reversed(self.task.examples):  # the declared corners run first, in order
+            check = example(call)(check)
+        check = settings(
             max_examples=self.options.examples,
             database=None,
             deadline=None,
@@ -120,10 +125,8 @@ class TaskRunner:
             verbosity=Verbosity.quiet,
             phases=(Phase.explicit, Phase.generate, Phase.shrink),
             print_blob=False,
-        )
-        @given(self.task.strategy)
-        def check(call: Call) -> None:
-            self._check(call)
+        )(check)
+        check = seed(self.options.seed)(check)
 
         self.deadline = time.monotonic() + self.options.timeout
         try:

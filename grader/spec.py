@@ -49,6 +49,8 @@ class Task:
     compare: Comparator
     doc: str  # the stub's docstring: contract, shapes, a tiny example, Korean terms
     hint: str = ""  # one sentence shown when the task fails
+    # Hand-picked calls that always run first, whatever the seed: the corners where the classic mistakes show.
+    examples: tuple[Call, ...] = ()
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.name):
@@ -57,6 +59,8 @@ class Task:
             raise DeclarationError(f"task {self.name}: points={self.points} must be positive")
         if not self.doc.strip():
             raise DeclarationError(f"task {self.name}: doc must describe the contract")
+        if not all(isinstance(call, Call) for call in self.examples):
+            raise DeclarationError(f"task {self.name}: examples must be Call(...) objects")
 
 
 @dataclass(frozen=True)

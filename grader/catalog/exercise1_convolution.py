@@ -1,8 +1,15 @@
 """exercise1: convolution (합성곱) by hand."""
 
+import numpy as np
+
 from grader import strategies as s
 from grader.compare import ArraysClose, ScalarClose
-from grader.spec import Exercise, Task
+from grader.spec import Call, Exercise, Task
+
+# Corners where the classic mistakes show (an asymmetric kernel, several channels), run first whatever the seed.
+_IMAGE = np.arange(12.0).reshape(3, 4)
+_KERNEL = np.array([[1.0, 2.0], [0.0, -1.0]])
+_RGB = np.arange(18.0).reshape(3, 2, 3) - 8.0
 
 EXERCISE = Exercise(
     number=1,
@@ -30,6 +37,7 @@ Check your work with:  grade exercise1
             strategy=s.conv1d_calls(),
             compare=ArraysClose(),
             hint="Output i is sum_j x[i+j]*w[j] + b: no flip, n-k+1 outputs, and the bias added to each.",
+            examples=(Call((np.arange(5.0), np.array([1.0, 0.0, -2.0])), {"b": 0.5}),),
             doc="""1-D valid cross-correlation (1차원 합성곱, 'valid' 패딩 없음).
 
 out[i] = sum_j x[i + j] * w[j] + b, for i = 0 .. n-k.
@@ -71,6 +79,7 @@ Example:
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
             hint="Slide the kernel without flipping it; the output is (H-kh+1, W-kw+1).",
+            examples=(Call((_IMAGE, _KERNEL)),),
             doc="""2-D valid cross-correlation (2차원 교차 상관), what a Conv2D layer computes.
 
 out[i, j] = sum_{a, b} image[i + a, j + b] * kernel[a, b]
@@ -93,6 +102,7 @@ Example:
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
             hint="True convolution flips the kernel along both axes (kernel[::-1, ::-1]) before sliding it.",
+            examples=(Call((_IMAGE, _KERNEL)),),
             doc="""2-D valid true convolution (합성곱, 수학적 정의): the kernel is flipped along both axes.
 
 out[i, j] = sum_{a, b} image[i + a, j + b] * kernel[kh - 1 - a, kw - 1 - b]
@@ -115,6 +125,7 @@ Example:
             strategy=s.image_kernel_calls(channels=True),
             compare=ArraysClose(),
             hint="Filter each channel on its own and keep the channel axis last; do not sum the channels.",
+            examples=(Call((_RGB, _KERNEL)),),
             doc="""Apply one 2-D kernel to each channel (채널) of an image separately, as `correlate2d` does.
 
 Args:
@@ -135,6 +146,7 @@ Example:
             strategy=s.deep_kernel_calls(),
             compare=ArraysClose(),
             hint="The kernel is as deep as the image: sum over kh, kw and all channels, then add the bias once.",
+            examples=(Call((_RGB, np.stack([_KERNEL, -_KERNEL, _KERNEL.T], axis=-1)), {"bias": 1.5}),),
             doc="""One feature map (특성 맵) from a multi-channel image, as one filter of a Conv2D layer makes it.
 
 The kernel is as deep as the image: out[i, j] = sum_{a, b, c} image[i + a, j + b, c] * kernel[a, b, c] + bias
@@ -172,6 +184,7 @@ Example:
             strategy=s.gaussian_calls(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Centre c = (size-1)/2, g = exp(-((i-c)**2 + (j-c)**2) / (2*sigma**2)), then divide by g.sum().",
+            examples=(Call((4, 1.0)), Call((3, 0.8))),
             doc="""A Gaussian blur filter (가우시안 필터), shape (size, size), dtype float64, normalised to sum 1.
 
 g[i, j] = exp(-((i - c)**2 + (j - c)**2) / (2 * sigma**2)) with c = (size - 1) / 2, then g / g.sum().

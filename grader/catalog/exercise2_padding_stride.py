@@ -1,8 +1,14 @@
 """exercise2: padding and stride (패딩과 스트라이드) by hand."""
 
+import numpy as np
+
 from grader import strategies as s
 from grader.compare import ArraysClose, ExactValue, IntegersEqual
-from grader.spec import Exercise, Task
+from grader.spec import Call, Exercise, Task
+
+# Corners where the classic mistakes show (odd 'same' totals, strides, dilation), run first whatever the seed.
+_BATCH = np.arange(50.0).reshape(1, 5, 5, 2) - 20.0
+_BANK = np.arange(24.0).reshape(2, 3, 2, 2) - 10.0
 
 EXERCISE = Exercise(
     number=2,
@@ -34,6 +40,7 @@ Check your work with:  grade exercise2
             strategy=s.zero_pad_calls(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Pad only the height and width axes (1 and 2) of the NHWC batch, never the batch or channels.",
+            examples=(Call((_BATCH, ((1, 0), (0, 2)))),),
             doc="""Pad an NHWC batch with zeros (제로 패딩) on the height and width axes only.
 
 Args:
@@ -55,6 +62,12 @@ Example:
             strategy=s.padding_amount_calls(),
             compare=ExactValue(),
             hint="'same' pads so that the output is ceil(n/stride) long; the odd extra zero goes after.",
+            examples=(
+                Call((5, 2), {"padding": "same"}),
+                Call((7, 3), {"stride": 2, "padding": "same"}),
+                Call((6, 3), {"padding": "same", "dilation": 2}),
+                Call((5, 3), {"padding": "full"}),
+            ),
             doc="""How many zeros go before and after one axis, by the rules at the top of this file.
 
 Args:
@@ -77,6 +90,7 @@ Example:
             strategy=s.conv1d_padded_calls(),
             compare=ArraysClose(),
             hint="Pad by padding_amounts(n, k, stride, padding), correlate, then keep every stride-th output.",
+            examples=(Call((np.arange(7.0), np.array([1.0, -1.0])), {"padding": "same", "stride": 2}),),
             doc="""1-D cross-correlation with padding and stride (패딩과 스트라이드가 있는 1차원 합성곱).
 
 Pad x by padding_amounts(len(x), len(w), stride, padding), cross-correlate with w (no flip), and keep every
@@ -99,6 +113,7 @@ Example:
             strategy=s.participation_calls(),
             compare=IntegersEqual(),
             hint="Count, for each input element, the stride-1 output windows that cover it after padding.",
+            examples=(Call((5, 2, "same")), Call((5, 3, "valid"))),
             doc="""In how many stride-1 outputs each input element takes part (참여 횟수).
 
 With 'valid' the border elements take part less often than the middle ones; 'full' padding gives every
@@ -123,6 +138,10 @@ Example:
             strategy=s.conv2d_calls(),
             compare=ArraysClose(),
             hint="Pad each axis by padding_amounts with its own stride and dilation, then sum over kh, kw, c_in.",
+            examples=(
+                Call((_BATCH, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),
+                Call((_BATCH, _BANK), {"dilation_rate": (2, 1)}),
+            ),
             doc="""A Conv2D layer's forward pass (합성곱 층): exactly what tf.nn.conv2d plus the bias gives.
 
 out[n, i, j, o] = sum_{a, b, c} xp[n, i*sh + a*dh, j*sw + b*dw, c] * kernel[a, b, c, o] + bias[o],

@@ -1,8 +1,16 @@
 """exercise3: pooling (풀링) by hand."""
 
+import numpy as np
+
 from grader import strategies as s
 from grader.compare import ArraysClose
-from grader.spec import Exercise, Task
+from grader.spec import Call, Exercise, Task
+
+# Corners where the classic mistakes show, run first whatever the seed: an odd, all-negative map under
+# 'same' (zero pads must not win, border windows are partial) and the default strides.
+_NEGATIVE = -1.0 - np.arange(50.0).reshape(1, 5, 5, 2)
+_MAP = np.arange(32.0).reshape(2, 4, 2, 2)
+_POOLING_EXAMPLES = (Call((_NEGATIVE,), {"padding": "same"}), Call((_MAP,)), Call((_NEGATIVE, 3), {"strides": 2}))
 
 _POOLING_ARGS = """Args:
     x: shape (N, H, W, C), NHWC.
@@ -39,6 +47,7 @@ Check your work with:  grade exercise3
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
             hint="strides=None means strides=pool_size; under 'same' a padded cell must never win the max.",
+            examples=_POOLING_EXAMPLES,
             doc="""Max pooling (최대 풀링), equal to keras.layers.MaxPooling2D(pool_size, strides, padding).
 
 Under 'same' the padded cells are ignored: the maximum is taken over the real cells of each window only,
@@ -60,6 +69,7 @@ Example:
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
             hint="strides=None means strides=pool_size; under 'same' divide by the real (unpadded) cells only.",
+            examples=_POOLING_EXAMPLES,
             doc="""Average pooling (평균 풀링), equal to keras.layers.AveragePooling2D(pool_size, strides, padding).
 
 Under 'same' the mean is over the real cells of each window only: padded cells are neither summed nor
@@ -109,6 +119,7 @@ Returns:
             strategy=s.batch_calls(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Keras flattens NHWC in row-major order: the channel index changes fastest.",
+            examples=(Call((_MAP,)),),
             doc="""Flatten (평탄화) each image of a batch into one vector, in the order keras.layers.Flatten gives.
 
 Args:

@@ -4,7 +4,17 @@ from grader import layer_strategies as ls
 from grader.catalog.layer_specs import LAYER_SPECS_DOC
 from grader.compare import ExactValue
 from grader.compare_layers import ShapesPerLayer
-from grader.spec import Exercise, Task
+from grader.spec import Call, Exercise, Task
+
+# Corners where the classic mistakes show, run first whatever the seed.
+_CONV3 = {"class_name": "Conv2D", "filters": 4, "kernel_size": 3}
+_CHAIN = [
+    {"class_name": "Conv2D", "filters": 4, "kernel_size": 3, "strides": 2, "padding": "same"},
+    {"class_name": "Conv2D", "filters": 3, "kernel_size": 3, "dilation_rate": 2},
+    {"class_name": "MaxPooling2D"},
+    {"class_name": "Flatten"},
+    {"class_name": "Dense", "units": 5},
+]
 
 EXERCISE = Exercise(
     number=4,
@@ -33,6 +43,13 @@ Check your work with:  grade exercise4
             strategy=ls.conv_length_calls(),
             compare=ExactValue(),
             hint="'valid' is floor((n - k') / s) + 1 with k' = d*(k-1)+1; 'same' depends on the stride only.",
+            examples=(
+                Call((7, 3), {"stride": 2}),
+                Call((7, 3), {"stride": 2, "padding": "same"}),
+                Call((10, 3), {"dilation": 2}),
+                Call((5, 3), {"stride": 2, "padding": "full"}),
+                Call((2, 3)),
+            ),
             doc="""The output length of a convolution along one axis (합성곱 출력 길이).
 
 Args:
@@ -53,6 +70,7 @@ Example:
             strategy=ls.pool_length_calls(),
             compare=ExactValue(),
             hint="stride=None means the pool size; 'valid' floors: floor((n - pool) / stride) + 1.",
+            examples=(Call((7, 2)), Call((7, 3), {"padding": "same"})),
             doc="""The output length of a pooling layer along one axis, as Keras computes it (풀링 출력 길이).
 
 Args:
@@ -72,6 +90,11 @@ Example:
             strategy=ls.conv_shape_calls(),
             compare=ExactValue(),
             hint="Apply the length rule to height and width separately; the depth is the number of filters.",
+            examples=(
+                Call(((9, 7, 3), 4, 3), {"strides": 2, "padding": "same"}),
+                Call(((9, 9, 1), 2, 3), {"dilation_rate": 2}),
+                Call(((8, 6, 2), 5, (3, 1))),
+            ),
             doc="""The output shape of a Conv2D layer (batch excluded).
 
 Args:
@@ -93,6 +116,7 @@ Example:
             strategy=ls.pool_shape_calls(),
             compare=ExactValue(),
             hint="Pooling keeps the channels; strides=None means the pool size.",
+            examples=(Call(((7, 6, 2),), {"pool_size": 2}), Call(((7, 7, 1), 3, 2, "same"))),
             doc="""The output shape of a MaxPooling2D or AveragePooling2D layer (batch excluded).
 
 Args:
@@ -112,6 +136,7 @@ Example:
             strategy=ls.model_calls(),
             compare=ShapesPerLayer(),
             hint="Work layer by layer: each layer's output shape is the next layer's input shape.",
+            examples=(Call(((16, 14, 3), _CHAIN)),),
             doc="""The output shape of every layer of a chain, as model.summary() lists them (batch excluded).
 
 Args:
@@ -132,6 +157,10 @@ Example:
             strategy=ls.receptive_field_calls(),
             compare=ExactValue(),
             hint="Each layer adds (k' - 1) times the product of the strides of the layers before it.",
+            examples=(
+                Call(([_CONV3, {**_CONV3, "strides": 2}, {"class_name": "MaxPooling2D"}, _CONV3],)),
+                Call(([_CONV3, {**_CONV3, "dilation_rate": 2}],)),
+            ),
             doc="""The receptive field (수용 영역) of one unit of the last layer, in input pixels along one axis.
 
 Args:

@@ -4,7 +4,20 @@ from grader import layer_strategies as ls
 from grader.catalog.layer_specs import LAYER_SPECS_DOC
 from grader.compare import ExactValue
 from grader.compare_layers import ParamTotals
-from grader.spec import Exercise, Task
+from grader.spec import Call, Exercise, Task
+
+# Corners where the classic mistakes show, run first whatever the seed.
+_CONV = {"class_name": "Conv2D", "filters": 2, "kernel_size": 3}
+_BN = {"class_name": "BatchNormalization"}
+_CHAIN = [
+    {"class_name": "Conv2D", "filters": 4, "kernel_size": 3, "padding": "same"},
+    _BN,
+    {"class_name": "MaxPooling2D"},
+    {"class_name": "Flatten"},
+    {"class_name": "Dense", "units": 5, "trainable": False},
+    {"class_name": "Dense", "units": 3},
+]
+_SHAPES = (Call(((8, 8, 3), 4, 3), {"strides": 2, "padding": "same"}), Call(((7, 5, 2), 3, (3, 1))))
 
 EXERCISE = Exercise(
     number=5,
@@ -31,6 +44,7 @@ Check your work with:  grade exercise5
             strategy=ls.dense_param_calls(),
             compare=ExactValue(),
             hint="n_inputs * units weights, plus units biases when use_bias.",
+            examples=(Call((100, 10)), Call((7, 3), {"use_bias": False})),
             doc="""The parameters of a Dense layer (밀집층): weights plus biases.
 
 Example:
@@ -44,6 +58,7 @@ Example:
             strategy=ls.conv_param_calls(),
             compare=ExactValue(),
             hint="Each filter has kh*kw*in_channels weights and one bias: (kh*kw*C_in + 1) * filters.",
+            examples=(Call((3, 3, 8)), Call(((3, 5), 4, 2), {"use_bias": False})),
             doc="""The parameters of a Conv2D layer (합성곱 층).
 
 Args:
@@ -63,6 +78,20 @@ Example:
             strategy=ls.single_layer_calls(),
             compare=ExactValue(),
             hint="BatchNormalization: 2C trainable and 2C non-trainable; a frozen layer has nothing trainable.",
+            examples=(
+                Call(((5, 5, 3), _CONV)),
+                Call(((4, 4, 3), _BN)),
+                Call(((5, 5, 2), {**_CONV, "trainable": False})),
+                Call(((4, 4, 3), {**_BN, "trainable": False})),
+                Call(((7,), {"class_name": "Dense", "units": 3})),
+                Call(
+                    (
+                        (5, 5, 2),
+                        {"class_name": "SeparableConv2D", "filters": 3, "kernel_size": 3, "depth_multiplier": 2},
+                    )
+                ),
+                Call(((5, 5, 2), {"class_name": "DepthwiseConv2D", "kernel_size": 3})),
+            ),
             doc="""(trainable, non_trainable) parameter counts of one layer spec, given its input shape.
 
 Args:
@@ -84,6 +113,7 @@ Example:
             strategy=ls.model_calls(),
             compare=ParamTotals(),
             hint="Sum layer by layer, carrying each layer's output shape to the next (Flatten keeps H*W*C).",
+            examples=(Call(((8, 8, 3), _CHAIN)),),
             doc="""The parameter counts of a chain of layers, as model.summary() totals them.
 
 Args:
@@ -103,6 +133,7 @@ Example (the Fashion-MNIST CNN at the top of this file):
             strategy=ls.conv_shape_calls(dilation=False),
             compare=ExactValue(),
             hint="Count on the OUTPUT: each of H'*W'*filters outputs takes kh*kw*C multiplications.",
+            examples=_SHAPES,
             doc="""The multiplications a Conv2D layer makes for one image (곱셈 횟수), bias additions not counted.
 
 Args:
@@ -121,6 +152,7 @@ Example:
             strategy=ls.output_bytes_calls(),
             compare=ExactValue(),
             hint="batch_size * H' * W' * filters values, each bytes_per_value bytes (4 for float32).",
+            examples=(Call(((8, 8, 3), 4, 3), {"padding": "same", "batch_size": 16, "bytes_per_value": 2}),),
             doc="""The memory of a Conv2D layer's output feature maps (특성 맵 메모리), in bytes.
 
 Args:
@@ -140,6 +172,7 @@ Example:
             strategy=ls.conv_shape_calls(dilation=False),
             compare=ExactValue(),
             hint="A Dense layer from H*W*C inputs to H'*W'*filters outputs, with one bias per output.",
+            examples=_SHAPES,
             doc="""What weight sharing saves: the parameters of a Dense layer (with bias) that maps the flattened
 input to the flattened output of the same Conv2D layer.
 

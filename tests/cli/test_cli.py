@@ -125,9 +125,10 @@ def test_output_writes_the_report_to_a_file(tmp_path):
     assert json.loads(target.read_text())["exercise"] == "exercise3"
 
 
-def test_examples_sets_the_examples_per_task():
+def test_examples_sets_the_generated_examples_per_task_after_the_declared_corners():
     report = json.loads(run("3", "--submission", SOLUTIONS, "--format", "json", "--examples", "7").output)
-    assert {t["examples"] for t in report["tasks"]} == {7}
+    corners = {t.name: len(t.examples) for t in catalog.find("3").tasks}
+    assert {t["name"]: t["examples"] for t in report["tasks"]} == {n: 7 + c for n, c in corners.items()}
 
 
 def test_a_notebook_is_graded_from_its_code_cells(tmp_path):

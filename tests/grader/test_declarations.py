@@ -62,10 +62,20 @@ def test_stubs_and_references_import_nothing_but_numpy_and_the_standard_library(
         assert imported <= {"numpy", "math"}, source
 
 
+@pytest.mark.parametrize(("exercise", "task"), TASKS)
+def test_the_declared_corner_examples_are_calls_the_reference_accepts(exercise, task):
+    reference = exercise.reference(task)
+    for call in task.examples:
+        inspect.signature(reference).bind(*call.args, **call.kwargs)
+        reference(*call.args, **call.kwargs)
+
+
 def test_a_declaration_checks_itself():
     strategy = st.nothing()
     with pytest.raises(DeclarationError, match="points=0 must be positive"):
         Task("f", 0, strategy, lambda *a: None, doc="x")
+    with pytest.raises(DeclarationError, match="examples must be Call"):
+        Task("f", 1, strategy, lambda *a: None, doc="x", examples=((1, 2),))
     with pytest.raises(DeclarationError, match="must be a Python function name"):
         Task("Not A Name", 1, strategy, lambda *a: None, doc="x")
     task = Task("f", 1, strategy, lambda *a: None, doc="x")
