@@ -49,7 +49,7 @@ class Task:
     compare: Comparator
     doc: str  # the stub's docstring: contract, shapes, a tiny example, Korean terms
     hint: str = ""  # one sentence shown when the task fails
-    # Hand-picked calls that always run first, whatever the seed: the corners where the classic mistakes show.
+    # Hand-picked calls that run whatever the seed (after the generated ones): where the classic mistakes show.
     examples: tuple[Call, ...] = ()
 
     def __post_init__(self):
