@@ -193,4 +193,10 @@ def unchanged(before, after) -> bool:
             and len(before) == len(after)
             and all(unchanged(b, a) for b, a in zip(before, after, strict=True))
         )
+    if isinstance(before, dict):
+        return (
+            type(after) is dict
+            and before.keys() == after.keys()
+            and all(unchanged(value, after[key]) for key, value in before.items())
+        )
     return type(before) is type(after) and before == after

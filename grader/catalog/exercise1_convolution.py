@@ -6,10 +6,16 @@ from grader import strategies as s
 from grader.compare import ArraysClose, ScalarClose
 from grader.spec import Call, Exercise, Task
 
-# Corners where the classic mistakes show (an asymmetric kernel, several channels), run first whatever the seed.
-_IMAGE = np.arange(12.0).reshape(3, 4)
+# Corners where the classic mistakes show, checked whatever the seed: a non-linear image (a ramp hides a
+# flipped kernel), an asymmetric kernel, several channels, float32, and float64 values float32 cannot hold.
+_IMAGE = np.array([[3.0, -1.0, 4.0, 1.0], [-5.0, 9.0, 2.0, -6.0], [5.0, 3.0, -5.0, 8.0]])
 _KERNEL = np.array([[1.0, 2.0], [0.0, -1.0]])
-_RGB = np.arange(18.0).reshape(3, 2, 3) - 8.0
+_RGB = np.stack([_IMAGE, 2 * _IMAGE[::-1], _IMAGE[:, ::-1] - 1], axis=-1)
+_PAIRS = (
+    Call((_IMAGE, _KERNEL)),
+    Call((_IMAGE / 3, _KERNEL / 7)),
+    Call((_IMAGE.astype(np.float32), _KERNEL.astype(np.float32))),
+)
 
 EXERCISE = Exercise(
     number=1,
@@ -37,7 +43,7 @@ Check your work with:  grade exercise1
             strategy=s.conv1d_calls(),
             compare=ArraysClose(),
             hint="Output i is sum_j x[i+j]*w[j] + b: no flip, n-k+1 outputs, and the bias added to each.",
-            examples=(Call((np.arange(5.0), np.array([1.0, 0.0, -2.0])), {"b": 0.5}),),
+            examples=(Call((_IMAGE[1], np.array([1.0, 0.0, -2.0])), {"b": 0.5}),),
             doc="""1-D valid cross-correlation (1차원 합성곱, 'valid' 패딩 없음).
 
 out[i] = sum_j x[i + j] * w[j] + b, for i = 0 .. n-k.
@@ -60,6 +66,7 @@ Example:
             strategy=s.same_shape_pairs(),
             compare=ScalarClose(),
             hint="Multiply element by element, then sum everything into one number.",
+            examples=(Call((_IMAGE, _IMAGE[::-1])),),
             doc="""The response of one filter at one position: sum of the element-wise product (원소별 곱의 합).
 
 Args:
@@ -79,7 +86,7 @@ Example:
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
             hint="Slide the kernel without flipping it; the output is (H-kh+1, W-kw+1).",
-            examples=(Call((_IMAGE, _KERNEL)),),
+            examples=_PAIRS,
             doc="""2-D valid cross-correlation (2차원 교차 상관), what a Conv2D layer computes.
 
 out[i, j] = sum_{a, b} image[i + a, j + b] * kernel[a, b]
@@ -102,7 +109,7 @@ Example:
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
             hint="True convolution flips the kernel along both axes (kernel[::-1, ::-1]) before sliding it.",
-            examples=(Call((_IMAGE, _KERNEL)),),
+            examples=_PAIRS,
             doc="""2-D valid true convolution (합성곱, 수학적 정의): the kernel is flipped along both axes.
 
 out[i, j] = sum_{a, b} image[i + a, j + b] * kernel[kh - 1 - a, kw - 1 - b]
@@ -125,7 +132,7 @@ Example:
             strategy=s.image_kernel_calls(channels=True),
             compare=ArraysClose(),
             hint="Filter each channel on its own and keep the channel axis last; do not sum the channels.",
-            examples=(Call((_RGB, _KERNEL)),),
+            examples=(Call((_RGB, _KERNEL)), Call((_RGB / 3, _KERNEL / 7)), _PAIRS[2]),
             doc="""Apply one 2-D kernel to each channel (채널) of an image separately, as `correlate2d` does.
 
 Args:
@@ -170,6 +177,7 @@ Example:
             strategy=s.filter_sizes(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Every cell is 1/size**2 so that the filter sums to 1 (an average).",
+            examples=(Call((3,)),),
             doc="""A box (mean) filter (평균 필터): shape (size, size), every entry 1 / size**2, dtype float64.
 
 Example:
@@ -202,6 +210,7 @@ Example:
             strategy=s.no_arguments(),
             compare=ArraysClose(scale_by_terms=False),
             hint="The 3x3 Laplacian is [[0, 1, 0], [1, -4, 1], [0, 1, 0]], as floats.",
+            examples=(Call(),),
             doc="""The 3x3 Laplacian edge filter (라플라시안 필터) as a float64 array:
 
     [[0, 1, 0],

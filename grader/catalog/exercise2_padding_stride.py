@@ -6,9 +6,10 @@ from grader import strategies as s
 from grader.compare import ArraysClose, ExactValue, IntegersEqual
 from grader.spec import Call, Exercise, Task
 
-# Corners where the classic mistakes show (odd 'same' totals, strides, dilation), run first whatever the seed.
-_BATCH = np.arange(50.0).reshape(1, 5, 5, 2) - 20.0
-_BANK = np.arange(24.0).reshape(2, 3, 2, 2) - 10.0
+# Corners where the classic mistakes show, checked whatever the seed: odd 'same' totals, a stride that
+# changes the 'same' padding (n=6, k=3, s=2), dilation under 'same' and 'valid', non-linear values.
+_BATCH = (np.arange(60.0).reshape(1, 6, 5, 2) ** 2) % 11 - 5
+_BANK = (np.arange(36.0).reshape(3, 3, 2, 2) ** 2) % 7 - 3
 
 EXERCISE = Exercise(
     number=2,
@@ -64,7 +65,7 @@ Example:
             hint="'same' pads so that the output is ceil(n/stride) long; the odd extra zero goes after.",
             examples=(
                 Call((5, 2), {"padding": "same"}),
-                Call((7, 3), {"stride": 2, "padding": "same"}),
+                Call((6, 3), {"stride": 2, "padding": "same"}),
                 Call((6, 3), {"padding": "same", "dilation": 2}),
                 Call((5, 3), {"padding": "full"}),
             ),
@@ -90,7 +91,7 @@ Example:
             strategy=s.conv1d_padded_calls(),
             compare=ArraysClose(),
             hint="Pad by padding_amounts(n, k, stride, padding), correlate, then keep every stride-th output.",
-            examples=(Call((np.arange(7.0), np.array([1.0, -1.0])), {"padding": "same", "stride": 2}),),
+            examples=(Call((_BATCH[0, :, 0, 0], np.array([1.0, -2.0, 0.5])), {"padding": "same", "stride": 2}),),
             doc="""1-D cross-correlation with padding and stride (패딩과 스트라이드가 있는 1차원 합성곱).
 
 Pad x by padding_amounts(len(x), len(w), stride, padding), cross-correlate with w (no flip), and keep every
@@ -140,7 +141,8 @@ Example:
             hint="Pad each axis by padding_amounts with its own stride and dilation, then sum over kh, kw, c_in.",
             examples=(
                 Call((_BATCH, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),
-                Call((_BATCH, _BANK), {"dilation_rate": (2, 1)}),
+                Call((_BATCH, _BANK), {"padding": "same", "dilation_rate": 2}),
+                Call((_BATCH, _BANK[:2]), {"dilation_rate": (2, 1)}),
             ),
             doc="""A Conv2D layer's forward pass (합성곱 층): exactly what tf.nn.conv2d plus the bias gives.
 

@@ -10,7 +10,12 @@ from grader.spec import Call, Exercise, Task
 # 'same' (zero pads must not win, border windows are partial) and the default strides.
 _NEGATIVE = -1.0 - np.arange(50.0).reshape(1, 5, 5, 2)
 _MAP = np.arange(32.0).reshape(2, 4, 2, 2)
-_POOLING_EXAMPLES = (Call((_NEGATIVE,), {"padding": "same"}), Call((_MAP,)), Call((_NEGATIVE, 3), {"strides": 2}))
+_POOLING_EXAMPLES = (
+    Call((_NEGATIVE,), {"padding": "same"}),
+    Call((_NEGATIVE,)),
+    Call((_MAP,)),
+    Call((_NEGATIVE, 3), {"strides": 2}),
+)
 
 _POOLING_ARGS = """Args:
     x: shape (N, H, W, C), NHWC.
@@ -91,6 +96,7 @@ Example:
             strategy=s.batch_calls(),
             compare=ArraysClose(),
             hint="Average over the height and width axes (1, 2) only.",
+            examples=(Call((_MAP,)),),
             doc="""Global average pooling (전역 평균 풀링): the mean of each channel over the whole map.
 
 Args:
@@ -105,6 +111,7 @@ Returns:
             strategy=s.batch_calls(),
             compare=ArraysClose(),
             hint="Take the maximum over the height and width axes (1, 2) only.",
+            examples=(Call((_MAP,)),),
             doc="""Global max pooling (전역 최대 풀링): the maximum of each channel over the whole map.
 
 Args:

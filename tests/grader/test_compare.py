@@ -118,3 +118,6 @@ def test_unchanged_is_bitwise_and_type_exact():
     assert not unchanged(a, a.astype(np.float32))
     assert unchanged(((1, 2), (0, 0)), ((1, 2), (0, 0)))
     assert not unchanged((1, 2), [1, 2])
+    assert unchanged({"bias": np.ones(2)}, {"bias": np.ones(2)})
+    assert not unchanged({"bias": np.ones(2)}, {"bias": np.zeros(2)})
+    assert not unchanged({"bias": np.ones(2)}, {})

@@ -8,6 +8,7 @@ tasks it must lose (a mistake in a helper the reference reuses loses every task 
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 
 from grader import catalog
 from grader.api import grade
+from grader.compare import unchanged
 from grader.results import Status
 from tests.conftest import EXERCISES, FIXTURES, exercise_number, solution_file
 
@@ -196,3 +198,28 @@ def test_wrong_parameter_totals_show_what_each_layer_should_add(submission):
     task = next(t for t in grade(5, submission=path).tasks if t.name == "model_params")
     assert task.message.startswith("expected {'total'")
     assert "what each layer should add" in task.message and "BatchNormalization()" in task.message
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
+def test_the_declared_corners_alone_catch_each_classic_mistake(mutant):
+    """Whatever the seed: for every task a mistake breaks, some declared corner shows the difference."""
+    number = exercise_number(mutant)
+    exercise = catalog.find(str(number))
+    namespace: dict = {}
+    source = solution_file(number).read_text() + "\n\n" + mutant.read_text()
+    exec(compile(source, str(mutant), "exec"), namespace)
+    for name in declared_breaks(mutant):
+        task, reference = exercise.task(name), exercise.reference(exercise.task(name))
+        assert task.examples, f"{name} declares no corner examples"
+        problems = []
+        for call in task.examples:
+            args, kwargs = copy.deepcopy(call.args), copy.deepcopy(call.kwargs)
+            try:
+                actual = namespace[name](*args, **kwargs)
+            except Exception as exc:
+                problems.append(repr(exc))
+                continue
+            expected = reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+            problems.append(task.compare(call, expected, actual, reference))
+            problems.append(not unchanged((call.args, call.kwargs), (args, kwargs)))
+        assert any(problems), f"no corner of {name} shows {mutant.stem}"
