@@ -11,26 +11,13 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from grader.spec import Call
-from grader.strategies import size_arg
+from grader.strategies import maybe_put, size_arg, window_length
 
 CONV = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D")
 POOL = ("MaxPooling2D", "AveragePooling2D")
 SPATIAL_ONLY = (*CONV, *POOL, "ZeroPadding2D", "Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D")
 ANY_SHAPE = ("Dense", "Dropout", "BatchNormalization")
 PADDINGS = ("valid", "same")
-
-
-def _fitting(draw, side: int, padding: str, dilation: int = 1, largest: int = 5) -> int:
-    """A window length for an axis of length `side`: it fits under 'valid' (with its dilation)."""
-    if padding == "valid":
-        return draw(st.integers(1, min(largest, (side - 1) // dilation + 1)))
-    return draw(st.integers(1, largest))
-
-
-def _maybe(draw, spec: dict, key: str, value, default) -> None:
-    """Put `key` in the spec, or sometimes leave it out when it equals Keras' default."""
-    if value != default or draw(st.booleans()):
-        spec[key] = value
 
 
 def _frozen(draw, spec: dict) -> dict:
@@ -53,32 +40,35 @@ def _conv(draw, kind: str, shape: tuple) -> dict:
     elif variant == "dilated":  # at least one axis really dilated
         dilation = draw(st.permutations((draw(st.integers(2, 3)), draw(st.integers(1, 3)))))
         dilation = tuple(dilation)
-    kernel = (_fitting(draw, h, padding, dilation[0]), _fitting(draw, w, padding, dilation[1]))
+    kernel = (
+        window_length(draw, h, padding, dilation[0], largest=5),
+        window_length(draw, w, padding, dilation[1], largest=5),
+    )
     spec: dict = {"class_name": kind}
     if kind != "DepthwiseConv2D":
         spec["filters"] = draw(st.integers(1, 8))
     spec["kernel_size"] = size_arg(draw, kernel)
-    _maybe(draw, spec, "strides", size_arg(draw, strides), 1)
-    _maybe(draw, spec, "padding", padding, "valid")
-    _maybe(draw, spec, "dilation_rate", size_arg(draw, dilation), 1)
+    maybe_put(draw, spec, "strides", size_arg(draw, strides), 1)
+    maybe_put(draw, spec, "padding", padding, "valid")
+    maybe_put(draw, spec, "dilation_rate", size_arg(draw, dilation), 1)
     if kind != "Conv2D":
-        _maybe(draw, spec, "depth_multiplier", draw(st.integers(1, 3)), 1)
-    _maybe(draw, spec, "use_bias", _use_bias(draw), True)
+        maybe_put(draw, spec, "depth_multiplier", draw(st.integers(1, 3)), 1)
+    maybe_put(draw, spec, "use_bias", _use_bias(draw), True)
     return _frozen(draw, spec)
 
 
 def _pool(draw, kind: str, shape: tuple) -> dict:
     h, w, _ = shape
     padding = draw(st.sampled_from(PADDINGS))
-    pool = (_fitting(draw, h, padding, largest=4), _fitting(draw, w, padding, largest=4))
+    pool = (window_length(draw, h, padding, largest=4), window_length(draw, w, padding, largest=4))
     if padding == "valid" and min(h, w) < 2:
         spec = {"class_name": kind, "pool_size": size_arg(draw, pool)}  # the default 2 would not fit
     else:
         spec = {"class_name": kind}
-        _maybe(draw, spec, "pool_size", size_arg(draw, pool), 2)
+        maybe_put(draw, spec, "pool_size", size_arg(draw, pool), 2)
     strides = draw(st.none() | st.tuples(st.integers(1, 3), st.integers(1, 3)))
-    _maybe(draw, spec, "strides", None if strides is None else size_arg(draw, strides), None)
-    _maybe(draw, spec, "padding", padding, "valid")
+    maybe_put(draw, spec, "strides", None if strides is None else size_arg(draw, strides), None)
+    maybe_put(draw, spec, "padding", padding, "valid")
     return spec
 
 
@@ -98,7 +88,7 @@ def _zero_padding(draw) -> dict:
 def _any_shape_layer(draw, kind: str) -> dict:
     if kind == "Dense":
         spec = {"class_name": "Dense", "units": draw(st.integers(1, 16))}
-        _maybe(draw, spec, "use_bias", _use_bias(draw), True)
+        maybe_put(draw, spec, "use_bias", _use_bias(draw), True)
         return _frozen(draw, spec)
     if kind == "Dropout":
         return {"class_name": "Dropout", "rate": draw(st.sampled_from((0.1, 0.25, 0.4, 0.5)))}
@@ -185,14 +175,14 @@ def receptive_field_calls(draw, *, max_layers=5):
         if draw(st.booleans()):
             spec = {"class_name": "Conv2D", "filters": draw(st.integers(1, 8)), "kernel_size": draw(st.integers(1, 5))}
             stride = draw(st.integers(1, 3))
-            _maybe(draw, spec, "strides", stride, 1)
+            maybe_put(draw, spec, "strides", stride, 1)
             if stride == 1:
-                _maybe(draw, spec, "dilation_rate", draw(st.integers(1, 3)), 1)
-            _maybe(draw, spec, "padding", draw(st.sampled_from(PADDINGS)), "valid")
+                maybe_put(draw, spec, "dilation_rate", draw(st.integers(1, 3)), 1)
+            maybe_put(draw, spec, "padding", draw(st.sampled_from(PADDINGS)), "valid")
         else:
             spec = {"class_name": draw(st.sampled_from(POOL))}
-            _maybe(draw, spec, "pool_size", draw(st.integers(1, 4)), 2)
-            _maybe(draw, spec, "strides", draw(st.none() | st.integers(1, 3)), None)
+            maybe_put(draw, spec, "pool_size", draw(st.integers(1, 4)), 2)
+            maybe_put(draw, spec, "strides", draw(st.none() | st.integers(1, 3)), None)
         layers.append(spec)
     return Call((layers,))
 
@@ -208,7 +198,7 @@ def conv_length_calls(draw, *, max_length=40):
     optional = {"stride": draw(st.integers(1, 4)), "padding": padding, "dilation": draw(st.integers(1, 3))}
     spec: dict = {}
     for key, default in (("stride", 1), ("padding", "valid"), ("dilation", 1)):
-        _maybe(draw, spec, key, optional[key], default)
+        maybe_put(draw, spec, key, optional[key], default)
     return Call((n, draw(st.integers(1, 7))), spec)
 
 
@@ -216,10 +206,10 @@ def conv_length_calls(draw, *, max_length=40):
 def pool_length_calls(draw, *, max_length=40):
     n = draw(st.integers(1, max_length))
     padding = draw(st.sampled_from(PADDINGS))
-    pool = _fitting(draw, n, padding, largest=5)
+    pool = window_length(draw, n, padding, largest=5)
     spec: dict = {}
-    _maybe(draw, spec, "stride", draw(st.none() | st.integers(1, 4)), None)
-    _maybe(draw, spec, "padding", padding, "valid")
+    maybe_put(draw, spec, "stride", draw(st.none() | st.integers(1, 4)), None)
+    maybe_put(draw, spec, "padding", padding, "valid")
     return Call((n, pool), spec)
 
 
@@ -246,7 +236,7 @@ def pool_shape_calls(draw):
 @st.composite
 def dense_param_calls(draw):
     spec: dict = {}
-    _maybe(draw, spec, "use_bias", _use_bias(draw), True)
+    maybe_put(draw, spec, "use_bias", _use_bias(draw), True)
     return Call((draw(st.integers(1, 5000)), draw(st.integers(1, 512))), spec)
 
 
@@ -254,7 +244,7 @@ def dense_param_calls(draw):
 def conv_param_calls(draw):
     kernel = size_arg(draw, (draw(st.integers(1, 7)), draw(st.integers(1, 7))))
     spec: dict = {}
-    _maybe(draw, spec, "use_bias", _use_bias(draw), True)
+    maybe_put(draw, spec, "use_bias", _use_bias(draw), True)
     return Call((kernel, draw(st.integers(1, 512)), draw(st.integers(1, 512))), spec)
 
 
@@ -262,6 +252,6 @@ def conv_param_calls(draw):
 def output_bytes_calls(draw):
     call = draw(conv_shape_calls(dilation=False))
     kwargs = dict(call.kwargs)
-    _maybe(draw, kwargs, "batch_size", draw(st.integers(1, 64)), 1)
-    _maybe(draw, kwargs, "bytes_per_value", draw(st.sampled_from((1, 2, 4, 8))), 4)
+    maybe_put(draw, kwargs, "batch_size", draw(st.integers(1, 64)), 1)
+    maybe_put(draw, kwargs, "bytes_per_value", draw(st.sampled_from((1, 2, 4, 8))), 4)
     return Call(call.args, kwargs)

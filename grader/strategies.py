@@ -52,18 +52,30 @@ def size_arg(draw, pair: tuple[int, int]):
     return tuple(pair)
 
 
+_NO_DEFAULT = object()
+
+
+def maybe_put(draw, mapping: dict, key: str, value, default=_NO_DEFAULT) -> None:
+    """Put `key` in `mapping`, or sometimes leave it out when `value` is its default (same type and value),
+    so that both the spelled-out argument and the default are exercised."""
+    if default is _NO_DEFAULT or not (type(value) is type(default) and value == default) or draw(st.booleans()):
+        mapping[key] = value
+
+
 def with_optional(draw, args: tuple, optional: dict, defaults: dict) -> Call:
     """A call where each optional argument is given by keyword or left out when it equals its default."""
-    kwargs = {}
+    kwargs: dict = {}
     for name, value in optional.items():
-        is_default = name in defaults and _same(value, defaults[name])
-        if not is_default or draw(st.booleans()):
-            kwargs[name] = value
+        maybe_put(draw, kwargs, name, value, defaults.get(name, _NO_DEFAULT))
     return Call(args, kwargs)
 
 
-def _same(a, b) -> bool:
-    return type(a) is type(b) and a == b
+def window_length(draw, side: int, padding: str, dilation: int = 1, *, largest: int) -> int:
+    """A kernel or pool length for an axis of length `side`, at most `largest`: under 'valid' its dilated
+    span fits in the axis; under the other paddings it may overhang it."""
+    if padding == "valid":
+        return draw(st.integers(1, min(largest, (side - 1) // dilation + 1)))
+    return draw(st.integers(1, largest))
 
 
 # -- exercise 1 ---------------------------------------------------------------------------------------------
@@ -136,13 +148,6 @@ def no_arguments():
 PADDINGS = ("valid", "same", "full")
 
 
-def _kernel_for(draw, n: int, padding: str, dilation: int = 1, spare: int = 2) -> int:
-    """A kernel length that fits: under 'valid' its dilated span fits in n; otherwise it may overhang."""
-    if padding == "valid":
-        return draw(st.integers(1, (n - 1) // dilation + 1))
-    return draw(st.integers(1, n + spare))
-
-
 @st.composite
 def batches(draw, *, max_side=6, max_batch=2, max_channels=3, min_side=1):
     """NHWC batches; one in four is all negative (a zero pad then beats every real cell of a max)."""
@@ -172,7 +177,7 @@ def padding_amount_calls(draw, *, max_length=30):
     n = draw(st.integers(1, max_length))
     padding = draw(st.sampled_from(PADDINGS))
     dilation = draw(st.integers(1, 3))
-    k = _kernel_for(draw, n, padding, dilation, spare=4)
+    k = window_length(draw, n, padding, dilation, largest=n + 4)
     stride = draw(st.integers(1, 4))
     optional = {"stride": stride, "padding": padding, "dilation": dilation}
     return with_optional(draw, (n, k), optional, {"stride": 1, "padding": "valid", "dilation": 1})
@@ -183,7 +188,7 @@ def conv1d_padded_calls(draw, *, max_length=12):
     dtype = draw(float_dtypes())
     n = draw(st.integers(1, max_length))
     padding = draw(st.sampled_from(PADDINGS))
-    k = _kernel_for(draw, n, padding)
+    k = window_length(draw, n, padding, largest=n + 2)
     optional = {"padding": padding, "stride": draw(st.integers(1, 4))}
     args = (draw(float_arrays(dtype, n)), draw(float_arrays(dtype, k)))
     return with_optional(draw, args, optional, {"padding": "valid", "stride": 1})
@@ -193,7 +198,7 @@ def conv1d_padded_calls(draw, *, max_length=12):
 def participation_calls(draw, *, max_length=12):
     n = draw(st.integers(1, max_length))
     padding = draw(st.sampled_from(PADDINGS))
-    return Call((n, _kernel_for(draw, n, padding), padding))
+    return Call((n, window_length(draw, n, padding, largest=n + 2), padding))
 
 
 @st.composite
@@ -208,8 +213,8 @@ def conv2d_calls(draw, *, max_side=7):
         strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     else:
         dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    kh = _kernel_for(draw, h, padding, dilation[0], spare=1)
-    kw = _kernel_for(draw, w, padding, dilation[1], spare=1)
+    kh = window_length(draw, h, padding, dilation[0], largest=h + 1)
+    kw = window_length(draw, w, padding, dilation[1], largest=w + 1)
     kernel = draw(float_arrays(x.dtype, (kh, kw, c_in, c_out)))
     bias = draw(st.none() | float_arrays(x.dtype, (c_out,)))
     optional = {
