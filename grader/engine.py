@@ -190,7 +190,7 @@ class TaskRunner:
         return None
 
     def _fail(self, status: Status, call: Call, message: str, expected=_NOTHING, actual=_NOTHING):
-        failure = _Failure(status, call, message, expected, actual, self.worker.output_tail(self.worker.call_mark))
+        failure = _Failure(status, call, message, expected, actual, self.worker.last_call_output())
         if self.smallest_failure is None:
             self.deadline = min(self.deadline, time.monotonic() + SHRINK_SECONDS)
         self.smallest_failure = failure
@@ -217,7 +217,7 @@ class TaskRunner:
         """What the learner's code printed during the call shown (nothing for a passed task)."""
         if failure is not None:
             return failure.output
-        return "" if status is Status.PASSED else self.worker.output_tail(self.worker.call_mark)
+        return "" if status is Status.PASSED else self.worker.last_call_output()
 
     def _counterexample(self, call: Call, failure: _Failure | None) -> Counterexample:
         bound = call.bound(self.signature)

@@ -62,7 +62,7 @@ class Worker:
         self._folder: str | None = None
         self._output = None
         self._last_output = ""
-        self.call_mark = 0
+        self._call_mark = 0
 
     @property
     def alive(self) -> bool:
@@ -95,7 +95,7 @@ class Worker:
         return self._ask(("load", str(self.path), self.banned), timeout)
 
     def call(self, name: str, call: Call, timeout: float) -> Reply:
-        self.call_mark = self.output_mark()
+        self._call_mark = self.output_mark()
         return self._ask(("call", name, call.args, call.kwargs), timeout)
 
     def _ask(self, request: tuple, timeout: float) -> Reply:
@@ -157,6 +157,10 @@ class Worker:
         text = self._output.read().decode("utf-8", "replace")
         return ("...\n" if start > since else "") + text
 
+    def last_call_output(self) -> str:
+        """What the learner's code printed during the latest call (kept after the worker ended)."""
+        return self.output_tail(self._call_mark)
+
     def close(self) -> None:
         process, self._process = self._process, None
         if process is not None:
@@ -172,7 +176,7 @@ class Worker:
             for connection in (self._requests, self._replies):
                 connection.close()
         if self._output is not None:
-            self._last_output = self.output_tail(self.call_mark)
+            self._last_output = self.last_call_output()
             self._output.close()
             self._output = None
         if self._folder is not None:
