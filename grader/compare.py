@@ -98,6 +98,8 @@ class ArraysClose:
             return problem
         if actual.dtype != expected.dtype:
             return f"dtype {actual.dtype}, expected {expected.dtype} (the inputs' result dtype)"
+        if np.array_equal(actual, expected):  # the common case: no tolerance, so no second reference call
+            return None
         magnitude = magnitude_of_terms(call, reference) if self.scale_by_terms else np.abs(expected)
         return differing_cells(expected, actual, tolerance(expected.dtype, magnitude))
 
