@@ -7,6 +7,7 @@ from pathlib import Path
 from grader import catalog
 from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT, Options, grade_exercise
 from grader.results import ExerciseResult, RunResult
+from grader.sandbox import DEFAULT_MEMORY_MB
 from grader.spec import Exercise
 from grader.submission import exercise_file, resolve_root
 
@@ -22,11 +23,12 @@ def grade(
     seed: int = 0,
     examples: int = DEFAULT_EXAMPLES,
     timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: int = DEFAULT_MEMORY_MB,
 ) -> ExerciseResult:
     """Grade one exercise: `grade("exercise3")`, `grade(3)` or `grade("pooling", submission="copy/")`."""
     chosen = _exercise(exercise)
     root = resolve_root(submission)
-    options = Options(seed=seed, examples=examples, timeout=timeout)
+    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb)
     return grade_exercise(chosen, exercise_file(chosen, root), options)
 
 
@@ -36,8 +38,9 @@ def grade_all(
     seed: int = 0,
     examples: int = DEFAULT_EXAMPLES,
     timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: int = DEFAULT_MEMORY_MB,
 ) -> RunResult:
     """Grade every exercise; a crash in one never loses the grades of the others."""
     root = resolve_root(submission)
-    options = Options(seed=seed, examples=examples, timeout=timeout)
+    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb)
     return RunResult(tuple(grade_exercise(e, exercise_file(e, root), options) for e in catalog.exercises()))

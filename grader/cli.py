@@ -17,6 +17,7 @@ from grader import catalog
 from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
 from grader.errors import GraderError
 from grader.i18n import LANGUAGES, default_language
+from grader.sandbox import DEFAULT_MEMORY_MB
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -55,7 +56,9 @@ def grading_options(command):
             type=click.IntRange(0),
             default=0,
             show_default=True,
-            help="The same seed and submission always give the same grade.",
+            envvar="GRADE_SEED",
+            help="The same seed and submission always give the same grade. A marking run can keep it secret in "
+            "GRADE_SEED: learner code never sees the grader's environment.",
         ),
         click.option(
             "--examples",
@@ -84,6 +87,14 @@ def grading_options(command):
             show_default=True,
             help="Seconds per task before it counts as a timeout.",
         ),
+        click.option(
+            "--memory",
+            "memory_mb",
+            type=click.IntRange(64),
+            default=DEFAULT_MEMORY_MB,
+            show_default=True,
+            help="MiB the learner's code (and everything it starts) may use before it is stopped.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -109,6 +120,10 @@ def _emit(result, fmt: str, output: Path | None, lang: str | None) -> None:
     from grader.report import render
 
     lang = lang or default_language()
+    if fmt != "text" or output is not None:
+        exercises = result.exercises if hasattr(result, "exercises") else (result,)
+        for warning in dict.fromkeys(w for e in exercises for w in e.warnings):
+            click.echo(f"Warning: {warning}", err=True)
     if output is not None:
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
@@ -125,10 +140,10 @@ def _grade_command(name: str) -> click.Command:
     @click.command(name=name, help=f"Grade {name} and print a report.")
     @grading_options
     @_guarded
-    def command(submission, fmt, output, seed, examples, backend, lang, timeout):
+    def command(submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb):
         from grader.api import grade
 
-        result = grade(name, submission, seed=seed, examples=examples, timeout=timeout)
+        result = grade(name, submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb)
         _emit(result, fmt, output, lang)
         sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
@@ -138,10 +153,10 @@ def _grade_command(name: str) -> click.Command:
 @click.command(name="all", help="Grade every exercise and print one summary.")
 @grading_options
 @_guarded
-def grade_all_command(submission, fmt, output, seed, examples, backend, lang, timeout):
+def grade_all_command(submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb):
     from grader.api import grade_all
 
-    result = grade_all(submission, seed=seed, examples=examples, timeout=timeout)
+    result = grade_all(submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb)
     _emit(result, fmt, output, lang)
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 

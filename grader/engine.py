@@ -18,7 +18,7 @@ from hypothesis.errors import Flaky
 
 from grader.compare import unchanged
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
-from grader.sandbox import Reply, Worker
+from grader.sandbox import DEFAULT_MEMORY_MB, Reply, Worker
 from grader.spec import Call, Exercise, Task
 from grader.values import show, show_call
 
@@ -36,12 +36,15 @@ class Options:
     examples: int = DEFAULT_EXAMPLES
     timeout: float = DEFAULT_TIMEOUT  # seconds per task, shrinking included
     backends: tuple[str, ...] = ("cpu",)
+    memory_mb: int = DEFAULT_MEMORY_MB  # for the learner's process and everything it starts
 
     def __post_init__(self):
         if self.examples < 1:
             raise ValueError(f"examples={self.examples} must be at least 1")
         if not self.timeout > 0:
             raise ValueError(f"timeout={self.timeout} must be positive")
+        if self.memory_mb < 64:
+            raise ValueError(f"memory_mb={self.memory_mb} must be at least 64")
 
 
 class _Failure(Exception):
@@ -174,7 +177,7 @@ class TaskRunner:
                 f"{self.examples} examples: an endless loop, or too slow (--timeout sets the limit)"
             )
             raise _Outcome(Status.TIMEOUT, message, call)
-        if reply.kind == "crashed":
+        if reply.kind in ("crashed", "memory"):
             raise _Outcome(Status.ERROR, reply.message, call)
         if reply.kind == "not_implemented":
             raise _Outcome(Status.NOT_IMPLEMENTED, MESSAGES[Status.NOT_IMPLEMENTED])
@@ -231,10 +234,10 @@ class TaskRunner:
         )
 
 
-def _every_task(exercise: Exercise, status: Status, message: str, options: Options, output: str = ""):
+def _every_task(exercise: Exercise, status: Status, message: str, options: Options, output: str = "", warnings=()):
     """The same verdict for every task (no file, a file that does not load, a forbidden import)."""
     tasks = tuple(TaskResult(t.name, status, 0.0, float(t.points), 0, message, output=output) for t in exercise.tasks)
-    return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tasks)
+    return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tasks, tuple(warnings))
 
 
 def _load_problem(reply: Reply) -> tuple[Status, str]:
@@ -242,6 +245,8 @@ def _load_problem(reply: Reply) -> tuple[Status, str]:
         return Status.FORBIDDEN, _forbidden_message(reply.forbidden)
     if reply.kind == "timeout":
         return Status.TIMEOUT, "your file did not finish loading in time (code at the top level runs on import)"
+    if reply.kind == "memory":
+        return Status.ERROR, f"your file could not be loaded: {reply.message}"
     return Status.ERROR, f"your file could not be loaded: {reply.message}"
 
 
@@ -261,11 +266,12 @@ def grade_exercise(exercise: Exercise, path: Path | None, options: Options | Non
     if path is None:
         return _every_task(exercise, Status.MISSING, f"{exercise.file_name} was not found", options)
     results = []
-    with Worker(path, exercise.banned_imports) as worker:
+    with Worker(path, exercise.banned_imports, options.memory_mb) as worker:
         loaded = worker.start(options.timeout)
+        warnings = sandbox_warnings(loaded.unprotected)
         if loaded.kind != "loaded" or loaded.forbidden:
             status, message = _load_problem(loaded)
-            return _every_task(exercise, status, message, options, worker.output_tail())
+            return _every_task(exercise, status, message, options, worker.output_tail(), warnings)
         for task in exercise.tasks:
             if task.name not in loaded.names:
                 results.append(
@@ -279,4 +285,8 @@ def grade_exercise(exercise: Exercise, path: Path | None, options: Options | Non
                     results.append(TaskResult(task.name, status, 0.0, float(task.points), 0, message))
                     continue
             results.append(_run_guarded(exercise, task, worker, options))
-    return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tuple(results))
+    return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tuple(results), warnings)
+
+
+def sandbox_warnings(unprotected: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"sandbox weaker on this platform: {what}" for what in unprotected)

@@ -76,6 +76,9 @@ class ExerciseResult(_Totals):
     seed: int
     backends: tuple[str, ...]
     tasks: tuple[TaskResult, ...]
+    # About the grading itself (a sandbox weaker on this platform): in the text report and on stderr, never in
+    # the JSON report, whose keys are a contract.
+    warnings: tuple[str, ...] = ()
 
     def _parts(self) -> tuple:
         return self.tasks

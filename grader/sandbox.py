@@ -1,35 +1,47 @@
 """The grader's side of the process boundary: a long-lived worker process that runs the learner's code.
 
 One worker serves a whole exercise (about a millisecond per call, where a fresh process would cost a quarter
-of a second). A call that hangs past its time limit, or a worker that dies, is reported as a `Reply` and the
-worker is killed with its whole process group; the next task starts a fresh one.
+of a second). The worker is confined (`confine`) and guarded (`guardian`); this side never blocks on it: every
+read and write has a deadline, what it prints is read as it comes and only a bounded tail is kept, and what it
+sends back is parsed as plain data (`codec`). A call that hangs past its limit, or a worker that dies, is
+reported as a `Reply`; the worker's whole tree is then ended and the next task starts a fresh one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib.util
+import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
+import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader import codec
+from grader.confine import Confinement
+from grader.guardian import MEMORY_EXIT
 from grader.spec import Call
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
-OUTPUT_TAIL_BYTES = 2000
+OUTPUT_TAIL_BYTES = 2000  # what a report shows of the learner's output
+_OUTPUT_KEPT_BYTES = 64 * 1024  # what is kept of it at all, however much it prints
+DEFAULT_MEMORY_MB = 2048
+FILE_LIMIT_BYTES = 64 * 1024 * 1024
+_PASSED_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "PYTHONPATH")
 
 
 @dataclass(frozen=True)
 class Reply:
     """What came back from one request. `kind` is one of: loaded, load_failed, ok, raised, not_implemented,
-    missing, timeout, crashed."""
+    missing, memory, timeout, crashed."""
 
     kind: str
     value: Any = None
@@ -38,11 +50,18 @@ class Reply:
     message: str = ""
     forbidden: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    unprotected: tuple[str, ...] = ()  # what this platform's sandbox could not enforce
 
 
-def _crash_message(returncode: int | None) -> str:
+def memory_message(limit_mb: int) -> str:
+    return f"your code used more memory than the grader allows ({limit_mb} MiB) and was stopped"
+
+
+def _crash_message(returncode: int | None, limit_mb: int) -> str:
     if returncode is None:
         return "your code stopped answering and its process was ended"
+    if returncode == MEMORY_EXIT:
+        return memory_message(limit_mb)
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
@@ -52,17 +71,78 @@ def _crash_message(returncode: int | None) -> str:
     return f"your code ended its own process (exit code {returncode}), e.g. with os._exit()"
 
 
+@functools.cache
+def hidden_folders() -> tuple[str, ...]:
+    """Folders the learner's process must never read: the reference solutions, wherever they are installed."""
+    spec = importlib.util.find_spec("solutions")
+    return tuple(spec.submodule_search_locations or ()) if spec else ()
+
+
+def _environment(scratch: str) -> dict[str, str]:
+    """Only what Python needs: no secrets of the instructor's (a marking seed, tokens) reach learner code."""
+    env = {k: v for k, v in os.environ.items() if k in _PASSED_ENVIRONMENT or k.startswith("LC_")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+    env.update(
+        HOME=scratch,
+        TMPDIR=scratch,
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONHASHSEED="0",
+        PYTHONIOENCODING="utf-8",
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+    )
+    return env
+
+
+class _OutputTap:
+    """Reads what the learner's process prints as it comes, keeping a bounded tail and a running count."""
+
+    def __init__(self, fd: int):
+        self.fd: int | None = fd
+        self.total = 0
+        self.tail = bytearray()
+        os.set_blocking(fd, False)
+
+    def read_available(self) -> None:
+        while self.fd is not None:
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except BlockingIOError:
+                return
+            if not chunk:
+                os.close(self.fd)
+                self.fd = None
+                return
+            self.total += len(chunk)
+            self.tail += chunk
+            del self.tail[:-_OUTPUT_KEPT_BYTES]
+
+    def since(self, mark: int) -> str:
+        new = self.total - mark
+        shown = min(new, OUTPUT_TAIL_BYTES, len(self.tail))
+        text = bytes(self.tail[len(self.tail) - shown :]).decode("utf-8", "replace") if shown else ""
+        return ("...\n" if new > shown else "") + codec.printable(text)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
 class Worker:
     """A worker process holding one loaded submission. Use as a context manager."""
 
-    def __init__(self, path: Path, banned: tuple[str, ...]):
+    def __init__(self, path: Path, banned: tuple[str, ...], memory_mb: int = DEFAULT_MEMORY_MB):
         self.path = Path(path).resolve()
         self.banned = tuple(banned)
+        self.memory_mb = memory_mb
         self._process: subprocess.Popen | None = None
         self._folder: str | None = None
-        self._output = None
+        self._tap: _OutputTap | None = None
         self._last_output = ""
         self._call_mark = 0
+        self._requests = self._replies = -1
 
     @property
     def alive(self) -> bool:
@@ -72,90 +152,152 @@ class Worker:
         """Start a fresh process and load the submission in it."""
         self.close()
         self._folder = tempfile.mkdtemp(prefix="grade-worker-")
-        self._output = open(os.path.join(self._folder, "output.txt"), "w+b")  # noqa: SIM115 - lives with the worker
-        request_read, request_write = os.pipe()
-        reply_read, reply_write = os.pipe()
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
-        env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "grader.worker", str(request_read), str(reply_write), _PACKAGE_ROOT],
-            pass_fds=(request_read, reply_write),
-            stdin=subprocess.DEVNULL,
-            stdout=self._output,
-            stderr=subprocess.STDOUT,
-            cwd=self._folder,
-            env=env,
-            start_new_session=True,
+        request_read, self._requests = os.pipe()
+        self._replies, reply_write = os.pipe()
+        output_read, output_write = os.pipe()
+        confinement = Confinement(
+            scratch=self._folder,
+            submission=str(self.path),
+            hidden=hidden_folders(),
+            memory_bytes=self.memory_mb * 1024 * 1024,
+            file_bytes=FILE_LIMIT_BYTES,
         )
-        os.close(request_read)
-        os.close(reply_write)
-        self._requests = Connection(request_write, readable=False)
-        self._replies = Connection(reply_read, writable=False)
+        config = {
+            "requests": request_read,
+            "replies": reply_write,
+            "package_root": _PACKAGE_ROOT,
+            "confinement": asdict(confinement),
+        }
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "grader.worker", json.dumps(config)],
+                pass_fds=(request_read, reply_write),
+                stdin=subprocess.DEVNULL,
+                stdout=output_write,
+                stderr=output_write,
+                cwd=self._folder,
+                env=_environment(self._folder),
+                start_new_session=True,
+            )
+        finally:
+            for fd in (request_read, reply_write, output_write):
+                os.close(fd)
+        self._tap = _OutputTap(output_read)
+        for fd in (self._requests, self._replies):
+            os.set_blocking(fd, False)
         return self._ask(("load", str(self.path), self.banned), timeout)
 
     def call(self, name: str, call: Call, timeout: float) -> Reply:
         self._call_mark = self.output_mark()
         return self._ask(("call", name, call.args, call.kwargs), timeout)
 
+    def _wait(self, fd: int, deadline: float, *, write: bool = False) -> bool:
+        """Wait until `fd` is ready, reading the learner's output meanwhile; False at the deadline."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            output = [self._tap.fd] if self._tap is not None and self._tap.fd is not None else []
+            readable, writable, _ = select.select(
+                output + ([] if write else [fd]), [fd] if write else [], [], remaining
+            )
+            if output and output[0] in readable:
+                self._tap.read_available()
+            if fd in readable or fd in writable:
+                return True
+
+    def _send(self, payload: bytes, deadline: float) -> bool:
+        data = memoryview(codec.FRAME_HEADER.pack(len(payload)) + payload)
+        while data:
+            if not self._wait(self._requests, deadline, write=True):
+                return False
+            try:
+                data = data[os.write(self._requests, data) :]
+            except BlockingIOError:
+                continue
+        return True
+
+    def _receive(self, size: int, deadline: float) -> bytes | None:
+        chunks, left = [], size
+        while left:
+            if not self._wait(self._replies, deadline):
+                return None
+            try:
+                chunk = os.read(self._replies, min(left, 1 << 20))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
     def _ask(self, request: tuple, timeout: float) -> Reply:
+        deadline = time.monotonic() + max(timeout, 0.0)
         try:
-            self._requests.send_bytes(codec.dumps(request))
-            ready = self._replies.poll(max(timeout, 0.0))
-        except (BrokenPipeError, OSError):
+            if not self._send(codec.pack_request(request), deadline):
+                self.close()
+                return Reply("timeout")
+            header = self._receive(codec.FRAME_HEADER.size, deadline)
+            if header is not None:
+                (size,) = codec.FRAME_HEADER.unpack(header)
+                if size > codec.MAX_MESSAGE_BYTES:
+                    raise codec.ProtocolError(f"a reply of {size} bytes")
+                payload = self._receive(size, deadline)
+        except (EOFError, BrokenPipeError, OSError):
             return self._died()
-        if not ready:
+        except codec.ProtocolError as exc:
+            self.close()
+            return Reply("crashed", message=f"your code sent back something unreadable ({exc})")
+        if header is None or payload is None:
             self.close()
             return Reply("timeout")
+        if self._tap is not None:
+            self._tap.read_available()  # printed before the reply was sent
         try:
-            raw = self._replies.recv_bytes(codec.MAX_MESSAGE_BYTES)
-            reply = codec.loads_untrusted(raw)
-        except (EOFError, OSError):
-            return self._died()
-        except Exception as exc:  # an oversized or malformed reply is the learner's doing
+            return self._parse(codec.unpack_reply(payload))
+        except (codec.ProtocolError, TypeError, ValueError, IndexError) as exc:
             self.close()
-            return Reply("crashed", message=f"your code sent back something unreadable ({type(exc).__name__})")
-        return self._parse(reply)
+            return Reply("crashed", message=f"your code sent back something unreadable ({exc})")
 
     def _died(self) -> Reply:
         process = self._process
         try:
-            returncode = process.wait(timeout=2) if process else None
+            returncode = process.wait(timeout=3) if process else None
         except subprocess.TimeoutExpired:
             returncode = None
         self.close()
-        return Reply("crashed", message=_crash_message(returncode))
+        return Reply("crashed", message=_crash_message(returncode, self.memory_mb))
 
-    @staticmethod
-    def _parse(reply: tuple) -> Reply:
+    def _parse(self, reply) -> Reply:
+        """A reply as the worker's protocol allows it; anything else is a ProtocolError."""
+        if type(reply) is not tuple or not reply or type(reply[0]) is not str:
+            raise codec.ProtocolError("not a reply")
         kind, *rest = reply
-        forbidden = tuple(rest[-1])
+        forbidden = tuple(str(name) for name in rest[-1]) if rest and isinstance(rest[-1], list) else ()
         if kind == "loaded":
-            return Reply(kind, names=tuple(rest[0]), forbidden=forbidden)
-        if kind == "load_failed":
-            return Reply(kind, message=rest[1], forbidden=forbidden)
+            return Reply(kind, names=tuple(rest[0]), forbidden=forbidden, unprotected=tuple(rest[1]))
         if kind == "ok":
-            value, args, kwargs = (codec.decode(t) for t in rest[:3])
-            return Reply(kind, value=value, args=args, kwargs=dict(kwargs), forbidden=forbidden)
-        if kind == "raised":
-            return Reply(kind, message=rest[1], forbidden=forbidden)
+            value, args, kwargs = rest[:3]
+            return Reply(kind, value=value, args=tuple(args), kwargs=dict(kwargs), forbidden=forbidden)
+        if kind in ("load_failed", "raised"):
+            return Reply(kind, message=codec.printable(str(rest[1])), forbidden=forbidden)
         if kind == "not_implemented":
-            return Reply(kind, message=rest[0], forbidden=forbidden)
-        return Reply(kind, forbidden=forbidden)
+            return Reply(kind, message=codec.printable(str(rest[0])), forbidden=forbidden)
+        if kind == "memory":
+            text = codec.printable(str(rest[0]))
+            return Reply(kind, message=f"{memory_message(self.memory_mb)}:\n{text}", forbidden=forbidden)
+        if kind == "missing":
+            return Reply(kind, forbidden=forbidden)
+        raise codec.ProtocolError(f"unknown reply {kind!r}")
 
     def output_mark(self) -> int:
         """A position in the learner's output, for `output_tail(since=...)`."""
-        return 0 if self._output is None else self._output.seek(0, os.SEEK_END)
+        return 0 if self._tap is None else self._tap.total
 
     def output_tail(self, since: int = 0) -> str:
         """The end of what the learner's code printed (stdout and stderr) after `since`; kept after it ended."""
-        if self._output is None:
-            return self._last_output
-        size = self._output.seek(0, os.SEEK_END)
-        start = max(size - OUTPUT_TAIL_BYTES, since)
-        self._output.seek(start)
-        text = self._output.read().decode("utf-8", "replace")
-        return ("...\n" if start > since else "") + text
+        return self._last_output if self._tap is None else self._tap.since(since)
 
     def last_call_output(self) -> str:
         """What the learner's code printed during the latest call (kept after the worker ended)."""
@@ -164,24 +306,35 @@ class Worker:
     def close(self) -> None:
         process, self._process = self._process, None
         if process is not None:
-            if process.poll() is None:
-                try:
-                    self._requests.send_bytes(codec.dumps(("exit",)))
-                    process.wait(timeout=0.5)
-                except (OSError, subprocess.TimeoutExpired):
-                    pass
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)  # the worker and anything it started
-            process.wait()
-            for connection in (self._requests, self._replies):
-                connection.close()
-        if self._output is not None:
+            self._end(process)
+        for fd in (self._requests, self._replies):
+            if fd >= 0:
+                os.close(fd)
+        self._requests = self._replies = -1
+        if self._tap is not None:
+            self._tap.read_available()
             self._last_output = self.last_call_output()
-            self._output.close()
-            self._output = None
+            self._tap.close()
+            self._tap = None
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
+
+    def _end(self, process: subprocess.Popen) -> None:
+        """Ask the worker to exit; else the guardian ends the whole tree; else everything in its group dies."""
+        if process.poll() is None:
+            with contextlib.suppress(OSError):
+                self._send(codec.pack_request(("exit",)), time.monotonic() + 0.2)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.5)
+        if process.poll() is None:
+            with contextlib.suppress(OSError):
+                process.terminate()  # the guardian kills the learner's process and everything it started
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=3)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)  # in case the guardian itself was stopped
+        process.wait()
 
     def __enter__(self) -> Worker:
         return self

@@ -1,19 +1,22 @@
-"""The learner's side of the process boundary: `python -m grader.worker FD_IN FD_OUT`.
+"""The learner's side of the process boundary: `python -m grader.worker CONFIG_JSON`.
 
-It loads one submission file under a private module name and answers calls from the grader over a pipe.
-Requests are pickles from the grader (trusted); replies are builtins-only trees (see `codec`). It never sees
-a reference solution or an expected output. It imports nothing heavy so that it starts fast.
+The process first splits into the guardian (see `guardian`) and the learner's process. The learner's process
+confines itself (see `confine`), loads one submission file under a private module name and answers calls
+from the grader over a pipe: requests are pickles from the grader (trusted); replies are plain data (see
+`codec`). It never sees a reference solution or an expected output, and imports nothing heavy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import importlib.util
+import json
+import os
 import sys
 import traceback
-from multiprocessing.connection import Connection
 
-from grader import codec
+from grader import codec, confine, guardian
 
 _PRIVATE_MODULE = "_learner_submission"
 _forbidden_attempts: list[str] = []
@@ -43,9 +46,10 @@ def _learner_traceback(exc: BaseException, path: str) -> str:
 
 
 class _Session:
-    def __init__(self):
+    def __init__(self, unprotected: list[str]):
         self.module = None
         self.path = ""
+        self.unprotected = unprotected
 
     def load(self, path: str, banned) -> tuple:
         self.path = path
@@ -58,11 +62,13 @@ class _Session:
             module = importlib.util.module_from_spec(spec)
             sys.modules[_PRIVATE_MODULE] = module
             spec.loader.exec_module(module)
+        except MemoryError as exc:
+            return ("memory", _learner_traceback(exc, path), self._drain())
         except BaseException as exc:  # SyntaxError, SystemExit, KeyboardInterrupt: all are the learner's
             return ("load_failed", type(exc).__name__, _learner_traceback(exc, path), self._drain())
         self.module = module
         names = [n for n, v in vars(module).items() if callable(v) and not n.startswith("_")]
-        return ("loaded", names, self._drain())
+        return ("loaded", names, self.unprotected, self._drain())
 
     def call(self, name: str, args: tuple, kwargs: dict) -> tuple:
         function = getattr(self.module, name, None)
@@ -72,9 +78,11 @@ class _Session:
             result = function(*args, **kwargs)
         except NotImplementedError as exc:
             return ("not_implemented", _learner_traceback(exc, self.path), self._drain())
+        except MemoryError as exc:
+            return ("memory", _learner_traceback(exc, self.path), self._drain())
         except BaseException as exc:  # their SystemExit or KeyboardInterrupt is an error in their code too
             return ("raised", type(exc).__name__, _learner_traceback(exc, self.path), self._drain())
-        return ("ok", codec.encode(result), codec.encode(args), codec.encode(kwargs), self._drain())
+        return ("ok", result, args, kwargs, self._drain())
 
     @staticmethod
     def _drain() -> list[str]:
@@ -83,24 +91,53 @@ class _Session:
         return attempts
 
 
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_frame(fd: int, payload: bytes) -> None:
+    data = memoryview(codec.FRAME_HEADER.pack(len(payload)) + payload)
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _flush_output() -> None:
+    """What the learner printed goes down the output pipe before the reply, so the grader sees it in time."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+
+
 def main(argv=None) -> None:
     argv = sys.argv if argv is None else argv
-    requests = Connection(int(argv[1]), writable=False)
-    replies = Connection(int(argv[2]), readable=False)
+    config = json.loads(argv[1])
+    requests, replies = config["requests"], config["replies"]
     # The grader's own folder was on the path only to import this module; learner code does not need it.
-    hidden = set(argv[3:4]) | {""}
+    hidden = {config["package_root"], ""}
     sys.path[:] = [p for p in sys.path if p not in hidden]
-    session = _Session()
+    confinement = confine.Confinement(**config["confinement"])
+    unprotected = guardian.split(confinement.memory_bytes, close_in_guardian=(requests, replies))
+    unprotected += confine.apply(confinement)
+    session = _Session(unprotected)
     while True:
         try:
-            request = codec.loads_trusted(requests.recv_bytes())
+            (size,) = codec.FRAME_HEADER.unpack(_read_exactly(requests, codec.FRAME_HEADER.size))
+            request = codec.unpack_request(_read_exactly(requests, size))
         except EOFError:
             return
         op = request[0]
         if op == "exit":
             return
         reply = session.load(*request[1:]) if op == "load" else session.call(*request[1:])
-        replies.send_bytes(codec.dumps(reply))
+        _flush_output()
+        _write_frame(replies, codec.pack_reply(reply))
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ class ExerciseReport:
                 str(task.examples),
             )
         yield table
+        for warning in result.warnings:
+            yield Text(f"⚠ {warning}", style="yellow")
         for task in result.tasks:
             if task.status not in (Status.PASSED, Status.NOT_IMPLEMENTED, Status.MISSING):
                 yield self._details(task)

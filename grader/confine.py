@@ -1,0 +1,122 @@
+"""Confinement of the learner's process, applied in the worker after its own imports and before the learner's
+file is loaded. It never loosens: once applied, neither the learner's code nor anything it starts can undo it.
+
+- Resource limits (POSIX): memory (RLIMIT_DATA, which TensorFlow tolerates where RLIMIT_AS does not), the
+  size of any file it writes, no core files.
+- Landlock (Linux 5.13 and later, unprivileged): reads only from the Python installation, the system's
+  libraries and the submission file itself (never the reference solutions, other students' files or the
+  grader's process through /proc); writes only in its scratch folder; no TCP (Linux 6.7); no signals to
+  processes outside its own tree, so it cannot stop the grader (Linux 6.12).
+
+`apply` returns what this platform could not enforce, in words, so the grader can say so.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+_SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys/devices/system/cpu")
+_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+
+
+@dataclass(frozen=True)
+class Confinement:
+    scratch: str  # the only folder it may write in (its working directory)
+    submission: str  # the only file of the grader's it may read
+    hidden: tuple[str, ...]  # folders it must never read, even inside readable ones (the reference solutions)
+    memory_bytes: int
+    file_bytes: int
+
+
+def apply(confinement: Confinement) -> list[str]:
+    missing = _limit_resources(confinement)
+    missing += _landlock(confinement)
+    return missing
+
+
+def _limit_resources(confinement: Confinement) -> list[str]:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return ["memory: no limit on this platform"]
+    missing = []
+    for limit, value in (
+        (resource.RLIMIT_DATA, confinement.memory_bytes),
+        (resource.RLIMIT_FSIZE, confinement.file_bytes),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            missing.append(f"resource limit {limit} could not be set")
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write raises OSError instead of killing
+    return missing
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _readable_parts(root: Path, hidden: list[Path]) -> list[Path]:
+    """`root` minus the hidden folders, as whole subtrees (Landlock grants subtrees and cannot carve holes)."""
+    root = root.resolve()
+    if any(_within(root, h) for h in hidden):
+        return []
+    inside = [h for h in hidden if _within(h, root)]
+    if not inside:
+        return [root]
+    parts = []
+    try:
+        children = list(root.iterdir())
+    except OSError:
+        return []
+    for child in children:
+        parts += _readable_parts(child, inside)
+    return parts
+
+
+def _readable_roots() -> list[Path]:
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *_SYSTEM_READABLE}
+    roots.update(p for p in sys.path if p)
+    return [Path(p) for p in sorted(roots) if os.path.isdir(p)]
+
+
+def _landlock(confinement: Confinement) -> list[str]:
+    if not sys.platform.startswith("linux"):
+        return ["files: learner code can read and write every file you can (Landlock needs Linux)"]
+    try:
+        import landlockpy
+        from landlockpy import AccessFS, AccessNet, Scope
+    except ImportError:
+        return ["files: learner code can read and write every file you can (landlockpy is not installed)"]
+    abi = landlockpy.abi_version()
+    if abi < 1:
+        return ["files: learner code can read and write every file you can (Landlock is off in this kernel)"]
+    # Imports later in the learner's code find modules through directory listings cached now, so that folders
+    # split around the hidden ones (which lose their own listing right) still import.
+    importlib.machinery.PathFinder.find_spec("_grader_warm_import_caches")
+    hidden = [Path(h).resolve() for h in confinement.hidden]
+    read = AccessFS.READ_FILE | AccessFS.READ_DIR | AccessFS.EXECUTE
+    file_rights = AccessFS.READ_FILE | AccessFS.WRITE_FILE | AccessFS.EXECUTE | AccessFS.TRUNCATE
+    scopes = Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET
+    with landlockpy.Ruleset(handled_net=AccessNet.BIND_TCP | AccessNet.CONNECT_TCP, scoped=scopes) as ruleset:
+        for root in _readable_roots():
+            for part in _readable_parts(root, hidden):
+                ruleset.allow_path(part, read if part.is_dir() else read & file_rights)
+        ruleset.allow_path(confinement.submission, AccessFS.READ_FILE)
+        for device in _DEVICES:
+            if os.path.exists(device):
+                ruleset.allow_path(device, AccessFS.READ_FILE | AccessFS.WRITE_FILE)
+        ruleset.allow_path(confinement.scratch, ruleset.handled_fs)
+        ruleset.restrict()
+    missing = []
+    if abi < 4:
+        missing.append("network: learner code may open connections (needs Linux 6.7)")
+    if abi < 6:
+        missing.append("signals: learner code could signal the grader's processes (needs Linux 6.12)")
+    return missing
