@@ -1,6 +1,6 @@
 """The process boundary: learner code runs in a worker process, and its accidents stay there.
 
-(The hardened sandbox, with memory limits, child processes and cheating, is built on top of this.)
+(Deliberate attacks, one file each, are in test_hostile_submissions.py.)
 """
 
 from __future__ import annotations

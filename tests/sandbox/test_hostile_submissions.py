@@ -1,0 +1,137 @@
+"""Hostile and broken submissions: each gets the grade it deserves, every other task its own, and nothing
+outside the sandbox changes.
+
+Each file in fixtures/hostile/ replaces one task of a correct submission (or, with `attacks: *`, breaks the
+whole file) and says in its header what it attacks, what status that task must end with and, optionally, a
+phrase the message must contain, a time or memory limit, and the kernel feature it needs. The test writes
+the reference solution, then what the attack may use (`GRADER_PID`, `VICTIM`, `SOLUTIONS_DIR`, `MARKER`, and
+`_reference_<task>` for answering right), then the attack. After grading, whatever the attack tried: the
+victim file is unchanged, the grader received no signal, no process the attack started is alive, and no
+secret of the grader's environment appears in the report.
+"""
+
+from __future__ import annotations
+
+import signal
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import pytest
+
+from grader import catalog
+from grader.api import grade
+from grader.results import Status
+from grader.sandbox import hidden_folders
+from tests.conftest import FIXTURES, exercise_number, solution_file
+
+pytestmark = pytest.mark.slow
+
+HOSTILE = sorted((FIXTURES / "hostile").glob("exercise*.py"))
+SECRET = "s3cret-marking-seed-4711"
+
+
+def _landlock_abi() -> int:
+    try:
+        import landlockpy
+    except ImportError:
+        return 0
+    return landlockpy.abi_version()
+
+
+NEEDS = {"landlock": 1, "landlock-network": 4, "landlock-signals": 6}
+
+
+@dataclass(frozen=True)
+class Attack:
+    attacks: str
+    expect: Status
+    says: str = ""
+    timeout: float = 10.0
+    memory: int = 2048
+    needs: str = ""
+
+    @classmethod
+    def read(cls, path: Path) -> Attack:
+        fields = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, colon, value = line.removeprefix("# ").partition(": ")
+            if not line.startswith("# ") or not colon or key not in cls.__dataclass_fields__:
+                break
+            fields[key] = value.strip()
+        return cls(
+            attacks=fields["attacks"],
+            expect=Status(fields["expect"]),
+            says=fields.get("says", ""),
+            timeout=float(fields.get("timeout", 10)),
+            memory=int(fields.get("memory", 2048)),
+            needs=fields.get("needs", ""),
+        )
+
+
+def _compose(path: Path, victim: Path, marker: str) -> str:
+    """The reference runs in a namespace of its own, so that replacing one task leaves the others intact."""
+    number = exercise_number(path)
+    tasks = catalog.find(str(number)).tasks
+    provided = [
+        f"_namespace = {{}}\nexec({solution_file(number).read_text()!r}, _namespace)",
+        *(f"{t.name} = _reference_{t.name} = _namespace[{t.name!r}]" for t in tasks),
+        f"GRADER_PID = {psutil.Process().pid}",
+        f"VICTIM = {str(victim)!r}",
+        f"SOLUTIONS_DIR = {hidden_folders()[0]!r}",
+        f"MARKER = {marker!r}",
+    ]
+    return "\n".join(provided) + "\n\n" + path.read_text()
+
+
+def _survivors(marker: str) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        if marker in " ".join(process.info["cmdline"] or ()):
+            found.append(process)
+    return found
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=[p.stem for p in HOSTILE])
+def test_a_hostile_task_gets_its_grade_and_changes_nothing_else(path, tmp_path, monkeypatch):
+    attack = Attack.read(path)
+    if attack.needs and _landlock_abi() < NEEDS[attack.needs]:
+        pytest.skip(f"this kernel lacks {attack.needs} (Landlock ABI {_landlock_abi()})")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the instructor's file")
+    marker = f"hostile-{uuid.uuid4().hex}"
+    submission = tmp_path / "student" / solution_file(exercise_number(path)).name
+    submission.parent.mkdir()
+    submission.write_text(_compose(path, victim, marker), encoding="utf-8")
+    monkeypatch.setenv("GRADE_SEED", SECRET)
+    monkeypatch.setenv("INSTRUCTOR_TOKEN", SECRET)
+    signals = []
+    previous = signal.signal(signal.SIGUSR1, lambda *_: signals.append("SIGUSR1"))
+    try:
+        result = grade(exercise_number(path), submission, examples=20, timeout=attack.timeout, memory_mb=attack.memory)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+    for task in result.tasks:
+        if attack.attacks in ("*", task.name):
+            assert task.status is attack.expect, f"{task.name}: {task.message}"
+            assert attack.says in task.message, task.message
+        else:
+            assert task.status is Status.PASSED, f"{task.name} should be unaffected: {task.message}"
+    assert victim.read_text() == "the instructor's file"
+    assert signals == []
+    survivors = _survivors(marker)
+    for process in survivors:  # do not leave them running when the test fails
+        process.kill()
+    assert survivors == []
+    assert not any(SECRET in task.message + task.output for task in result.tasks)
+
+
+def test_every_hostile_fixture_names_its_attack_and_a_known_task():
+    assert len(HOSTILE) >= 30
+    for path in HOSTILE:
+        attack = Attack.read(path)
+        names = {t.name for t in catalog.find(str(exercise_number(path))).tasks}
+        assert attack.attacks == "*" or attack.attacks in names, path.name
+        assert attack.needs in ("", *NEEDS), path.name
