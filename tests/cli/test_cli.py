@@ -192,3 +192,32 @@ def test_the_console_script_turns_an_internal_error_into_a_message(monkeypatch, 
         cli.run()
     assert exit_info.value.code == 2
     assert "internal error in the grader (RuntimeError: bug in the grader)" in capsys.readouterr().err
+
+
+def test_a_weaker_sandbox_is_said_on_stderr_and_the_json_stays_clean(monkeypatch):
+    from grader import api
+    from grader.results import ExerciseResult, Status, TaskResult
+
+    task = TaskResult("flatten", Status.PASSED, 1.0, 1.0, 1, "ok")
+    warned = ExerciseResult("exercise3", "pooling", 0, ("cpu",), (task,), ("sandbox weaker on this platform: files",))
+    monkeypatch.setattr(api, "grade", lambda *args, **kwargs: warned)
+    result = CliRunner().invoke(main, ["exercise3", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["score"] == 1.0
+    assert "Warning: sandbox weaker on this platform: files" in result.stderr
+
+
+def test_the_marking_seed_can_come_from_the_environment(monkeypatch):
+    from grader import api
+    from grader.results import ExerciseResult
+
+    seen = {}
+
+    def fake_grade(*args, **kwargs):
+        seen.update(kwargs)
+        return ExerciseResult("exercise3", "pooling", kwargs["seed"], ("cpu",), ())
+
+    monkeypatch.setattr(api, "grade", fake_grade)
+    monkeypatch.setenv("GRADE_SEED", "4711")
+    CliRunner().invoke(main, ["exercise3", "--format", "json"], catch_exceptions=False)
+    assert seen["seed"] == 4711

@@ -81,3 +81,9 @@ def test_every_label_exists_in_both_languages():
         assert set(texts) == set(LANGUAGES) and all(texts.values()), key
     for status in Status:
         assert status.value in LABELS
+
+
+def test_a_weaker_sandbox_is_said_in_the_report():
+    warned = ExerciseResult("exercise3", "풀링 (pooling)", 0, ("cpu",), (PASSED,), ("sandbox weaker: files",))
+    assert "⚠ sandbox weaker: files" in render(warned, "text", lang="en", width=100)
+    assert "sandbox" not in render(warned, "json", lang="en")

@@ -108,23 +108,44 @@ def test_importing_the_solutions_is_forbidden(submission):
     assert "'solutions'" in result.tasks[0].message
 
 
-def test_what_the_learner_prints_never_reaches_the_report_stream(submission):
-    source = _with(
-        3,
-        'print(\'{"score": 999}\')\nimport sys\nprint("noise", file=sys.stderr)\n'
-        'def flatten(x):\n    print(\'{"exercise": "fake"}\')\n    return x.reshape(len(x), -1)\n',
-    )
-    path = submission(3, source)
-    run = subprocess.run(
-        [sys.executable, "-m", "grader", "3", "--submission", str(path), "--format", "json"],
+def _grade_in_a_process(path, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", "3", "--submission", str(path), *options],
         capture_output=True,
         text=True,
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
         timeout=120,
     )
+
+
+def test_what_the_learner_prints_never_reaches_the_report_stream(submission):
+    source = _with(
+        3,
+        'print(\'{"score": 999}\')\nimport sys\nprint("noise", file=sys.stderr)\n'
+        "def flatten(x):\n"
+        '    print(\'{"exercise": "fake"}\')\n'
+        '    sys.stdout.write("x" * 100_000_000)\n'
+        "    return x.reshape(len(x), -1)\n",
+    )
+    run = _grade_in_a_process(submission(3, source), "--format", "json", "--examples", "3")
     report = json.loads(run.stdout)
     assert run.returncode == 0 and report["score"] == report["max_score"]
+    assert len(run.stdout) + len(run.stderr) < 20_000
+
+
+def test_what_the_learner_prints_is_shown_short_and_without_terminal_escapes(submission):
+    source = _with(
+        3,
+        "import numpy as np\n"
+        "def flatten(x):\n"
+        '    print("\\x1b[2J\\x1b[H all tasks passed " * 100_000)\n'
+        "    return np.zeros(1)\n",
+    )
+    run = _grade_in_a_process(submission(3, source), "--examples", "3")
+    assert run.returncode == 1
+    assert "\x1b[2J" not in run.stdout and "\\x1b[2J" in run.stdout
+    assert len(run.stdout) < 20_000
 
 
 def test_reading_stdin_gives_eof(submission):
