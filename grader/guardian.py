@@ -26,10 +26,6 @@ _PR_SET_CHILD_SUBREAPER = 36
 _TICK_SECONDS = 0.2
 
 
-class _Stop(Exception):
-    pass
-
-
 def _prctl(option: int, value: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False
@@ -47,23 +43,28 @@ def split(memory_bytes: int, close_in_guardian: tuple[int, ...]) -> list[str]:
     # The grader gone (strictly: the grader's thread that started us): clean up and go.
     _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     guardian = os.getpid()
+    stopping: list[int] = []  # a flag, not an exception: library code (psutil) must not be able to swallow it
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)  # a SIGTERM wakes the guardian's select at once
     child = os.fork()
     if child == 0:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for fd in (wake_read, wake_write):
+            os.close(fd)
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != guardian:  # the guardian died before the line above
             os._exit(1)
         return missing
     for fd in close_in_guardian:
         os.close(fd)
-    _guard(child, memory_bytes)
+    _guard(child, memory_bytes, stopping, wake_read)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _guard(child: int, memory_bytes: int) -> None:
-    def stop(signum, frame):
-        raise _Stop
-
-    signal.signal(signal.SIGTERM, stop)
+def _guard(child: int, memory_bytes: int, stopping: list[int], wake: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import psutil
 
@@ -73,18 +74,14 @@ def _guard(child: int, memory_bytes: int) -> None:
         waiter = os.pidfd_open(child) if hasattr(os, "pidfd_open") else None
     except OSError:
         waiter = None
-    try:
-        while status is None:
-            if waiter is not None:
-                select.select([waiter], [], [], _TICK_SECONDS)
-            else:
-                select.select([], [], [], _TICK_SECONDS / 4)
-            status = _reap(child)
-            if status is None and _tree_memory(me) > memory_bytes:
-                _end_tree(me)
-                os._exit(MEMORY_EXIT)
-    except _Stop:
-        pass
+    watched = [wake] if waiter is None else [wake, waiter]
+    tick = _TICK_SECONDS if waiter is not None else _TICK_SECONDS / 4
+    while status is None and not stopping:
+        select.select(watched, [], [], tick)
+        status = _reap(child)
+        if status is None and not stopping and _tree_memory(me) > memory_bytes:
+            _end_tree(me)
+            os._exit(MEMORY_EXIT)
     _end_tree(me)
     if status is None:
         os._exit(0)

@@ -9,7 +9,10 @@ import json
 import os
 import subprocess
 import sys
+import time
+import uuid
 
+import psutil
 import pytest
 
 from grader.api import grade
@@ -156,3 +159,42 @@ def test_reading_stdin_gives_eof(submission):
     )
     result = grade(1, submission=submission(1, source))
     assert result.tasks[-1].status is Status.PASSED
+
+
+def _marked(marker: str) -> list[psutil.Process]:
+    return [p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or ())]
+
+
+def test_killing_the_grader_still_ends_everything_the_learner_started(submission):
+    """The guardian learns of the grader's death (PR_SET_PDEATHSIG) and ends the learner's whole tree."""
+    marker = f"orphan-{uuid.uuid4().hex}"
+    source = _with(
+        1,
+        "import subprocess, sys, time\n"
+        "def conv1d(x, w, b=0.0):\n"
+        f"    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)  # {marker}'],"
+        " start_new_session=True)\n"
+        "    time.sleep(300)\n",
+    )
+    grader = subprocess.Popen(
+        [sys.executable, "-m", "grader", "1", "--submission", str(submission(1, source))],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _marked(marker), "the learner's child never started"
+    finally:
+        grader.kill()
+        grader.wait()
+    deadline = time.monotonic() + 10
+    while _marked(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = _marked(marker)
+    for process in survivors:
+        process.kill()
+    assert survivors == []
