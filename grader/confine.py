@@ -4,8 +4,8 @@ file is loaded. It never loosens: once applied, neither the learner's code nor a
 - Resource limits (POSIX): memory (RLIMIT_DATA, which TensorFlow tolerates where RLIMIT_AS does not), the
   size of any file it writes, no core files.
 - Landlock (Linux 5.13 and later, unprivileged): reads only from the Python installation, the system's
-  libraries and the submission file itself (never the reference solutions, other students' files or the
-  grader's process through /proc); writes only in its scratch folder; no TCP (Linux 6.7); no signals to
+  libraries, its own /proc entry and the submission file itself (never the reference solutions, other
+  students' files or the grader's process through /proc); writes only in its scratch folder; no TCP (Linux 6.7); no signals to
   processes outside its own tree, so it cannot stop the grader (Linux 6.12).
 
 `apply` returns what this platform could not enforce, in words, so the grader can say so.
@@ -21,7 +21,20 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-_SYSTEM_READABLE = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys/devices/system/cpu")
+_SYSTEM_READABLE = (
+    "/usr",
+    "/lib",
+    "/lib64",
+    "/lib32",
+    "/bin",
+    "/sbin",
+    "/etc",
+    "/sys/devices/system/cpu",
+    "/sys/fs/cgroup",
+)
+# Machine-wide facts that numerical libraries read (TensorFlow aborts without them), and the process's own
+# /proc entry (resolved now, so it is this process's and never the grader's).
+_PROC_READABLE = ("/proc/self", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat")
 _DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
 
 
@@ -85,9 +98,9 @@ def _readable_parts(root: Path, hidden: list[Path]) -> list[Path]:
 
 
 def _readable_roots() -> list[Path]:
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *_SYSTEM_READABLE}
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *_SYSTEM_READABLE, *_PROC_READABLE}
     roots.update(p for p in sys.path if p)
-    return [Path(p) for p in sorted(roots) if os.path.isdir(p)]
+    return [Path(p) for p in sorted(roots) if os.path.exists(p)]
 
 
 def _landlock(confinement: Confinement) -> list[str]:

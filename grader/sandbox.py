@@ -143,6 +143,7 @@ class Worker:
         self._last_output = ""
         self._call_mark = 0
         self._requests = self._replies = -1
+        self._last_crash = ""
 
     @property
     def alive(self) -> bool:
@@ -151,6 +152,7 @@ class Worker:
     def start(self, timeout: float) -> Reply:
         """Start a fresh process and load the submission in it."""
         self.close()
+        self._last_crash = ""
         self._folder = tempfile.mkdtemp(prefix="grade-worker-")
         request_read, self._requests = os.pipe()
         self._replies, reply_write = os.pipe()
@@ -233,6 +235,8 @@ class Worker:
         return b"".join(chunks)
 
     def _ask(self, request: tuple, timeout: float) -> Reply:
+        if self._process is None:
+            return Reply("crashed", message=self._last_crash or "your code's process had already ended")
         deadline = time.monotonic() + max(timeout, 0.0)
         try:
             if not self._send(codec.pack_request(request), deadline):
@@ -267,7 +271,8 @@ class Worker:
         except subprocess.TimeoutExpired:
             returncode = None
         self.close()
-        return Reply("crashed", message=_crash_message(returncode, self.memory_mb))
+        self._last_crash = _crash_message(returncode, self.memory_mb)
+        return Reply("crashed", message=self._last_crash)
 
     def _parse(self, reply) -> Reply:
         """A reply as the worker's protocol allows it; anything else is a ProtocolError."""

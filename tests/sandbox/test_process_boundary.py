@@ -12,11 +12,14 @@ import sys
 import time
 import uuid
 
+import numpy as np
 import psutil
 import pytest
 
 from grader.api import grade
 from grader.results import Status
+from grader.sandbox import Worker
+from grader.spec import Call
 from tests.conftest import ROOT, solution_file
 
 pytestmark = pytest.mark.slow
@@ -198,3 +201,32 @@ def test_killing_the_grader_still_ends_everything_the_learner_started(submission
     for process in survivors:
         process.kill()
     assert survivors == []
+
+
+def test_a_call_after_the_worker_died_says_so_instead_of_failing(tmp_path):
+    path = tmp_path / "dies.py"
+    path.write_text("import os\n\ndef die():\n    os._exit(5)\n")
+    with Worker(path, ()) as worker:
+        assert worker.start(30).kind == "loaded"
+        first = worker.call("die", Call((), {}), 30)
+        again = worker.call("die", Call((), {}), 30)
+    assert first.kind == again.kind == "crashed" and "exit code 5" in again.message
+
+
+@pytest.mark.tensorflow
+def test_a_tensorflow_worker_runs_confined_and_its_memory_limit_holds(tmp_path):
+    """What exercise 6 needs: TensorFlow imports and runs under Landlock and RLIMIT_DATA (RLIMIT_AS would not)."""
+    path = tmp_path / "keras_model.py"
+    path.write_text(
+        "import numpy as np\nimport keras\n\n"
+        "def outputs(x):\n"
+        "    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten()])\n"
+        "    return np.asarray(model(x))\n\n"
+        "def eat():\n    return np.ones(3 * 2**30, np.uint8).sum()\n"
+    )
+    with Worker(path, (), memory_mb=1024) as worker:
+        assert worker.start(120).kind == "loaded"
+        ran = worker.call("outputs", Call((np.ones((2, 8, 8, 1), np.float32),), {}), 120)
+        ate = worker.call("eat", Call((), {}), 120)
+    assert ran.kind == "ok" and ran.value.shape == (2, 144)
+    assert ate.kind == "memory" and "1024 MiB" in ate.message
