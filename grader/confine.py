@@ -5,8 +5,8 @@ file is loaded. It never loosens: once applied, neither the learner's code nor a
   size of any file it writes, no core files.
 - Landlock (Linux 5.13 and later, unprivileged): reads only from the Python installation, the system's
   libraries, its own /proc entry and the submission file itself (never the reference solutions, other
-  students' files or the grader's process through /proc); writes only in its scratch folder; no TCP (Linux 6.7); no signals to
-  processes outside its own tree, so it cannot stop the grader (Linux 6.12).
+  students' files or the grader's process through /proc); writes only in its scratch folder; no TCP
+  (Linux 6.7); no signals to processes outside its own tree, so it cannot stop the grader (Linux 6.12).
 
 `apply` returns what this platform could not enforce, in words, so the grader can say so.
 """

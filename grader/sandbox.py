@@ -95,6 +95,17 @@ def _environment(scratch: str) -> dict[str, str]:
     return env
 
 
+def _remove_tree(folder: str) -> None:
+    """Remove the scratch folder, also what the learner's code locked (mode 000) to leave litter behind."""
+    for root, folders, _ in os.walk(folder):  # the learner's processes are gone by now: nothing can swap paths
+        for name in folders:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):  # a link may point outside: never change what it points to
+                with contextlib.suppress(OSError):
+                    os.chmod(path, 0o700)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 class _OutputTap:
     """Reads what the learner's process prints as it comes, keeping a bounded tail and a running count."""
 
@@ -322,7 +333,7 @@ class Worker:
             self._tap.close()
             self._tap = None
         if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            _remove_tree(self._folder)
             self._folder = None
 
     def _end(self, process: subprocess.Popen) -> None:

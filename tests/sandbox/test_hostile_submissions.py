@@ -6,13 +6,14 @@ whole file) and says in its header what it attacks, what status that task must e
 phrase the message must contain, a time or memory limit, and the kernel feature it needs. The test writes
 the reference solution, then what the attack may use (`GRADER_PID`, `VICTIM`, `SOLUTIONS_DIR`, `MARKER`, and
 `_reference_<task>` for answering right), then the attack. After grading, whatever the attack tried: the
-victim file is unchanged, the grader received no signal, no process the attack started is alive, and no
-secret of the grader's environment appears in the report.
+victim file is unchanged, the grader received no signal, no process the attack started is alive, nothing it
+wrote in its scratch folder is left, and no secret of the grader's environment appears in the report.
 """
 
 from __future__ import annotations
 
 import signal
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,7 @@ def test_a_hostile_task_gets_its_grade_and_changes_nothing_else(path, tmp_path, 
         process.kill()
     assert survivors == []
     assert not any(SECRET in task.message + task.output for task in result.tasks)
+    assert list(Path(tempfile.gettempdir()).glob(f"grade-worker-*/{marker}*")) == []
 
 
 def test_every_hostile_fixture_names_its_attack_and_a_known_task():
