@@ -1,10 +1,11 @@
 """What crosses the process boundary, and how.
 
 Grader to worker (trusted): requests as pickles. Worker to grader (untrusted): replies as plain data only, a
-JSON header followed by raw array bytes, never a pickle. The worker first turns whatever the learner returned
-into a tree of builtins (`encode`); numpy arrays travel as dtype, shape and bytes; anything else arrives as a
-`Foreign` placeholder naming its type. So nothing of the learner's can run code in the grader's process, and
-no learner object (an ndarray subclass with a lying `__eq__`, an object with `__reduce__`) ever reaches it.
+JSON header followed by raw array bytes, never a pickle (`pack_reply`, `unpack_reply`). The worker turns
+whatever the learner returned into a tree of builtins: numpy arrays travel as dtype, shape and bytes;
+anything else arrives as a `Foreign` placeholder naming its type. So nothing of the learner's can run code in
+the grader's process, and no learner object (an ndarray subclass with a lying `__eq__`, an object with
+`__reduce__`) ever reaches it.
 
 Every message is framed as an 8-byte little-endian length and the payload. This module is imported by the
 worker, so it imports nothing from the grader and nothing heavy.
