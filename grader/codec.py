@@ -160,6 +160,11 @@ def round_trip(value):
     return unpack_reply(pack_reply(value))
 
 
+def frame(payload: bytes) -> bytes:
+    """A message as it goes down a pipe: its length, then the payload."""
+    return FRAME_HEADER.pack(len(payload)) + payload
+
+
 def pack_request(message) -> bytes:
     return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
 

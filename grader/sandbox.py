@@ -220,7 +220,7 @@ class Worker:
                 return True
 
     def _send(self, payload: bytes, deadline: float) -> bool:
-        data = memoryview(codec.FRAME_HEADER.pack(len(payload)) + payload)
+        data = memoryview(codec.frame(payload))
         while data:
             if not self._wait(self._requests, deadline, write=True):
                 return False
@@ -250,30 +250,28 @@ class Worker:
             return Reply("crashed", message=self._last_crash or "your code's process had already ended")
         deadline = time.monotonic() + max(timeout, 0.0)
         try:
-            if not self._send(codec.pack_request(request), deadline):
+            payload = self._receive_frame(deadline) if self._send(codec.pack_request(request), deadline) else None
+            if payload is None:
                 self.close()
                 return Reply("timeout")
-            header = self._receive(codec.FRAME_HEADER.size, deadline)
-            if header is not None:
-                (size,) = codec.FRAME_HEADER.unpack(header)
-                if size > codec.MAX_MESSAGE_BYTES:
-                    raise codec.ProtocolError(f"a reply of {size} bytes")
-                payload = self._receive(size, deadline)
-        except (EOFError, BrokenPipeError, OSError):
-            return self._died()
-        except codec.ProtocolError as exc:
-            self.close()
-            return Reply("crashed", message=f"your code sent back something unreadable ({exc})")
-        if header is None or payload is None:
-            self.close()
-            return Reply("timeout")
-        if self._tap is not None:
-            self._tap.read_available()  # printed before the reply was sent
-        try:
+            if self._tap is not None:
+                self._tap.read_available()  # printed before the reply was sent
             return self._parse(codec.unpack_reply(payload))
-        except (codec.ProtocolError, TypeError, ValueError, IndexError) as exc:
+        except (EOFError, OSError):
+            return self._died()
+        except (codec.ProtocolError, TypeError, ValueError, IndexError) as exc:  # oversized or malformed
             self.close()
             return Reply("crashed", message=f"your code sent back something unreadable ({exc})")
+
+    def _receive_frame(self, deadline: float) -> bytes | None:
+        """One framed reply, or None at the deadline."""
+        header = self._receive(codec.FRAME_HEADER.size, deadline)
+        if header is None:
+            return None
+        (size,) = codec.FRAME_HEADER.unpack(header)
+        if size > codec.MAX_MESSAGE_BYTES:
+            raise codec.ProtocolError(f"a reply of {size} bytes")
+        return self._receive(size, deadline)
 
     def _died(self) -> Reply:
         process = self._process

@@ -103,7 +103,7 @@ def _read_exactly(fd: int, size: int) -> bytes:
 
 
 def _write_frame(fd: int, payload: bytes) -> None:
-    data = memoryview(codec.FRAME_HEADER.pack(len(payload)) + payload)
+    data = memoryview(codec.frame(payload))
     while data:
         data = data[os.write(fd, data) :]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import psutil
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -26,6 +27,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 def solution_file(number: int) -> Path:
     return next(SOLUTIONS.glob(f"exercise{number}_*.py"))
+
+
+def marked_processes(marker: str) -> list[psutil.Process]:
+    """Every running process whose command line holds `marker` (what a hostile submission started)."""
+    return [p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or ())]
 
 
 def exercise_number(path: Path) -> int:

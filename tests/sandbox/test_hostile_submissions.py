@@ -25,7 +25,7 @@ from grader import catalog
 from grader.api import grade
 from grader.results import Status
 from grader.sandbox import hidden_folders
-from tests.conftest import FIXTURES, exercise_number, solution_file
+from tests.conftest import FIXTURES, exercise_number, marked_processes, solution_file
 
 pytestmark = pytest.mark.slow
 
@@ -86,14 +86,6 @@ def _compose(path: Path, victim: Path, marker: str) -> str:
     return "\n".join(provided) + "\n\n" + path.read_text()
 
 
-def _survivors(marker: str) -> list[psutil.Process]:
-    found = []
-    for process in psutil.process_iter(["cmdline"]):
-        if marker in " ".join(process.info["cmdline"] or ()):
-            found.append(process)
-    return found
-
-
 @pytest.mark.parametrize("path", HOSTILE, ids=[p.stem for p in HOSTILE])
 def test_a_hostile_task_gets_its_grade_and_changes_nothing_else(path, tmp_path, monkeypatch):
     attack = Attack.read(path)
@@ -122,7 +114,7 @@ def test_a_hostile_task_gets_its_grade_and_changes_nothing_else(path, tmp_path, 
             assert task.status is Status.PASSED, f"{task.name} should be unaffected: {task.message}"
     assert victim.read_text() == "the instructor's file"
     assert signals == []
-    survivors = _survivors(marker)
+    survivors = marked_processes(marker)
     for process in survivors:  # do not leave them running when the test fails
         process.kill()
     assert survivors == []

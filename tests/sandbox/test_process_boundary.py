@@ -13,14 +13,13 @@ import time
 import uuid
 
 import numpy as np
-import psutil
 import pytest
 
 from grader.api import grade
 from grader.results import Status
 from grader.sandbox import Worker
 from grader.spec import Call
-from tests.conftest import ROOT, solution_file
+from tests.conftest import ROOT, marked_processes, solution_file
 
 pytestmark = pytest.mark.slow
 
@@ -164,10 +163,6 @@ def test_reading_stdin_gives_eof(submission):
     assert result.tasks[-1].status is Status.PASSED
 
 
-def _marked(marker: str) -> list[psutil.Process]:
-    return [p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or ())]
-
-
 def test_killing_the_grader_still_ends_everything_the_learner_started(submission):
     """The guardian learns of the grader's death (PR_SET_PDEATHSIG) and ends the learner's whole tree."""
     marker = f"orphan-{uuid.uuid4().hex}"
@@ -188,16 +183,16 @@ def test_killing_the_grader_still_ends_everything_the_learner_started(submission
     )
     try:
         deadline = time.monotonic() + 60
-        while not _marked(marker) and time.monotonic() < deadline:
+        while not marked_processes(marker) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert _marked(marker), "the learner's child never started"
+        assert marked_processes(marker), "the learner's child never started"
     finally:
         grader.kill()
         grader.wait()
     deadline = time.monotonic() + 10
-    while _marked(marker) and time.monotonic() < deadline:
+    while marked_processes(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    survivors = _marked(marker)
+    survivors = marked_processes(marker)
     for process in survivors:
         process.kill()
     assert survivors == []
