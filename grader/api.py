@@ -24,11 +24,12 @@ def grade(
     examples: int = DEFAULT_EXAMPLES,
     timeout: float = DEFAULT_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    backend: str = "auto",
 ) -> ExerciseResult:
     """Grade one exercise: `grade("exercise3")`, `grade(3)` or `grade("pooling", submission="copy/")`."""
     chosen = _exercise(exercise)
     root = resolve_root(submission)
-    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb)
+    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
     return grade_exercise(chosen, exercise_file(chosen, root), options)
 
 
@@ -39,8 +40,9 @@ def grade_all(
     examples: int = DEFAULT_EXAMPLES,
     timeout: float = DEFAULT_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    backend: str = "auto",
 ) -> RunResult:
     """Grade every exercise; a crash in one never loses the grades of the others."""
     root = resolve_root(submission)
-    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb)
+    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
     return RunResult(tuple(grade_exercise(e, exercise_file(e, root), options) for e in catalog.exercises()))

@@ -143,7 +143,9 @@ def _grade_command(name: str) -> click.Command:
     def command(submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb):
         from grader.api import grade
 
-        result = grade(name, submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb)
+        result = grade(
+            name, submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend
+        )
         _emit(result, fmt, output, lang)
         sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
@@ -156,7 +158,7 @@ def _grade_command(name: str) -> click.Command:
 def grade_all_command(submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb):
     from grader.api import grade_all
 
-    result = grade_all(submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb)
+    result = grade_all(submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
     _emit(result, fmt, output, lang)
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 

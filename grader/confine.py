@@ -36,6 +36,8 @@ _SYSTEM_READABLE = (
 # /proc entry (resolved now, so it is this process's and never the grader's).
 _PROC_READABLE = ("/proc/self", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat")
 _DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+# What the CUDA driver reads to find the GPU (only when grading on it).
+_GPU_READABLE = ("/proc/driver/nvidia", "/sys/bus/pci", "/sys/devices", "/sys/module/nvidia")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Confinement:
     hidden: tuple[str, ...]  # folders it must never read, even inside readable ones (the reference solutions)
     memory_bytes: int
     file_bytes: int
+    gpu: bool = False  # the NVIDIA device files and driver facts, for grading on the GPU
 
 
 def apply(confinement: Confinement) -> list[str]:
@@ -97,10 +100,16 @@ def _readable_parts(root: Path, hidden: list[Path]) -> list[Path]:
     return parts
 
 
-def _readable_roots() -> list[Path]:
+def _readable_roots(gpu: bool) -> list[Path]:
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *_SYSTEM_READABLE, *_PROC_READABLE}
     roots.update(p for p in sys.path if p)
+    if gpu:
+        roots.update(_GPU_READABLE)
     return [Path(p) for p in sorted(roots) if os.path.exists(p)]
+
+
+def _gpu_devices() -> tuple[str, ...]:
+    return tuple(str(p) for p in sorted(Path("/dev").glob("nvidia*")))
 
 
 def _landlock(confinement: Confinement) -> list[str]:
@@ -122,12 +131,12 @@ def _landlock(confinement: Confinement) -> list[str]:
     file_rights = AccessFS.READ_FILE | AccessFS.WRITE_FILE | AccessFS.EXECUTE | AccessFS.TRUNCATE
     scopes = Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET
     with landlockpy.Ruleset(handled_net=AccessNet.BIND_TCP | AccessNet.CONNECT_TCP, scoped=scopes) as ruleset:
-        for root in _readable_roots():
+        for root in _readable_roots(confinement.gpu):
             for part in _readable_parts(root, hidden):
                 with contextlib.suppress(OSError):  # vanished, or a socket or a path we may not open
                     ruleset.allow_path(part, read if part.is_dir() else read & file_rights)
         ruleset.allow_path(confinement.submission, AccessFS.READ_FILE)
-        for device in _DEVICES:
+        for device in _DEVICES + (_gpu_devices() if confinement.gpu else ()):
             if os.path.exists(device):
                 ruleset.allow_path(device, AccessFS.READ_FILE | AccessFS.WRITE_FILE)
         ruleset.allow_path(confinement.scratch, ruleset.handled_fs)

@@ -7,8 +7,10 @@ still shows it; the failure is recorded by us, not parsed from hypothesis's note
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis.errors import Flaky
 
+from grader import backends
 from grader.compare import unchanged
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
 from grader.sandbox import DEFAULT_MEMORY_MB, Reply, Worker
@@ -35,7 +38,7 @@ class Options:
     seed: int = 0
     examples: int = DEFAULT_EXAMPLES
     timeout: float = DEFAULT_TIMEOUT  # seconds per task, shrinking included
-    backends: tuple[str, ...] = ("cpu",)
+    backend: str = "auto"  # TensorFlow devices for Keras exercises: cpu, gpu or auto (see `backends`)
     memory_mb: int = DEFAULT_MEMORY_MB  # for the learner's process and everything it starts
 
     def __post_init__(self):
@@ -45,6 +48,8 @@ class Options:
             raise ValueError(f"timeout={self.timeout} must be positive")
         if self.memory_mb < 64:
             raise ValueError(f"memory_mb={self.memory_mb} must be at least 64")
+        if self.backend not in backends.CHOICES:
+            raise ValueError(f"backend={self.backend!r} must be one of {', '.join(backends.CHOICES)}")
 
 
 class _Failure(Exception):
@@ -101,8 +106,11 @@ def _examples_independent_of_process() -> None:
 class TaskRunner:
     """Marks one task of one submission with a running worker."""
 
-    def __init__(self, exercise: Exercise, task: Task, worker: Worker, options: Options):
+    def __init__(
+        self, exercise: Exercise, task: Task, worker: Worker, options: Options, devices: tuple[str, ...] = ("cpu",)
+    ):
         self.exercise, self.task, self.worker, self.options = exercise, task, worker, options
+        self.devices = devices
         self.reference = exercise.reference(task)
         self.signature = inspect.signature(self.reference)
         self.examples = 0
@@ -114,7 +122,7 @@ class TaskRunner:
 
         @seed(self.options.seed)
         @settings(
-            max_examples=self.options.examples,
+            max_examples=min(self.options.examples, self.task.max_examples or self.options.examples),
             database=None,
             deadline=None,
             derandomize=False,
@@ -151,16 +159,30 @@ class TaskRunner:
         remaining = self.deadline - time.monotonic()
         if self.smallest_failure is not None and remaining <= 0:
             raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)  # enough shrinking
-        reply = self.worker.call(self.task.name, call, remaining)
-        self._raise_for_reply(reply, call)
+        if self.task.observe is None:
+            reply = self.worker.call(self.task.name, call, remaining)
+            self._raise_for_reply(reply, call)
+            expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+        else:  # the learner's model is built and probed in the worker while the reference's is here
+            probe = self.task.observe.probe(call.seed, self.devices)
+            pending = self.worker.ask_call(self.task.name, call, remaining, probe)
+            expected = self._observe_reference(call, probe)
+            reply = self.worker.answer(pending)
+            self._raise_for_reply(reply, call)
         if self.smallest_failure is None:
             self.examples += 1
-        expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
         problem = self.task.compare(call, expected, reply.value, self.reference)
-        if problem is None:
+        if problem is None and self.task.observe is None:
             problem = self._changed_inputs(call, reply)
         if problem is not None:
             self._fail(Status.FAILED, call, problem, expected, reply.value)
+
+    def _observe_reference(self, call: Call, probe):
+        """The observation of the reference's Keras object, made here, on the CPU."""
+        from grader.keras_observe import materialise
+
+        args, kwargs = materialise(call.args, call.kwargs)
+        return self.task.observe.expected(self.reference(*args, **kwargs), probe, args, kwargs)
 
     def _raise_for_reply(self, reply: Reply, call: Call) -> None:
         if reply.forbidden:
@@ -225,19 +247,22 @@ class TaskRunner:
     def _counterexample(self, call: Call, failure: _Failure | None) -> Counterexample:
         bound = call.bound(self.signature)
         has = failure is not None and failure.expected is not _NOTHING
+        render = show if self.task.observe is None else self.task.observe.show
         return Counterexample(
             call=show_call(self.task.name, bound),
             inputs={name: show(value) for name, value in bound.items()},
-            expected=show(failure.expected) if has else None,
-            actual=show(failure.actual) if has else None,
+            expected=render(failure.expected) if has else None,
+            actual=render(failure.actual) if has else None,
             difference=failure.message if failure is not None else "",
+            table=self.task.observe.table(failure.expected, failure.actual) if has and self.task.observe else None,
         )
 
 
 def _every_task(exercise: Exercise, status: Status, message: str, options: Options, output: str = "", warnings=()):
     """The same verdict for every task (no file, a file that does not load, a forbidden import)."""
     tasks = tuple(TaskResult(t.name, status, 0.0, float(t.points), 0, message, output=output) for t in exercise.tasks)
-    return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tasks, tuple(warnings))
+    devices = graded_on(exercise, options)
+    return ExerciseResult(exercise.name, exercise.title, options.seed, devices, tasks, tuple(warnings))
 
 
 def _load_problem(reply: Reply) -> tuple[Status, str]:
@@ -250,10 +275,12 @@ def _load_problem(reply: Reply) -> tuple[Status, str]:
     return Status.ERROR, f"your file could not be loaded: {reply.message}"
 
 
-def _run_guarded(exercise: Exercise, task: Task, worker: Worker, options: Options) -> TaskResult:
+def _run_guarded(
+    exercise: Exercise, task: Task, worker: Worker, options: Options, devices: tuple[str, ...]
+) -> TaskResult:
     """One task; a failure of the grader itself on this task is reported there and never loses the others."""
     try:
-        return TaskRunner(exercise, task, worker, options).run()
+        return TaskRunner(exercise, task, worker, options, devices).run()
     except Exception as exc:
         worker.close()  # the next task starts a clean worker
         message = f"the grader itself failed on this task ({type(exc).__name__}: {exc}); please report it"
@@ -263,15 +290,25 @@ def _run_guarded(exercise: Exercise, task: Task, worker: Worker, options: Option
 def grade_exercise(exercise: Exercise, path: Path | None, options: Options | None = None) -> ExerciseResult:
     """Grade one exercise file. `path=None` means the learner has no file for it: every task is missing."""
     options = options or Options()
+    if exercise.uses_tensorflow:
+        backends.check_request(options.backend)
     if path is None:
         return _every_task(exercise, Status.MISSING, f"{exercise.file_name} was not found", options)
     results = []
-    with Worker(path, exercise.banned_imports, options.memory_mb) as worker:
+    gpu = exercise.uses_tensorflow and backends.worker_may_use_gpu(options.backend)
+    references = threading.Thread(target=_import_reference, args=(exercise,), daemon=True)
+    if exercise.uses_tensorflow:  # the grader's TensorFlow loads while the worker loads the learner's
+        backends.hide_gpu_from_references()
+        references.start()
+    with Worker(path, exercise.banned_imports, options.memory_mb, gpu=gpu) as worker:
         loaded = worker.start(options.timeout)
+        if references.is_alive():
+            references.join()
         warnings = sandbox_warnings(loaded.unprotected)
         if loaded.kind != "loaded" or loaded.forbidden:
             status, message = _load_problem(loaded)
             return _every_task(exercise, status, message, options, worker.output_tail(), warnings)
+        devices = _devices(exercise, options, worker) if gpu else graded_on(exercise, options)
         for task in exercise.tasks:
             if task.name not in loaded.names:
                 results.append(
@@ -284,8 +321,29 @@ def grade_exercise(exercise: Exercise, path: Path | None, options: Options | Non
                     status, message = _load_problem(restarted)
                     results.append(TaskResult(task.name, status, 0.0, float(task.points), 0, message))
                     continue
-            results.append(_run_guarded(exercise, task, worker, options))
-    return ExerciseResult(exercise.name, exercise.title, options.seed, options.backends, tuple(results), warnings)
+            results.append(_run_guarded(exercise, task, worker, options, devices))
+    return ExerciseResult(exercise.name, exercise.title, options.seed, devices, tuple(results), warnings)
+
+
+def _import_reference(exercise: Exercise) -> None:
+    with contextlib.suppress(BaseException):  # a failure shows again, and is reported, where a task needs it
+        backends.import_tensorflow_for_references()
+        exercise.reference_module()
+
+
+def _devices(exercise: Exercise, options: Options, worker: Worker) -> tuple[str, ...]:
+    """What the worker's TensorFlow has, resolved against --backend (BackendUnavailable for a missing GPU)."""
+    reply = worker.devices(options.timeout)
+    present = reply.value if reply.kind == "devices" else ("cpu",)
+    return backends.resolve(options.backend, present)
+
+
+def graded_on(exercise: Exercise, options: Options) -> tuple[str, ...]:
+    """The devices an exercise is graded on without asking the worker: by-hand exercises run on numpy, on the
+    CPU, whatever --backend; a Keras exercise on the CPU unless a GPU was asked for."""
+    if exercise.uses_tensorflow and options.backend == "gpu":
+        return ("gpu",)
+    return ("cpu",)
 
 
 def sandbox_warnings(unprotected: tuple[str, ...]) -> tuple[str, ...]:

@@ -17,6 +17,15 @@ class Status(str, Enum):
 
 
 @dataclass(frozen=True)
+class Table:
+    """Expected and actual side by side (exercise 6's architectures); `first_difference` indexes `rows`."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    first_difference: int | None
+
+
+@dataclass(frozen=True)
 class Counterexample:
     """The smallest failing call hypothesis found, rendered for people."""
 
@@ -25,6 +34,7 @@ class Counterexample:
     expected: str | None
     actual: str | None
     difference: str
+    table: Table | None = None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import codec
+from grader import backends, codec
 from grader.confine import Confinement
 from grader.guardian import MEMORY_EXIT
 from grader.spec import Call
@@ -36,6 +36,14 @@ _OUTPUT_KEPT_BYTES = 64 * 1024  # what is kept of it at all, however much it pri
 DEFAULT_MEMORY_MB = 2048
 FILE_LIMIT_BYTES = 64 * 1024 * 1024
 _PASSED_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "PYTHONPATH")
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A request on its way: the deadline of its reply, or the reply already settled (a dead or stuck worker)."""
+
+    deadline: float
+    settled: Reply | None
 
 
 @dataclass(frozen=True)
@@ -78,9 +86,15 @@ def hidden_folders() -> tuple[str, ...]:
     return tuple(spec.submodule_search_locations or ()) if spec else ()
 
 
-def _environment(scratch: str) -> dict[str, str]:
+def _environment(scratch: str, gpu: bool) -> dict[str, str]:
     """Only what Python needs: no secrets of the instructor's (a marking seed, tokens) reach learner code."""
     env = {k: v for k, v in os.environ.items() if k in _PASSED_ENVIRONMENT or k.startswith("LC_")}
+    callers = backends.worker_cuda_devices()  # the grader's own TensorFlow is told to see no GPU
+    env.pop("CUDA_VISIBLE_DEVICES", None)
+    if not gpu:
+        env["CUDA_VISIBLE_DEVICES"] = "-1"  # TensorFlow neither looks for a GPU nor takes its memory
+    elif callers is not None:
+        env["CUDA_VISIBLE_DEVICES"] = callers
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
     env.update(
         HOME=scratch,
@@ -91,6 +105,9 @@ def _environment(scratch: str) -> dict[str, str]:
         OMP_NUM_THREADS="1",
         OPENBLAS_NUM_THREADS="1",
         MKL_NUM_THREADS="1",
+        TF_CPP_MIN_LOG_LEVEL="2",  # TensorFlow's start-up chatter is not the learner's output
+        TF_FORCE_GPU_ALLOW_GROWTH="true",
+        KERAS_BACKEND="tensorflow",
     )
     return env
 
@@ -144,10 +161,18 @@ class _OutputTap:
 class Worker:
     """A worker process holding one loaded submission. Use as a context manager."""
 
-    def __init__(self, path: Path, banned: tuple[str, ...], memory_mb: int = DEFAULT_MEMORY_MB):
+    def __init__(
+        self,
+        path: Path,
+        banned: tuple[str, ...],
+        memory_mb: int = DEFAULT_MEMORY_MB,
+        *,
+        gpu: bool = False,
+    ):
         self.path = Path(path).resolve()
         self.banned = tuple(banned)
         self.memory_mb = memory_mb
+        self.gpu = gpu  # the worker may use the GPU (exercise 6 on --backend gpu or auto)
         self._process: subprocess.Popen | None = None
         self._folder: str | None = None
         self._tap: _OutputTap | None = None
@@ -174,6 +199,7 @@ class Worker:
             hidden=hidden_folders(),
             memory_bytes=self.memory_mb * 1024 * 1024,
             file_bytes=FILE_LIMIT_BYTES,
+            gpu=self.gpu,
         )
         config = {
             "requests": request_read,
@@ -189,7 +215,7 @@ class Worker:
                 stdout=output_write,
                 stderr=output_write,
                 cwd=self._folder,
-                env=_environment(self._folder),
+                env=_environment(self._folder, self.gpu),
                 start_new_session=True,
             )
         finally:
@@ -200,9 +226,20 @@ class Worker:
             os.set_blocking(fd, False)
         return self._ask(("load", str(self.path), self.banned), timeout)
 
-    def call(self, name: str, call: Call, timeout: float) -> Reply:
+    def call(self, name: str, call: Call, timeout: float, probe=None) -> Reply:
+        """Call the learner's function; with a `probe` (exercise 6), the reply is the observation of what it
+        returned (see `keras_observe`)."""
+        return self.answer(self.ask_call(name, call, timeout, probe))
+
+    def ask_call(self, name: str, call: Call, timeout: float, probe=None) -> _Pending:
+        """Send a call and return at once, so the grader can work while the learner's code runs; `answer`
+        waits for the reply within the same time limit."""
         self._call_mark = self.output_mark()
-        return self._ask(("call", name, call.args, call.kwargs), timeout)
+        return self._send_request(("call", name, call.args, call.kwargs, probe), timeout)
+
+    def devices(self, timeout: float) -> Reply:
+        """The device types the worker's TensorFlow has, e.g. ("cpu", "gpu"), as the reply's value."""
+        return self._ask(("devices",), timeout)
 
     def _wait(self, fd: int, deadline: float, *, write: bool = False) -> bool:
         """Wait until `fd` is ready, reading the learner's output meanwhile; False at the deadline."""
@@ -246,14 +283,31 @@ class Worker:
         return b"".join(chunks)
 
     def _ask(self, request: tuple, timeout: float) -> Reply:
+        return self.answer(self._send_request(request, timeout))
+
+    def _send_request(self, request: tuple, timeout: float) -> _Pending:
         if self._process is None:
-            return Reply("crashed", message=self._last_crash or "your code's process had already ended")
+            return _Pending(0.0, Reply("crashed", message=self._last_crash or "your code's process had already ended"))
         deadline = time.monotonic() + max(timeout, 0.0)
         try:
-            payload = self._receive_frame(deadline) if self._send(codec.pack_request(request), deadline) else None
+            sent = self._send(codec.pack_request(request), deadline)
+        except OSError:
+            return _Pending(deadline, self._died())
+        return _Pending(deadline, None if sent else self._timed_out())
+
+    def _timed_out(self) -> Reply:
+        self.close()
+        return Reply("timeout")
+
+    def answer(self, pending: _Pending) -> Reply:
+        """The reply to a request sent with `ask_call` (a timeout once its deadline passes)."""
+        if pending.settled is not None:
+            return pending.settled
+        deadline = pending.deadline
+        try:
+            payload = self._receive_frame(deadline)
             if payload is None:
-                self.close()
-                return Reply("timeout")
+                return self._timed_out()
             if self._tap is not None:
                 self._tap.read_available()  # printed before the reply was sent
             return self._parse(codec.unpack_reply(payload))
@@ -303,6 +357,8 @@ class Worker:
             return Reply(kind, message=f"{memory_message(self.memory_mb)}:\n{text}", forbidden=forbidden)
         if kind == "missing":
             return Reply(kind, forbidden=forbidden)
+        if kind == "devices":
+            return Reply(kind, value=tuple(str(d) for d in rest[0]), forbidden=forbidden)
         raise codec.ProtocolError(f"unknown reply {kind!r}")
 
     def output_mark(self) -> int:

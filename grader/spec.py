@@ -20,10 +20,12 @@ BY_HAND_BANNED = ("tensorflow", "keras", "scipy", "torch", "jax", "solutions")
 
 @dataclass(frozen=True)
 class Call:
-    """One generated call: positional and keyword arguments for the function under test."""
+    """One generated call: positional and keyword arguments for the function under test, and for a task that
+    probes what the function returns (exercise 6), the seed of the probe's random weights and inputs."""
 
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
+    seed: int = 0
 
     def bound(self, signature: inspect.Signature) -> dict[str, Any]:
         """The arguments by parameter name, as the reference's signature names them."""
@@ -51,6 +53,11 @@ class Task:
     hint: str = ""  # one sentence shown when the task fails
     # Hand-picked calls that run whatever the seed (after the generated ones): where the classic mistakes show.
     examples: tuple[Call, ...] = ()
+    # For a function that returns a Keras object: how the worker probes it (a `keras_observe.KerasCheck`); the
+    # comparator then receives two observations instead of two return values.
+    observe: Any = None
+    # At most this many generated examples whatever --examples says, where each one builds models.
+    max_examples: int | None = None
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.name):
@@ -74,6 +81,7 @@ class Exercise:
     tasks: tuple[Task, ...]
     banned_imports: tuple[str, ...] = BY_HAND_BANNED
     aliases: tuple[str, ...] = ()
+    stub_imports: tuple[str, ...] = ("import numpy as np",)
 
     def __post_init__(self):
         names = [t.name for t in self.tasks]
@@ -93,6 +101,11 @@ class Exercise:
     @property
     def file_name(self) -> str:
         return f"{self.module_name}.py"
+
+    @property
+    def uses_tensorflow(self) -> bool:
+        """Graded on TensorFlow devices (`--backend`); by-hand exercises run on numpy, on the CPU."""
+        return any(t.observe is not None for t in self.tasks)
 
     @property
     def max_score(self) -> float:

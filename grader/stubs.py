@@ -23,7 +23,7 @@ def _docstring(text: str, indent: str) -> str:
 
 
 def stub_source(exercise: Exercise) -> str:
-    parts = [_docstring(exercise.doc, ""), "", "import numpy as np"]
+    parts = [_docstring(exercise.doc, ""), "", *exercise.stub_imports]
     for task in exercise.tasks:
         signature = str(inspect.signature(exercise.reference(task))).replace("'", '"')
         parts += ["", "", f"def {task.name}{signature}:", _docstring(task.doc, "    "), "    raise NotImplementedError"]

@@ -13,6 +13,7 @@ _MODULES = (
     "exercise3_pooling",
     "exercise4_output_shapes",
     "exercise5_parameters",
+    "exercise6_keras_models",
 )
 
 

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from grader.i18n import label
 from grader.results import ExerciseResult, RunResult, Status, TaskResult
+from grader.results import Table as ComparisonTable
 
 STYLE = {
     Status.PASSED: ("✓", "green"),
@@ -75,10 +76,26 @@ class ExerciseReport:
             if example.expected is not None:
                 parts.append(Text(f"\n{self._label('expected')}: {example.expected}", style="green"))
                 parts.append(Text(f"{self._label('yours')}: {example.actual}", style="red"))
+            if example.table is not None:
+                parts.append(_side_by_side(example.table))
         if task.output.strip():
             parts.append(Text(f"\n{self._label('printed')}:\n{task.output.rstrip()}", style="dim"))
         title = f"{mark} {task.name} — {self._label(task.status.value)}"
         return Panel(Group(*parts), title=title, title_align="left", border_style=color)
+
+
+def _side_by_side(table: ComparisonTable) -> Table:
+    """Expected and yours, row by row; the first row that differs in bold red."""
+    legend = "n.t. = non-trainable" if any("n.t." in cell for row in table.rows for cell in row) else None
+    drawn = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 1), caption=legend, caption_justify="left")
+    for column in table.columns:
+        wide = column in ("expected", "yours")
+        drawn.add_column(
+            column, justify="right" if column == "#" else "left", no_wrap=not wide, ratio=3 if wide else None
+        )
+    for i, row in enumerate(table.rows):
+        drawn.add_row(*row, style="bold red" if i == table.first_difference else None)
+    return drawn
 
 
 class RunReport:

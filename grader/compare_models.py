@@ -1,0 +1,290 @@
+"""Comparing two observations of Keras objects (see `keras_observe`): the first difference, named in words,
+and a side-by-side table of the two architectures with that difference marked.
+
+Runs in the grader's process on plain data only; imports nothing of Keras.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.results import Table
+
+_KIND_WORDS = {
+    "model": "a Keras model (keras.Model or keras.Sequential)",
+    "layer": "a Keras layer",
+    "callbacks": "a list of Keras callbacks",
+}
+# Config keys shown first in a layer's short form, in order (the first few without their names).
+_SHOWN = {
+    "Conv2D": ("filters", "kernel_size", "strides", "padding", "activation"),
+    "MaxPooling2D": ("pool_size", "strides", "padding"),
+    "AveragePooling2D": ("pool_size", "strides", "padding"),
+    "Dense": ("units", "activation"),
+    "Dropout": ("rate",),
+}
+_POSITIONAL = ("filters", "units", "rate", "pool_size", "kernel_size")
+# Left out of the short form at Keras' default (a pooling layer's strides and every padding are always shown:
+# they are where the classic mistakes are).
+_USUAL = {
+    "strides": [1, 1],
+    "activation": "linear",
+    "use_bias": True,
+    "dilation_rate": [1, 1],
+    "data_format": "channels_last",
+    "groups": 1,
+    "axis": -1,
+    "momentum": 0.99,
+    "epsilon": 0.001,
+    "center": True,
+    "scale": True,
+    "synchronized": False,
+    "renorm": False,
+    "renorm_clipping": None,
+    "renorm_momentum": 0.99,
+    "noise_shape": None,
+}
+_ALWAYS_SHOWN = {"MaxPooling2D": {"strides"}, "AveragePooling2D": {"strides"}}
+WINDOW = 5  # table rows shown either side of the first difference in a long model
+OUTPUT_RTOL = 1e-3  # float32 on both sides, TF32 off (see README): a wrong model misses by far more
+OUTPUT_ATOL = 1e-4
+
+
+def _value(value) -> str:
+    if isinstance(value, list):
+        return "(" + ", ".join(_value(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    return repr(value)
+
+
+def layer_text(entry: dict | None) -> str:
+    """`Conv2D(64, (3, 3), padding='same', activation='relu')`: the settings that matter, defaults left out."""
+    if entry is None:
+        return "—"
+    config, kind = entry["config"], entry["class"]
+    keys = [k for k in _SHOWN.get(kind, ()) if k in config] + [k for k in config if k not in _SHOWN.get(kind, ())]
+    always = _ALWAYS_SHOWN.get(kind, set())
+    parts = []
+    for key in keys:
+        if key not in always and key in _USUAL and config[key] == _USUAL[key]:
+            continue
+        positional = key in _POSITIONAL and len(parts) < 2 and all("=" not in p for p in parts)
+        parts.append(_value(config[key]) if positional else f"{key}={_value(config[key])}")
+    frozen = entry["given"] is not None and entry["trainable_params"] == 0 and entry["non_trainable_params"] > 0
+    return f"{kind}({', '.join(parts)})" + (" [frozen]" if frozen else "")
+
+
+def _shape(shape) -> str:
+    return "?" if shape is None else "(" + ", ".join(str(n) for n in shape) + ")"
+
+
+def _params(entry: dict) -> str:
+    trainable, frozen = entry["trainable_params"], entry["non_trainable_params"]
+    return f"{trainable:,}" + (f" + {frozen:,} n.t." if frozen else "")
+
+
+def _entry_difference(expected: dict, actual: dict) -> str | None:
+    """What differs between two layers, in words, or None."""
+    if expected["class"] != actual["class"]:
+        return f"expected {layer_text(expected)}, got {layer_text(actual)}"
+    keys = [
+        k for k in {**expected["config"], **actual["config"]} if expected["config"].get(k) != actual["config"].get(k)
+    ]
+    if keys:
+        said = "; ".join(
+            f"{k} expected {_value(expected['config'].get(k))}, got {_value(actual['config'].get(k))}" for k in keys
+        )
+        return f"{expected['class']}: {said}"
+    if expected["given"] != actual["given"]:
+        if actual["given"] is None:
+            return f"expected the given model's own {layer_text(expected)}, got a new layer (reuse its layers)"
+        return f"expected a new {layer_text(expected)}, got a layer of the given model"
+    if expected["output_shape"] != actual["output_shape"]:
+        return (
+            f"{layer_text(expected)}: output shape expected {_shape(expected['output_shape'])}, "
+            f"got {_shape(actual['output_shape'])}"
+        )
+    if (expected["trainable_params"], expected["non_trainable_params"]) != (
+        actual["trainable_params"],
+        actual["non_trainable_params"],
+    ):
+        what = "frozen" if expected["trainable_params"] == 0 and expected["non_trainable_params"] else "as expected"
+        return f"{layer_text(expected)}: parameters expected {_params(expected)}, got {_params(actual)}" + (
+            " (freeze every layer of the base model: trainable = False)" if what == "frozen" else ""
+        )
+    return None
+
+
+def _layers_difference(expected: list, actual: list) -> tuple[int | None, str | None]:
+    for i, (e, a) in enumerate(zip(expected, actual, strict=False)):
+        problem = _entry_difference(e, a)
+        if problem is not None:
+            return i, f"layer {i + 1}: {problem}"
+    if len(expected) > len(actual):
+        missing = len(actual)
+        return missing, f"layer {missing + 1}: expected {layer_text(expected[missing])}, your model ends before it"
+    if len(actual) > len(expected):
+        extra = len(expected)
+        return (
+            extra,
+            f"layer {extra + 1}: your model has an extra {layer_text(actual[extra])} the contract does not ask for",
+        )
+    return None, None
+
+
+def architecture_table(expected: dict, actual: dict) -> Table | None:
+    """The two layer lists side by side, a window around the first difference when they are long."""
+    if "layers" not in expected or "layers" not in actual:
+        return None
+    ours, theirs = expected["layers"], actual["layers"]
+    first, _ = _layers_difference(ours, theirs)
+    rows = []
+    for i in range(max(len(ours), len(theirs))):
+        e = ours[i] if i < len(ours) else None
+        a = theirs[i] if i < len(theirs) else None
+        rows.append(
+            (
+                str(i + 1),
+                layer_text(e),
+                _shape(e["output_shape"]) if e else "",
+                _params(e) if e else "",
+                layer_text(a),
+                _shape(a["output_shape"]) if a else "",
+                _params(a) if a else "",
+            )
+        )
+    if len(rows) > 4 * WINDOW:
+        centre = first if first is not None else len(rows) - 1
+        start, stop = max(centre - WINDOW, 0), min(centre + WINDOW + 1, len(rows))
+        gap = ("…", f"{start} layers", "", "", f"{start} layers", "", "")
+        after = ("…", f"{len(rows) - stop} more", "", "", f"{len(rows) - stop} more", "", "")
+        rows = [gap] * (start > 0) + rows[start:stop] + [after] * (stop < len(rows))
+        first = None if first is None else first - start + (start > 0)
+    columns = ("#", "expected", "output", "params", "yours", "output", "params")
+    return Table(columns, tuple(rows), first)
+
+
+def _model_difference(expected: dict, actual: dict) -> str | None:
+    if expected["input_shapes"] != actual["input_shapes"]:
+        if actual["input_shapes"] is None:
+            wanted = _shape(expected["input_shapes"][0])
+            return f"your model has no input shape (it was never built): start it with keras.Input(shape={wanted})"
+        return f"input shape: expected {_shape(expected['input_shapes'][0])}, got {_shape(actual['input_shapes'][0])}"
+    if expected["inputs_given"] and not actual["inputs_given"]:
+        return "your model does not start from the given model's inputs: use its .inputs (or .input)"
+    _, problem = _layers_difference(expected["layers"], actual["layers"])
+    if problem is not None:
+        return problem
+    for key, words in (("trainable_params", "trainable"), ("non_trainable_params", "non-trainable")):
+        if expected[key] != actual[key]:
+            return f"{words} parameters: expected {expected[key]:,}, got {actual[key]:,}"
+    return None
+
+
+def _outputs_difference(expected: dict, actual: dict) -> str | None:
+    if "outputs" not in expected:
+        return None
+    if "outputs" not in actual:
+        return "the reference's weights could not be copied into your model (its weights have other shapes)"
+    reference = expected["outputs"]["cpu"]
+    for device, output in actual["outputs"].items():
+        placed = actual["placement"].get(device, "")
+        if device.upper() not in placed.upper():
+            # The backend was checked before grading; this is the grader's machine, never the learner's code.
+            raise RuntimeError(f"asked to run on {device} but TensorFlow ran on {placed or 'an unknown device'}")
+        if output.shape != reference.shape:
+            return f"on {device}: output shape expected {reference.shape}, got {output.shape}"
+        scale = float(np.max(np.abs(reference))) if reference.size else 0.0
+        if not np.allclose(output, reference, rtol=OUTPUT_RTOL, atol=OUTPUT_ATOL * max(1.0, scale)):
+            worst = float(np.max(np.abs(output.astype(np.float64) - reference)))
+            return (
+                f"the architecture matches, but with the same weights your model computes something else on "
+                f"{device} (largest difference {worst:.3g}): does a layer of yours compute differently?"
+            )
+    return None
+
+
+def _compiled_difference(expected: dict, actual: dict) -> str | None:
+    if "compiled" not in expected:
+        return None
+    ours, theirs = expected["compiled"], actual.get("compiled", {})
+    if not theirs.get("compiled"):
+        return "your model is not compiled: call model.compile(optimizer=..., loss=..., metrics=[...])"
+    if theirs["optimizer"] != ours["optimizer"]:
+        return f"optimizer: expected {ours['optimizer']}, got {theirs['optimizer']}"
+    if "loss_error" in theirs:
+        return f"the loss cannot be computed for class numbers as labels ({theirs['loss_error']})"
+    if not np.isclose(theirs["loss"], ours["loss"], rtol=1e-4, atol=1e-6):
+        return (
+            f"loss: with the same weights and labels (class numbers) yours gives {theirs['loss']:.6g}, the expected "
+            f"loss gives {ours['loss']:.6g}: is it sparse categorical cross-entropy on probabilities?"
+        )
+    if "metrics_error" in theirs:
+        return f"the metrics cannot be computed for class numbers as labels ({theirs['metrics_error']})"
+    wanted, got = sorted(ours["metrics"].values()), sorted(theirs["metrics"].values())
+    if len(wanted) != len(got) or not np.allclose(wanted, got, rtol=1e-5, atol=1e-6):
+        names = ", ".join(theirs["metrics"]) or "none"
+        return (
+            f"metrics: expected accuracy on class-number labels ({', '.join(f'{v:.3g}' for v in wanted)}), "
+            f"got {names} ({', '.join(f'{v:.3g}' for v in got)})"
+        )
+    return None
+
+
+def _callbacks_difference(expected: dict, actual: dict) -> str | None:
+    ours = sorted(expected["callbacks"], key=lambda c: c["class"])
+    theirs = sorted(actual["callbacks"], key=lambda c: c["class"])
+    wanted, got = [c["class"] for c in ours], [c["class"] for c in theirs]
+    if wanted != got:
+        return f"callbacks: expected {', '.join(wanted)}, got {', '.join(got) or 'none'}"
+    for e, a in zip(ours, theirs, strict=True):
+        keys = [k for k in {**e["settings"], **a["settings"]} if e["settings"].get(k) != a["settings"].get(k)]
+        if keys:
+            said = "; ".join(f"{k} expected {e['settings'].get(k)!r}, got {a['settings'].get(k)!r}" for k in keys)
+            return f"{e['class']}: {said}"
+    return None
+
+
+def compare_observations(call, expected: dict, actual, reference) -> str | None:
+    """The comparator of every exercise-6 task: None when the learner's object is the same as the reference's."""
+    if not isinstance(actual, dict) or "kind" not in actual:
+        return f"expected {_KIND_WORDS.get(expected['kind'], expected['kind'])}, got {actual!r}"
+    if actual["kind"] != expected["kind"]:
+        hint = ": did you forget `return`?" if actual["kind"] == "None" else ""
+        return f"expected {_KIND_WORDS.get(expected['kind'], expected['kind'])}, got {actual['kind']}{hint}"
+    if expected["kind"] == "callbacks":
+        return _callbacks_difference(expected, actual)
+    if "layers" not in actual:
+        return f"your {actual['kind']} could not be built on an input to look at"
+    return (
+        _model_difference(expected, actual)
+        or _compiled_difference(expected, actual)
+        or _outputs_difference(expected, actual)
+    )
+
+
+def summary(observation) -> str:
+    """A short text of an observation, for the counterexample's expected/yours lines."""
+    if not isinstance(observation, dict) or "kind" not in observation:
+        return repr(observation)
+    if observation["kind"] == "callbacks":
+        return (
+            "["
+            + ", ".join(
+                f"{c['class']}(" + ", ".join(f"{k}={v!r}" for k, v in c["settings"].items()) + ")"
+                for c in observation["callbacks"]
+            )
+            + "]"
+        )
+    if "layers" not in observation:
+        return observation["kind"]
+    shapes = observation["input_shapes"]
+    text = (
+        f"{len(observation['layers'])} layers on input {_shape(shapes[0]) if shapes else '?'}, "
+        f"{observation['trainable_params']:,} trainable + "
+        f"{observation['non_trainable_params']:,} non-trainable parameters"
+    )
+    compiled = observation.get("compiled")
+    if compiled and compiled.get("compiled"):
+        metrics = ", ".join(compiled.get("metrics", {})) or "no metrics"
+        text += f"; compiled with {compiled['optimizer']}, loss {compiled.get('loss', '?'):.6g}, {metrics}"
+    return text
