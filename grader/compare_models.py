@@ -65,7 +65,7 @@ def layer_text(entry: dict | None) -> str:
     always = _ALWAYS_SHOWN.get(kind, set())
     parts = []
     for key in keys:
-        if key not in always and key in _USUAL and config[key] == _USUAL[key]:
+        if key not in always and (config[key] is None or (key in _USUAL and config[key] == _USUAL[key])):
             continue
         positional = key in _POSITIONAL and len(parts) < 2 and all("=" not in p for p in parts)
         parts.append(_value(config[key]) if positional else f"{key}={_value(config[key])}")
@@ -169,8 +169,6 @@ def _model_difference(expected: dict, actual: dict) -> str | None:
             wanted = _shape(expected["input_shapes"][0])
             return f"your model has no input shape (it was never built): start it with keras.Input(shape={wanted})"
         return f"input shape: expected {_shape(expected['input_shapes'][0])}, got {_shape(actual['input_shapes'][0])}"
-    if expected["inputs_given"] and not actual["inputs_given"]:
-        return "your model does not start from the given model's inputs: use its .inputs (or .input)"
     _, problem = _layers_difference(expected["layers"], actual["layers"])
     if problem is not None:
         return problem
@@ -211,6 +209,11 @@ def _compiled_difference(expected: dict, actual: dict) -> str | None:
         return "your model is not compiled: call model.compile(optimizer=..., loss=..., metrics=[...])"
     if theirs["optimizer"] != ours["optimizer"]:
         return f"optimizer: expected {ours['optimizer']}, got {theirs['optimizer']}"
+    if theirs.get("from_logits") != ours.get("from_logits"):
+        return (
+            f"loss: from_logits={theirs.get('from_logits')}, expected {ours.get('from_logits')}: the last layer is a "
+            "softmax, so the outputs are probabilities, not logits"
+        )
     if "loss_error" in theirs:
         return f"the loss cannot be computed for class numbers as labels ({theirs['loss_error']})"
     if not np.isclose(theirs["loss"], ours["loss"], rtol=1e-4, atol=1e-6):
@@ -286,5 +289,6 @@ def summary(observation) -> str:
     compiled = observation.get("compiled")
     if compiled and compiled.get("compiled"):
         metrics = ", ".join(compiled.get("metrics", {})) or "no metrics"
-        text += f"; compiled with {compiled['optimizer']}, loss {compiled.get('loss', '?'):.6g}, {metrics}"
+        loss = f"{compiled['loss']:.6g}" if "loss" in compiled else "not computable"
+        text += f"; compiled with {compiled['optimizer']}, loss {loss}, {metrics}"
     return text

@@ -67,7 +67,6 @@ class ModelRecipe:
     input_shape: tuple[int, ...]
     layers: tuple[dict, ...] = ()
     application: str | None = None
-    compiled: bool = False
 
     def build(self):
         keras = _keras()
@@ -212,11 +211,9 @@ def _describe_model(model, arguments) -> dict:
             entries[-1]["output_shape"] = entry["output_shape"]
             continue
         entries.append(entry)
-    given_inputs = {id(t) for m in arguments for t in _safe_inputs(m)}
     inputs = _safe_inputs(model)
     return {
         "input_shapes": [list(t.shape[1:]) for t in inputs] if inputs else None,
-        "inputs_given": bool(inputs) and all(id(t) in given_inputs for t in inputs),
         "layers": entries,
         "trainable_params": _count(model.trainable_weights),
         "non_trainable_params": _count(model.non_trainable_weights),
@@ -347,6 +344,7 @@ def _describe_compiled(model, inputs: np.ndarray, labels: np.ndarray) -> dict:
     description = {"compiled": compiled, "optimizer": type(optimizer).__name__ if optimizer is not None else None}
     if not compiled:
         return description
+    description["from_logits"] = _from_logits(getattr(model, "loss", None))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         predictions = model(inputs, training=False)
@@ -365,6 +363,16 @@ def _describe_compiled(model, inputs: np.ndarray, labels: np.ndarray) -> dict:
         except Exception as exc:
             description["metrics_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     return description
+
+
+def _from_logits(loss) -> bool:
+    """Whether the loss reads the outputs as logits (Keras may compute the same value either way on a softmax
+    output, but the setting is still wrong for probabilities)."""
+    try:
+        config = loss.get_config() if hasattr(loss, "get_config") else {}
+    except Exception:
+        return False
+    return bool(isinstance(config, dict) and config.get("from_logits"))
 
 
 def _describe_callback(callback) -> dict:

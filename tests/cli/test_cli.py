@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader import catalog
+from grader.backends import nvidia_present
 from grader.cli import main
 from tests.conftest import EXERCISES, ROOT, SOLUTIONS
 
@@ -222,3 +223,32 @@ def test_the_marking_seed_can_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("GRADE_SEED", "4711")
     CliRunner().invoke(main, ["exercise3", "--format", "json"], catch_exceptions=False)
     assert seen["seed"] == 4711
+
+
+@pytest.mark.skipif(nvidia_present(), reason="this machine has a GPU")
+@pytest.mark.parametrize("exercise", ["exercise6", "exercise3", "all"])
+def test_backend_gpu_without_a_gpu_is_a_usage_error_and_grades_nothing(exercise):
+    result = run(exercise, "--submission", SOLUTIONS, "--backend", "gpu", "--format", "json")
+    assert result.exit_code == 2
+    assert "--backend gpu: this machine has no NVIDIA GPU" in result.output
+    assert "{" not in result.output  # no report
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("backend", ["auto", "cpu"])
+def test_the_keras_exercise_reports_the_devices_it_graded_on(backend):
+    result = run("exercise6", "--submission", SOLUTIONS, "--backend", backend, "--format", "json", "--examples", "1")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    check_exercise_schema(report)
+    if backend == "cpu" or not nvidia_present():
+        assert report["backends"] == ["cpu"]
+    else:
+        assert report["backends"] == ["cpu", "gpu"]
+    assert report["score"] == report["max_score"] == 13
+
+
+def test_by_hand_exercises_are_graded_on_the_cpu_whatever_the_backend():
+    result = run("exercise4", "--submission", SOLUTIONS, "--backend", "auto", "--format", "json", "--examples", "3")
+    assert json.loads(result.output)["backends"] == ["cpu"]
