@@ -136,9 +136,19 @@ def _landlock(confinement: Confinement) -> list[str]:
                 with contextlib.suppress(OSError):  # vanished, or a socket or a path we may not open
                     ruleset.allow_path(part, read if part.is_dir() else read & file_rights)
         ruleset.allow_path(confinement.submission, AccessFS.READ_FILE)
-        for device in _DEVICES + (_gpu_devices() if confinement.gpu else ()):
+        for device in _DEVICES:
             if os.path.exists(device):
                 ruleset.allow_path(device, AccessFS.READ_FILE | AccessFS.WRITE_FILE)
+        if confinement.gpu:  # the CUDA driver talks to its devices by ioctl (a right of its own since Linux 6.10)
+            gpu_rights = AccessFS.READ_FILE | AccessFS.WRITE_FILE | getattr(AccessFS, "IOCTL_DEV", 0)
+            for device in _gpu_devices():
+                with contextlib.suppress(OSError):
+                    ruleset.allow_path(device, gpu_rights if not os.path.isdir(device) else gpu_rights | read)
+            # CUDA also writes to the process's own /proc entry and the driver's (seen on an H100: read-only
+            # access there makes cudaGetDeviceCount fail with "OS call failed"); both are its own or the driver's.
+            for path in ("/proc/self", "/proc/driver/nvidia"):
+                with contextlib.suppress(OSError):
+                    ruleset.allow_path(Path(path).resolve(), ruleset.handled_fs)
         ruleset.allow_path(confinement.scratch, ruleset.handled_fs)
         ruleset.restrict()
     missing = []
