@@ -6,7 +6,9 @@ Keras 3 (`import keras`, or `from tensorflow import keras`); images are channels
 The grader compares your model with the reference layer by layer: the kind of layer, its settings (filters,
 kernel size, strides, padding, activation, pool size, dropout rate, units), every output shape and the
 parameter counts (파라미터 개수). Then it copies the reference's weights into your model and checks that both
-compute the same outputs. No weights or data are downloaded: use weights=None.
+compute the same outputs. Any spelling of the same model passes: keras.Sequential or the functional API,
+MaxPool2D or MaxPooling2D, 3 or (3, 3), keras.Input(shape=...) or input_shape=..., activation='relu' or an
+Activation layer. No weights or data are downloaded: use weights=None.
 
 Concept: https://keras.io/guides/sequential_model/ and https://keras.io/guides/transfer_learning/
 Check your work with:  grade exercise6
@@ -27,11 +29,6 @@ def make_conv_layer():
         >>> layer = make_conv_layer()
         >>> layer(np.zeros((1, 28, 28, 3))).shape
         TensorShape([1, 28, 28, 10])
-
-    How it is graded: the layers in order (kind, the settings that matter, output shapes, parameter counts)
-    against the reference, then the reference's weights are copied into your model and both are run on the same
-    random inputs. Any spelling of the same model passes: keras.Sequential or the functional API, MaxPool2D or
-    MaxPooling2D, 3 or (3, 3), keras.Input(shape=...) or input_shape=..., activation='relu' or an Activation layer.
     """
     raise NotImplementedError
 
@@ -52,11 +49,6 @@ def build_fashion_cnn():
 
     Returns:
         an uncompiled keras.Model (Sequential or functional).
-
-    How it is graded: the layers in order (kind, the settings that matter, output shapes, parameter counts)
-    against the reference, then the reference's weights are copied into your model and both are run on the same
-    random inputs. Any spelling of the same model passes: keras.Sequential or the functional API, MaxPool2D or
-    MaxPooling2D, 3 or (3, 3), keras.Input(shape=...) or input_shape=..., activation='relu' or an Activation layer.
     """
     raise NotImplementedError
 
@@ -76,11 +68,6 @@ def build_dropout_cnn():
 
     Returns:
         an uncompiled keras.Model (Sequential or functional).
-
-    How it is graded: the layers in order (kind, the settings that matter, output shapes, parameter counts)
-    against the reference, then the reference's weights are copied into your model and both are run on the same
-    random inputs. Any spelling of the same model passes: keras.Sequential or the functional API, MaxPool2D or
-    MaxPooling2D, 3 or (3, 3), keras.Input(shape=...) or input_shape=..., activation='relu' or an Activation layer.
     """
     raise NotImplementedError
 
@@ -101,11 +88,6 @@ def build_lenet5():
 
     Returns:
         an uncompiled keras.Model (Sequential or functional).
-
-    How it is graded: the layers in order (kind, the settings that matter, output shapes, parameter counts)
-    against the reference, then the reference's weights are copied into your model and both are run on the same
-    random inputs. Any spelling of the same model passes: keras.Sequential or the functional API, MaxPool2D or
-    MaxPooling2D, 3 or (3, 3), keras.Input(shape=...) or input_shape=..., activation='relu' or an Activation layer.
     """
     raise NotImplementedError
 

@@ -11,7 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from grader import catalog
+from grader import backends, catalog
 from grader.spec import Exercise
 
 EXERCISES_FOLDER = Path(__file__).resolve().parent.parent / "exercises"
@@ -33,6 +33,9 @@ def stub_source(exercise: Exercise) -> str:
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
+    if any(exercise.uses_tensorflow for exercise in catalog.exercises()):  # the Keras references import it
+        backends.hide_gpu_from_references()
+        backends.import_tensorflow_for_references()
     for exercise in catalog.exercises():
         path = EXERCISES_FOLDER / exercise.file_name
         source = stub_source(exercise)

@@ -21,12 +21,20 @@ _SMALL_CNN = ModelRecipe(
     ),
 )
 
-_HOW_GRADED = """
-How it is graded: the layers in order (kind, the settings that matter, output shapes, parameter counts)
-against the reference, then the reference's weights are copied into your model and both are run on the same
-random inputs. Any spelling of the same model passes: keras.Sequential or the functional API, MaxPool2D or
-MaxPooling2D, 3 or (3, 3), keras.Input(shape=...) or input_shape=..., activation='relu' or an Activation layer.
-"""
+
+def _builder(name: str, hint: str, doc: str) -> Task:
+    """A function of no arguments that builds a model: each example draws other weights and inputs."""
+    return Task(
+        name=name,
+        points=2,
+        strategy=ks.seeded(),
+        compare=compare_observations,
+        observe=_MODEL,
+        max_examples=_BUILDS,
+        hint=hint,
+        doc=doc,
+    )
+
 
 EXERCISE = Exercise(
     number=6,
@@ -43,7 +51,9 @@ Keras 3 (`import keras`, or `from tensorflow import keras`); images are channels
 The grader compares your model with the reference layer by layer: the kind of layer, its settings (filters,
 kernel size, strides, padding, activation, pool size, dropout rate, units), every output shape and the
 parameter counts (파라미터 개수). Then it copies the reference's weights into your model and checks that both
-compute the same outputs. No weights or data are downloaded: use weights=None.
+compute the same outputs. Any spelling of the same model passes: keras.Sequential or the functional API,
+MaxPool2D or MaxPooling2D, 3 or (3, 3), keras.Input(shape=...) or input_shape=..., activation='relu' or an
+Activation layer. No weights or data are downloaded: use weights=None.
 
 Concept: https://keras.io/guides/sequential_model/ and https://keras.io/guides/transfer_learning/
 Check your work with:  grade exercise6
@@ -66,18 +76,12 @@ Example:
     >>> layer = make_conv_layer()
     >>> layer(np.zeros((1, 28, 28, 3))).shape
     TensorShape([1, 28, 28, 10])
-"""
-            + _HOW_GRADED,
+""",
         ),
-        Task(
-            name="build_fashion_cnn",
-            points=2,
-            strategy=ks.seeded(),
-            compare=compare_observations,
-            observe=_MODEL,
-            max_examples=_BUILDS,
-            hint="Input (28, 28, 1); each MaxPooling2D halves the map; Flatten before the Dense layers.",
-            doc="""The Fashion-MNIST CNN (패션 MNIST 합성곱 신경망), in this order:
+        _builder(
+            "build_fashion_cnn",
+            "Input (28, 28, 1); each MaxPooling2D halves the map; Flatten before the Dense layers.",
+            """The Fashion-MNIST CNN (패션 MNIST 합성곱 신경망), in this order:
 
     input (28, 28, 1)
     Conv2D 64 filters 3x3, 'same'          -> (28, 28, 64)
@@ -92,18 +96,12 @@ The convolutions have no activation (linear). 258,874 parameters in all.
 
 Returns:
     an uncompiled keras.Model (Sequential or functional).
-"""
-            + _HOW_GRADED,
+""",
         ),
-        Task(
-            name="build_dropout_cnn",
-            points=2,
-            strategy=ks.seeded(),
-            compare=compare_observations,
-            observe=_MODEL,
-            max_examples=_BUILDS,
-            hint="Dropout (드롭아웃) has no parameters: it goes between Dense 100 and the output layer, rate 0.4.",
-            doc="""The CNN with dropout (드롭아웃) from the course, in this order:
+        _builder(
+            "build_dropout_cnn",
+            "Dropout (드롭아웃) has no parameters: it goes between Dense 100 and the output layer, rate 0.4.",
+            """The CNN with dropout (드롭아웃) from the course, in this order:
 
     input (28, 28, 1)
     Conv2D 32 filters 3x3, relu, 'same'    -> (28, 28, 32)
@@ -117,18 +115,12 @@ Returns:
 
 Returns:
     an uncompiled keras.Model (Sequential or functional).
-"""
-            + _HOW_GRADED,
+""",
         ),
-        Task(
-            name="build_lenet5",
-            points=2,
-            strategy=ks.seeded(),
-            compare=compare_observations,
-            observe=_MODEL,
-            max_examples=_BUILDS,
-            hint="LeNet-5 takes 32x32 images, 'valid' convolutions, tanh and average pooling (평균 풀링).",
-            doc="""LeNet-5 (르넷-5), in this order:
+        _builder(
+            "build_lenet5",
+            "LeNet-5 takes 32x32 images, 'valid' convolutions, tanh and average pooling (평균 풀링).",
+            """LeNet-5 (르넷-5), in this order:
 
     input (32, 32, 1)
     Conv2D 6 filters 5x5, tanh             -> (28, 28, 6)
@@ -143,8 +135,7 @@ Convolutions are 'valid' (no padding). 61,706 parameters in all.
 
 Returns:
     an uncompiled keras.Model (Sequential or functional).
-"""
-            + _HOW_GRADED,
+""",
         ),
         Task(
             name="compile_classifier",
