@@ -8,7 +8,7 @@ from grader.keras_observe import KerasCheck, ModelRecipe
 from grader.spec import Call, Exercise, Task
 
 _MODEL = KerasCheck()
-_BUILDS = 3  # examples of a model builder: each draws other weights and inputs
+_BUILDS = 2  # examples of a model builder: each draws other weights and inputs
 
 # The course's transfer-learning case (no weights are downloaded: weights=None) and a small feature-map case.
 _INCEPTION = Call((ModelRecipe((75, 75, 3), application="InceptionV3"), "mixed7", 10), {}, 7)
@@ -65,7 +65,7 @@ Check your work with:  grade exercise6
             strategy=ks.seeded(),
             compare=compare_observations,
             observe=KerasCheck(lone_layer=True),
-            max_examples=4,
+            max_examples=3,
             hint="Conv2D(filters, kernel_size, ...): 10 filters, a 3x3 kernel, relu, 'same' padding, stride 1.",
             doc="""One convolution layer (합성곱 층): 10 filters of 3x3, relu, 'same' padding (세임 패딩), stride 1.
 
@@ -165,7 +165,7 @@ labelled batch (with the reference's weights) against the reference's. Strings o
             strategy=ks.seeded(st.tuples(ks.checkpoint_paths())),
             compare=compare_observations,
             observe=_MODEL,
-            max_examples=5,
+            max_examples=3,
             hint="ModelCheckpoint(path, save_best_only=True) and EarlyStopping(patience=2, restore_best_weights=True).",
             doc="""The callbacks (콜백) of the course's training run: keep the best model, stop early.
 
@@ -183,7 +183,7 @@ Returns:
             strategy=ks.transfer_calls(),
             compare=compare_observations,
             observe=_MODEL,
-            max_examples=4,
+            max_examples=3,
             examples=(_INCEPTION,),
             hint="Freeze the base (base_model.trainable = False) and start the head from "
             "base_model.get_layer(cut_layer_name).output.",
@@ -209,7 +209,7 @@ are trainable (the head's).
             strategy=ks.feature_map_calls(),
             compare=compare_observations,
             observe=_MODEL,
-            max_examples=4,
+            max_examples=3,
             examples=(Call((_SMALL_CNN, "conv1"), {}, 11),),
             hint="keras.Model(model.inputs, model.get_layer(layer_name).output): the same inputs, that layer's output.",
             doc="""A model that shows a layer's feature maps (특성 맵): from the model's inputs to that layer's output.
