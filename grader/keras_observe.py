@@ -8,9 +8,8 @@ two (`grader.compare_models`). An observation holds:
   there; then the new ones in order; nested models flattened; an `Activation`/`ReLU`/`Softmax` layer folded
   into the layer before it), each with its class, the configuration that matters, its output shape and its
   trainable and non-trainable parameter counts;
-- the behaviour: the reference's weights (drawn at random by the grader) copied into the learner's model and
-  the outputs on generated inputs, in inference mode, on every device graded (with where TensorFlow really
-  ran them);
+- the behaviour: random weights and inputs drawn from a seed both sides share (see `Probe`), and the outputs
+  in inference mode on every device graded (with where TensorFlow really ran them);
 - for a compiled model, the optimizer, and the loss and metric values on a labelled batch;
 - for callbacks, their settings.
 
@@ -130,10 +129,12 @@ def observe(result, probe: Probe, args: tuple = (), kwargs: dict | None = None) 
         model, kind = keras.Sequential([keras.Input(shape=input_shape), result]), "layer"
     else:
         return {"kind": "layer" if isinstance(result, keras.layers.Layer) else _kind_of(result)}
-    observation = {"kind": kind, **_describe_model(model, arguments)}
+    positions = _argument_positions(arguments)
+    layers = canonical_layers(model, positions)
+    observation = {"kind": kind, **_describe_model(model, layers, positions)}
     if observation["input_shapes"] is None:
         return observation
-    random_weights(canonical_layers(model, arguments), rng)
+    random_weights(layers, rng)
     inputs = rng.standard_normal((probe.batch, *observation["input_shapes"][0])).astype("float32")
     observation["outputs"], observation["placement"] = _outputs(model, inputs, probe.devices)
     if probe.labelled:
@@ -166,26 +167,29 @@ def _kind_of(value) -> str:
 # --------------------------------------------------------------------------------------------- architecture
 
 
-def canonical_layers(model, arguments=()) -> list:
+def canonical_layers(model, positions: dict[int, int] | None = None) -> list:
     """The model's layers, nested models flattened, input layers left out: first those of a model it was
-    given (in that model's order), then its own in order."""
+    given (in that model's order, `positions` from `_argument_positions`), then its own in order."""
     keras = _keras()
+    positions = positions or {}
     flat: list = []
+    seen: set[int] = set()
 
     def walk(container) -> None:
         for layer in container.layers:
             if isinstance(layer, keras.Model):
                 walk(layer)
-            elif not isinstance(layer, keras.layers.InputLayer) and not any(layer is seen for seen in flat):
+            elif not isinstance(layer, keras.layers.InputLayer) and id(layer) not in seen:
+                seen.add(id(layer))
                 flat.append(layer)
 
     walk(model)
-    positions = _argument_positions(arguments)
     given = sorted((layer for layer in flat if id(layer) in positions), key=lambda layer: positions[id(layer)])
     return given + [layer for layer in flat if id(layer) not in positions]
 
 
 def _argument_positions(arguments) -> dict[int, int]:
+    """Each layer of the models passed in (by identity), numbered in their canonical order."""
     positions: dict[int, int] = {}
     for model in arguments:
         for layer in canonical_layers(model):
@@ -193,10 +197,9 @@ def _argument_positions(arguments) -> dict[int, int]:
     return positions
 
 
-def _describe_model(model, arguments) -> dict:
-    positions = _argument_positions(arguments)
+def _describe_model(model, layers: list, positions: dict[int, int]) -> dict:
     entries = []
-    for layer in canonical_layers(model, arguments):
+    for layer in layers:
         entry = {
             "class": type(layer).__name__,
             "config": _config(layer),
@@ -204,7 +207,6 @@ def _describe_model(model, arguments) -> dict:
             "trainable_params": _count(layer.trainable_weights),
             "non_trainable_params": _count(layer.non_trainable_weights),
             "given": positions.get(id(layer)),  # its position in the model passed in, or None: a new layer
-            "weight_shapes": [list(w.shape) for w in layer.weights],
         }
         if entries and entry["class"] in _FOLDED_ACTIVATIONS and _folds_into(entries[-1], entry):
             entries[-1]["config"]["activation"] = _activation_name(entry)
@@ -296,9 +298,8 @@ def _plain(value):
 # --------------------------------------------------------------------------------------------- behaviour
 
 
-def random_weights(layers, rng: np.random.Generator) -> list[np.ndarray]:
+def random_weights(layers, rng: np.random.Generator) -> None:
     """Weights drawn at random for these layers (scaled by fan-in so activations stay moderate), set into them."""
-    weights = []
     for layer in layers:
         drawn = []
         for variable in layer.weights:
@@ -315,8 +316,6 @@ def random_weights(layers, rng: np.random.Generator) -> list[np.ndarray]:
                 value = 0.1 * normal
             drawn.append(value.astype(variable.dtype))
         layer.set_weights(drawn)
-        weights += drawn
-    return weights
 
 
 def _device_name(device: str) -> str:
