@@ -35,9 +35,8 @@ def no_gpu_message(reason: str) -> str:
 
 
 def check_request(backend: str) -> None:
-    """Refuse `gpu` at once on a machine with no NVIDIA device (before anything is graded)."""
-    if backend not in CHOICES:
-        raise BackendUnavailable(f"--backend must be one of {', '.join(CHOICES)}, not {backend!r}")
+    """Refuse `gpu` at once on a machine with no NVIDIA device (before anything is graded, whatever the exercise:
+    the grader was asked for a GPU). The choice itself is checked by `engine.Options`."""
     if backend == "gpu" and not nvidia_present():
         raise BackendUnavailable(no_gpu_message("this machine has no NVIDIA GPU"))
 
@@ -61,16 +60,13 @@ def resolve(backend: str, present: tuple[str, ...]) -> tuple[str, ...]:
     return ("cpu", "gpu") if "gpu" in present else ("cpu",)
 
 
-def hide_gpu_from_references() -> None:
-    """The grader's own TensorFlow (the references) runs on the CPU: set before it is imported."""
-    os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import grader.keras_observe  # noqa: F401  (chooses Keras' backend before Keras is imported)
-
-
 def import_tensorflow_for_references() -> None:
-    """TensorFlow and Keras in the grader's process, quietly (TensorFlow's start-up lines on the terminal would
-    look like part of the report); they are shown if the import fails. Call `hide_gpu_from_references` first."""
+    """TensorFlow and Keras in the grader's process, on the CPU only (the references never use a GPU) and
+    quietly (TensorFlow's start-up lines on the terminal would look like part of the report); they are shown if
+    the import fails."""
+    os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # the worker gets the caller's value, kept above
+    import grader.keras_observe  # noqa: F401  (chooses Keras' backend and log level before Keras is imported)
+
     failure = None
     with tempfile.TemporaryFile() as chatter:
         with _stderr_to(chatter):

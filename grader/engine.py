@@ -290,15 +290,13 @@ def _run_guarded(
 def grade_exercise(exercise: Exercise, path: Path | None, options: Options | None = None) -> ExerciseResult:
     """Grade one exercise file. `path=None` means the learner has no file for it: every task is missing."""
     options = options or Options()
-    if exercise.uses_tensorflow:
-        backends.check_request(options.backend)
+    backends.check_request(options.backend)
     if path is None:
         return _every_task(exercise, Status.MISSING, f"{exercise.file_name} was not found", options)
     results = []
     gpu = exercise.uses_tensorflow and backends.worker_may_use_gpu(options.backend)
     references = threading.Thread(target=_import_reference, args=(exercise,), daemon=True)
     if exercise.uses_tensorflow:  # the grader's TensorFlow loads while the worker loads the learner's
-        backends.hide_gpu_from_references()
         references.start()
     with Worker(path, exercise.banned_imports, options.memory_mb, gpu=gpu) as worker:
         loaded = worker.start(options.timeout)
@@ -308,7 +306,7 @@ def grade_exercise(exercise: Exercise, path: Path | None, options: Options | Non
         if loaded.kind != "loaded" or loaded.forbidden:
             status, message = _load_problem(loaded)
             return _every_task(exercise, status, message, options, worker.output_tail(), warnings)
-        devices = _devices(exercise, options, worker) if gpu else graded_on(exercise, options)
+        devices = _devices(options, worker) if gpu else graded_on(exercise, options)
         for task in exercise.tasks:
             if task.name not in loaded.names:
                 results.append(
@@ -331,7 +329,7 @@ def _import_reference(exercise: Exercise) -> None:
         exercise.reference_module()
 
 
-def _devices(exercise: Exercise, options: Options, worker: Worker) -> tuple[str, ...]:
+def _devices(options: Options, worker: Worker) -> tuple[str, ...]:
     """What the worker's TensorFlow has, resolved against --backend (BackendUnavailable for a missing GPU)."""
     reply = worker.devices(options.timeout)
     present = reply.value if reply.kind == "devices" else ("cpu",)

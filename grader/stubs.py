@@ -34,7 +34,6 @@ def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
     if any(exercise.uses_tensorflow for exercise in catalog.exercises()):  # the Keras references import it
-        backends.hide_gpu_from_references()
         backends.import_tensorflow_for_references()
     for exercise in catalog.exercises():
         path = EXERCISES_FOLDER / exercise.file_name
