@@ -107,9 +107,9 @@ def _entry_difference(expected: dict, actual: dict) -> str | None:
         actual["trainable_params"],
         actual["non_trainable_params"],
     ):
-        what = "frozen" if expected["trainable_params"] == 0 and expected["non_trainable_params"] else "as expected"
+        frozen = expected["trainable_params"] == 0 and expected["non_trainable_params"] > 0
         return f"{layer_text(expected)}: parameters expected {_params(expected)}, got {_params(actual)}" + (
-            " (freeze every layer of the base model: trainable = False)" if what == "frozen" else ""
+            " (freeze every layer of the base model: trainable = False)" if frozen else ""
         )
     return None
 
