@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from grader import catalog
@@ -9,7 +10,14 @@ from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT, Options, grade_exer
 from grader.results import ExerciseResult, RunResult
 from grader.sandbox import DEFAULT_MEMORY_MB
 from grader.spec import Exercise
-from grader.submission import exercise_file, resolve_root
+from grader.submission import find_source, loadable, resolve_root
+
+
+def grade_in(exercise: Exercise, root: Path, options: Options) -> ExerciseResult:
+    """Grade `exercise` from the learner's files under `root` (a folder, a `.py` file or a notebook)."""
+    source = find_source(exercise, root)
+    result = grade_exercise(exercise, loadable(source), options)
+    return dataclasses.replace(result, source=None if source is None else str(source))
 
 
 def _exercise(name: str | int | Exercise) -> Exercise:
@@ -30,7 +38,7 @@ def grade(
     chosen = _exercise(exercise)
     root = resolve_root(submission)
     options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
-    return grade_exercise(chosen, exercise_file(chosen, root), options)
+    return grade_in(chosen, root, options)
 
 
 def grade_all(
@@ -45,4 +53,4 @@ def grade_all(
     """Grade every exercise; a crash in one never loses the grades of the others."""
     root = resolve_root(submission)
     options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
-    return RunResult(tuple(grade_exercise(e, exercise_file(e, root), options) for e in catalog.exercises()))
+    return RunResult(tuple(grade_in(e, root, options) for e in catalog.exercises()))

@@ -17,6 +17,7 @@ from grader import catalog
 from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
 from grader.errors import GraderError
 from grader.i18n import LANGUAGES, default_language
+from grader.report import FORMATS
 from grader.sandbox import DEFAULT_MEMORY_MB
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -28,22 +29,26 @@ class UsageProblem(click.ClickException):
     exit_code = EXIT_USAGE
 
 
+def _with_submission(command):
+    return click.option(
+        "--submission",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="A .py file, a folder of exerciseN_*.py files, or a notebook (default: ./exercises).",
+    )(command)
+
+
 def grading_options(command):
     """The options every grading command takes."""
     options = [
         click.option(
-            "--submission",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="A .py file, a folder of exerciseN_*.py files, or a notebook (default: ./exercises).",
-        ),
-        click.option(
             "--format",
             "fmt",
-            type=click.Choice(["text", "json"]),
+            type=click.Choice(FORMATS),
             default="text",
             show_default=True,
-            help="text: the terminal report; json: the machine-readable report.",
+            help="text: the terminal report; json: the machine-readable report; junit: JUnit XML for CI test "
+            "reporters; gradescope: Gradescope's results.json.",
         ),
         click.option(
             "--output",
@@ -126,19 +131,37 @@ def _emit(result, fmt: str, output: Path | None, lang: str | None) -> None:
         for warning in dict.fromkeys(w for e in exercises for w in e.warnings):
             click.echo(f"Warning: {warning}", err=True)
     if output is not None:
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(render(result, fmt, lang=lang), encoding="utf-8")
-        except OSError as exc:
-            raise UsageProblem(f"cannot write the report to {output}: {exc.strerror}") from None
-        return
-    color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    width = click.get_terminal_size()[0] if color else 100
-    click.echo(render(result, fmt, lang=lang, color=color, width=width), nl=False)
+        _write(output, render(result, fmt, lang=lang))
+    else:
+        color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        width = click.get_terminal_size()[0] if color else 100
+        click.echo(render(result, fmt, lang=lang, color=color, width=width), nl=False)
+    from grader.report import github
+
+    if github.in_github_actions():
+        exercises = result.exercises if hasattr(result, "exercises") else (result,)
+        items = [("", e.to_dict(), Path(e.source) if e.source else None) for e in exercises]
+        _annotate(github.annotations(items), to_stderr=output is None and fmt != "text")
+        github.write_step_summary(github.exercises_markdown(result.to_dict(), lang))
+
+
+def _annotate(lines: list[str], to_stderr: bool) -> None:
+    """Workflow commands go to stdout, unless stdout carries a machine-readable report (the runner reads both)."""
+    for line in lines:
+        click.echo(line, err=to_stderr)
+
+
+def _write(output: Path, text: str) -> None:
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageProblem(f"cannot write the report to {output}: {exc.strerror}") from None
 
 
 def _grade_command(name: str) -> click.Command:
     @click.command(name=name, help=f"Grade {name} and print a report.")
+    @_with_submission
     @grading_options
     @_guarded
     def command(submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb):
@@ -154,6 +177,7 @@ def _grade_command(name: str) -> click.Command:
 
 
 @click.command(name="all", help="Grade every exercise and print one summary.")
+@_with_submission
 @grading_options
 @_guarded
 def grade_all_command(submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb):
@@ -162,6 +186,157 @@ def grade_all_command(submission, fmt, output, seed, examples, backend, lang, ti
     result = grade_all(submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
     _emit(result, fmt, output, lang)
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
+
+
+def _chosen_exercises(text: str):
+    if text.strip() == "all":
+        return catalog.exercises()
+    chosen = tuple(catalog.find(name.strip()) for name in text.split(",") if name.strip())
+    if not chosen:
+        raise UsageProblem("--exercises names no exercise: give all, or names such as exercise1,exercise3")
+    return tuple(sorted({e.number: e for e in chosen}.values(), key=lambda e: e.number))
+
+
+def _default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class _Progress:
+    """A bar on a terminal; a line per student in a log (CI), where a bar would be noise."""
+
+    def __init__(self):
+        self.bar = None
+        self.task = None
+        self.done = 0
+        self.total = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(
+                TextColumn("marking"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.description}"),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total)
+
+    def advance(self, report: dict, reused: bool) -> None:
+        self.done += 1
+        note = "kept" if reused else report["status"]
+        line = f"{report['student']}: {report['score']:g}/{report['max_score']:g} ({note})"
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=line)
+        else:
+            click.echo(f"[{self.done}/{self.total}] {line}", err=True)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | None, submissions=None) -> None:
+    """Extra format files, the summary, GitHub's annotations and step summary, and the exit code."""
+    import json
+
+    from grader.batch import write_formats
+    from grader.gradebook import histogram, pass_rates
+    from grader.report import github
+    from grader.report.class_summary import render_class
+
+    lang = lang or default_language()
+    write_formats(out, result, fmt, lang)
+    if fmt == "json":
+        summary = {
+            "students": len(result.reports),
+            "max_score": result.max_score,
+            "gradebook": str(out / "gradebook.csv"),
+            "pass_rates": [
+                {"exercise": r.exercise, "task": r.task, "passed": r.passed, "marked": r.marked}
+                for r in pass_rates(result)
+            ],
+            "histogram": list(histogram(result)),
+        }
+        text = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+    else:
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        width = click.get_terminal_size()[0] if color else 100
+        text = render_class(result, color=color, width=width)
+    if output is not None:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+    if github.in_github_actions():
+        items = []
+        for report in result.reports:
+            files = report.get("files", {}) if submissions is not None else {}
+            for exercise in report["exercises"]:
+                name = files.get(exercise["exercise"])
+                items.append((f"{report['student']}/", exercise, submissions / name if name else None))
+        _annotate(github.annotations(items), to_stderr=output is None and fmt == "json")
+        github.write_step_summary(github.class_markdown(result))
+    sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
+
+
+@click.command(name="batch", help="Mark a class: one folder (or file) per student under SUBMISSIONS.")
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option(
+    "--exercises",
+    default="all",
+    show_default=True,
+    help="The exercises to mark: all, or names separated by commas (exercise1,exercise3 or 1,3).",
+)
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Students marked at once [default: CPU count].")
+@click.option("--resume", is_flag=True, help="Keep earlier reports made from the same submission and settings.")
+@click.option("--shard", default=None, help="Mark only share K of N of the class (K/N, such as 2/4).")
+@grading_options
+@_guarded
+def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
+    from grader.batch import mark_class
+    from grader.engine import Options
+    from grader.roster import parse_shard
+
+    chosen = _chosen_exercises(exercises)
+    share = parse_shard(shard) if shard else None
+    fmt, output, lang = grading.pop("fmt"), grading.pop("output"), grading.pop("lang")
+    options = Options(**grading)
+    progress = _Progress()
+    try:
+        result = mark_class(
+            submissions,
+            out,
+            chosen,
+            options,
+            jobs=jobs or _default_jobs(),
+            resume=resume,
+            share=share,
+            progress=progress.advance,
+            on_start=progress.start,
+        )
+    finally:
+        progress.stop()
+    _finish_class(result, out, fmt, output, lang, submissions)
+
+
+@click.command(name="merge", help="Merge the output folders of several `grade batch --shard` runs into one.")
+@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="As for batch.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Summary to this file.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Report language.")
+@_guarded
+def merge_command(folders, out, fmt, output, lang):
+    from grader.batch import merge
+
+    _finish_class(merge(tuple(folders), out), out, fmt, output, lang)
 
 
 @click.command(name="list", help="The exercises, their tasks and points.")
@@ -214,6 +389,8 @@ def main():
 
 main.add_command(grade_all_command)
 main.add_command(list_command)
+main.add_command(batch_command)
+main.add_command(merge_command)
 
 
 def run() -> None:

@@ -89,6 +89,7 @@ class ExerciseResult(_Totals):
     # About the grading itself (a sandbox weaker on this platform): in the text report and on stderr, never in
     # the JSON report, whose keys are a contract.
     warnings: tuple[str, ...] = ()
+    source: str | None = None  # the learner's file (CI annotations point at it); not in the JSON report either
 
     def _parts(self) -> tuple:
         return self.tasks

@@ -38,19 +38,29 @@ def resolve_root(submission: str | Path | None) -> Path:
     return path.resolve()
 
 
-def exercise_file(exercise: Exercise, root: Path) -> Path | None:
-    """The file that holds the learner's answers to `exercise` under `root`, or None when there is none."""
+def find_source(exercise: Exercise, root: Path) -> Path | None:
+    """The learner's own file for `exercise` under `root` (a `.py` file or a notebook), or None."""
     if root.is_file():
-        return notebook_as_module(root) if root.suffix == ".ipynb" else root
+        return root
     exact = root / exercise.file_name
     if exact.is_file():
         return exact
-    for pattern in (f"exercise{exercise.number}_*.py", f"exercise{exercise.number}.py"):
+    for pattern in (
+        f"exercise{exercise.number}_*.py",
+        f"exercise{exercise.number}.py",
+        f"exercise{exercise.number}*.ipynb",
+    ):
         matches = sorted(root.glob(pattern))
         if matches:
             return matches[0]
-    notebooks = sorted(root.glob(f"exercise{exercise.number}*.ipynb"))
-    return notebook_as_module(notebooks[0]) if notebooks else None
+    return None
+
+
+def loadable(source: Path | None) -> Path | None:
+    """The Python file the worker loads for a learner's file (a notebook's code cells converted)."""
+    if source is not None and source.suffix == ".ipynb":
+        return notebook_as_module(source)
+    return source
 
 
 def notebook_as_module(path: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.results import ExerciseResult, RunResult
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "junit", "gradescope")
 
 
 def render(result: ExerciseResult | RunResult, fmt: str, *, lang: str = "en", color: bool = False, width=100) -> str:
@@ -12,6 +12,14 @@ def render(result: ExerciseResult | RunResult, fmt: str, *, lang: str = "en", co
         from grader.report.json_report import render_json
 
         return render_json(result)
+    if fmt == "junit":
+        from grader.report.junit import render_junit
+
+        return render_junit([("", result.to_dict())], lang)
+    if fmt == "gradescope":
+        from grader.report.gradescope import render_gradescope
+
+        return render_gradescope(result.to_dict(), lang)
     from grader.report.text import render_text
 
     return render_text(result, lang=lang, color=color, width=width)

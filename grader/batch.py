@@ -1,0 +1,264 @@
+"""Marking a class: every student (or one shard of them) in parallel marker processes, each report written as
+soon as it is known, and the gradebook built from the reports; `merge` builds one from several shards.
+
+Layout of the output folder:
+
+    gradebook.csv            student, points per exercise, total, max, status
+    reports/<student>.json   the `grade all --format json` report, plus student, status, hashes and files
+    batch.json               what was marked: exercises, maxima, settings hash, shard, students
+    marking.log              what the marker processes printed (TensorFlow's start-up chatter, a grader failure)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from grader import backends
+from grader.engine import Options
+from grader.errors import GraderError
+from grader.gradebook import ClassResult, gradebook_csv
+from grader.marking import ERROR, Marker, error_report, settings_hash
+from grader.roster import Student, shard, students
+from grader.spec import Exercise
+
+GRADEBOOK, MANIFEST, REPORTS = "gradebook.csv", "batch.json", "reports"
+_STARTUP_SECONDS = 60.0  # a marker's own start, and TensorFlow's import for a Keras exercise
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one (a run stopped midway loses nothing)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _dump(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def ceiling(exercises: tuple[Exercise, ...], options: Options) -> float:
+    """Seconds after which a student's marking counts as stuck: every task and load at its time limit, twice."""
+    steps = sum(len(e.tasks) + 1 for e in exercises)
+    return 2 * steps * options.timeout + _STARTUP_SECONDS * (1 + sum(e.uses_tensorflow for e in exercises))
+
+
+def _earlier_report(path: Path, submission: str, settings: str) -> dict | None:
+    """The report already in `path` when it was made from the same submission and settings (for --resume)."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    same = report.get("submission_sha256") == submission and report.get("settings_sha256") == settings
+    return report if same and report.get("status") != ERROR else None
+
+
+class _Class:
+    """One marking run: the queue of students, the marker slots, and the reports as they arrive."""
+
+    def __init__(self, submissions: Path, out: Path, exercises, options: Options, settings: str, progress):
+        self.submissions, self.out, self.exercises = submissions, out, exercises
+        self.options, self.settings = options, settings
+        self.progress = progress
+        self.reports: dict[str, dict] = {}
+        self.reused: list[str] = []
+        self.lock = threading.Lock()
+        self.jobs: queue.Queue = queue.Queue()
+
+    def job(self, student: Student) -> dict:
+        options = {
+            "seed": self.options.seed,
+            "examples": self.options.examples,
+            "timeout": self.options.timeout,
+            "backend": self.options.backend,
+            "memory_mb": self.options.memory_mb,
+        }
+        return {
+            "student": student.name,
+            "root": str(student.root),
+            "exercises": [e.name for e in self.exercises],
+            "options": options,
+        }
+
+    def record(self, student: Student, report: dict, content: str, reused: bool) -> None:
+        report = {
+            **report,
+            "files": student.files(self.exercises, self.submissions),
+            "submission_sha256": content,
+            "settings_sha256": self.settings,
+        }
+        if not reused:
+            write_atomically(self.out / REPORTS / f"{student.name}.json", _dump(report))
+        with self.lock:
+            self.reports[student.name] = report
+            if reused:
+                self.reused.append(student.name)
+            if self.progress:
+                self.progress(report, reused)
+
+    def slot(self) -> None:
+        """One marker process, fed students until none is left."""
+        marker = Marker(self.out / "marking.log")
+        limit = ceiling(self.exercises, self.options)
+        try:
+            while True:
+                try:
+                    student, content = self.jobs.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    reply = marker.mark(self.job(student), limit)
+                    if isinstance(reply, str) and "longer than" not in reply:
+                        reply = marker.mark(self.job(student), limit)  # once more, in a fresh marker
+                        if isinstance(reply, str):
+                            reply += " (twice)"
+                except Exception as exc:  # never lose the student: an error row says what happened
+                    marker.close()
+                    reply = f"the batch could not mark this student ({type(exc).__name__}: {exc})"
+                if isinstance(reply, str):
+                    reply = error_report(student.name, self.exercises, reply)
+                self.record(student, reply, content, reused=False)
+        finally:
+            marker.close()
+
+
+def mark_class(
+    submissions: Path,
+    out: Path,
+    exercises: tuple[Exercise, ...],
+    options: Options,
+    *,
+    jobs: int = 1,
+    resume: bool = False,
+    share: tuple[int, int] | None = None,
+    progress: Callable[[dict, bool], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> ClassResult:
+    """Mark every student under `submissions` (or the `share` = (K, N) shard of them) into `out`."""
+    if jobs < 1:
+        raise GraderError(f"--jobs {jobs} must be at least 1")
+    backends.check_request(options.backend)
+    roster = students(submissions)
+    if share is not None:
+        roster = shard(roster, *share)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GraderError(f"cannot write into {out}: {exc.strerror}") from None
+    settings = settings_hash(exercises, options)
+    marking = _Class(submissions, out, exercises, options, settings, progress)
+    if on_start:
+        on_start(len(roster))
+    for student in roster:
+        content = student.content_hash(exercises)
+        earlier = _earlier_report(out / REPORTS / f"{student.name}.json", content, settings) if resume else None
+        if earlier is not None:
+            marking.record(student, earlier, content, reused=True)
+        else:
+            marking.jobs.put((student, content))
+    slots = [threading.Thread(target=marking.slot, daemon=True) for _ in range(min(jobs, marking.jobs.qsize()))]
+    for thread in slots:
+        thread.start()
+    for thread in slots:
+        thread.join()
+    result = ClassResult(
+        exercises=tuple(e.name for e in exercises),
+        maxima={e.name: e.max_score for e in exercises},
+        settings_sha256=settings,
+        reports=tuple(marking.reports[s.name] for s in roster),
+        shard=share,
+        reused=tuple(sorted(marking.reused)),
+    )
+    write_class(out, result)
+    return result
+
+
+def write_class(out: Path, result: ClassResult) -> None:
+    """The gradebook and the manifest (the reports are written as they come)."""
+    write_atomically(out / GRADEBOOK, gradebook_csv(result))
+    manifest = {
+        "exercises": list(result.exercises),
+        "maxima": result.maxima,
+        "settings_sha256": result.settings_sha256,
+        "shard": None if result.shard is None else f"{result.shard[0]}/{result.shard[1]}",
+        "students": [r["student"] for r in result.reports],
+    }
+    write_atomically(out / MANIFEST, _dump(manifest))
+
+
+def write_formats(out: Path, result: ClassResult, fmt: str, lang: str) -> list[Path]:
+    """The extra files `--format` asks for: `junit.xml` for the class, or a Gradescope `results.json` a student."""
+    written = []
+    if fmt == "junit":
+        from grader.report.junit import render_junit
+
+        path = out / "junit.xml"
+        write_atomically(path, render_junit([(r["student"], r) for r in result.reports], lang))
+        written.append(path)
+    elif fmt == "gradescope":
+        from grader.report.gradescope import render_gradescope
+
+        for report in result.reports:
+            path = out / "gradescope" / report["student"] / "results.json"
+            write_atomically(path, render_gradescope(report, lang))
+        written.append(out / "gradescope")
+    return written
+
+
+def _read_json(path: Path, what: str):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise GraderError(f"cannot read {what} {path}: {exc.strerror}") from None
+    except ValueError:
+        raise GraderError(f"{what} {path} is not valid JSON") from None
+
+
+def merge(folders: tuple[Path, ...], out: Path) -> ClassResult:
+    """One class from the outputs of several shards: they must be marked alike and share no student."""
+    if not folders:
+        raise GraderError("merge needs at least one folder written by grade batch")
+    manifests = [_read_json(folder / MANIFEST, "the batch manifest") for folder in folders]
+    first = manifests[0]
+    for folder, manifest in zip(folders, manifests, strict=True):
+        if (manifest["exercises"], manifest["settings_sha256"]) != (first["exercises"], first["settings_sha256"]):
+            raise GraderError(
+                f"{folder} was marked with other exercises or settings than {folders[0]}: a merged gradebook "
+                "would be unfair; mark every shard with the same options and grader"
+            )
+    shards = {m["shard"] for m in manifests}
+    if None not in shards:
+        total = int(next(iter(shards)).split("/")[1])
+        missing = sorted(set(range(1, total + 1)) - {int(s.split("/")[0]) for s in shards})
+        if missing:
+            raise GraderError(f"shard(s) {', '.join(f'{k}/{total}' for k in missing)} missing from the merge")
+    reports: dict[str, dict] = {}
+    for folder, manifest in zip(folders, manifests, strict=True):
+        for name in manifest["students"]:
+            if name in reports:
+                raise GraderError(f"student {name!r} is in more than one of the merged folders")
+            report = _read_json(folder / REPORTS / f"{name}.json", "the report")
+            reports[name] = report
+            if folder.resolve() != out.resolve():
+                write_atomically(out / REPORTS / f"{name}.json", _dump(report))
+    result = ClassResult(
+        exercises=tuple(first["exercises"]),
+        maxima=first["maxima"],
+        settings_sha256=first["settings_sha256"],
+        reports=tuple(reports[name] for name in sorted(reports)),
+    )
+    write_class(out, result)
+    return result

@@ -1,0 +1,98 @@
+"""A marked class as data: the students' reports, and what follows from them alone (the gradebook CSV, pass
+rates, the score histogram). Nothing here grades or draws; the same reports always give the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from grader.marking import ERROR
+
+
+@dataclass(frozen=True)
+class ClassResult:
+    """Every student's report (`grade all --format json` plus `student`, `status`, `message`, `files` and the
+    hashes), sorted by student, and the exercises they were marked on with each one's maximum."""
+
+    exercises: tuple[str, ...]
+    maxima: dict[str, float]
+    settings_sha256: str
+    reports: tuple[dict, ...]
+    shard: tuple[int, int] | None = None
+    reused: tuple[str, ...] = field(default=())  # students whose earlier report was kept (--resume)
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(self.maxima.values()))
+
+    @property
+    def passed(self) -> bool:
+        """Every student marked, and every task of every student passed (exit code 0)."""
+        return all(
+            r["status"] != ERROR and all(t["status"] == "passed" for e in r["exercises"] for t in e["tasks"])
+            for r in self.reports
+        )
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _cell(text: str) -> str:
+    """A name a spreadsheet would run as a formula (=, +, -, @) is quoted with an apostrophe."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def gradebook_csv(result: ClassResult) -> str:
+    """student, points per exercise, total, max, status: one row per student, sorted by name."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *result.exercises, "total", "max", "status"])
+    for report in result.reports:
+        scores = {e["exercise"]: e["score"] for e in report["exercises"]}
+        if report["status"] == ERROR:
+            points = ["" for _ in result.exercises]
+            total = ""
+        else:
+            points = [_number(scores.get(name, 0.0)) for name in result.exercises]
+            total = _number(report["score"])
+        writer.writerow([_cell(report["student"]), *points, total, _number(result.max_score), report["status"]])
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class PassRate:
+    exercise: str
+    task: str
+    passed: int
+    marked: int
+
+    @property
+    def fraction(self) -> float:
+        return self.passed / self.marked if self.marked else 0.0
+
+
+def pass_rates(result: ClassResult) -> tuple[PassRate, ...]:
+    """For each task, how many of the students marked on it passed it (students the grader failed on left out)."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for report in result.reports:
+        for exercise in report["exercises"]:
+            for task in exercise["tasks"]:
+                count = counts.setdefault((exercise["exercise"], task["name"]), [0, 0])
+                count[0] += task["status"] == "passed"
+                count[1] += 1
+    order = {name: i for i, name in enumerate(result.exercises)}
+    keys = sorted(counts, key=lambda key: order.get(key[0], len(order)))
+    return tuple(PassRate(exercise, task, *counts[exercise, task]) for exercise, task in keys)
+
+
+def histogram(result: ClassResult, bins: int = 10) -> tuple[int, ...]:
+    """How many marked students scored in each tenth of the maximum; full marks count in the last bin."""
+    counts = [0] * bins
+    for report in result.reports:
+        if report["status"] == ERROR or not result.max_score:
+            continue
+        share = report["score"] / result.max_score
+        counts[min(int(share * bins), bins - 1)] += 1
+    return tuple(counts)

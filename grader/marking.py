@@ -1,0 +1,169 @@
+"""Marking one student: their report, and the long-lived marker process that batch marking runs it in.
+
+A marker is a plain `python -m grader.marking` process that reads one job a line on stdin and answers one
+report a line. Learner code never runs in it (each exercise still gets its own sandboxed worker), but the
+grader's own state (hypothesis, the references' TensorFlow) lives there and not in the batch process, so a
+failure of the grader on one student ends that marker, not the class: the batch gives that student an
+`error` row and starts a fresh marker for the next.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from grader import catalog
+from grader.engine import Options
+from grader.results import ExerciseResult, RunResult, Status, TaskResult
+from grader.spec import Exercise
+
+# A student's status in the gradebook.
+GRADED, INCOMPLETE, EMPTY, ERROR = "graded", "incomplete", "empty", "error"
+STUDENT_STATUSES = (GRADED, INCOMPLETE, EMPTY, ERROR)
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def grader_digest() -> str:
+    """sha256 of the grader's and the references' code: a changed grader re-marks everyone on --resume."""
+    digest = hashlib.sha256()
+    for folder in (_PACKAGE, _PACKAGE.parent / "solutions"):
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def settings_hash(exercises: tuple[Exercise, ...], options: Options) -> str:
+    """What, besides the submission, decides a grade: the exercises, the options and the grader itself."""
+    settings = {"exercises": [e.name for e in exercises], "options": dataclasses.asdict(options)}
+    text = json.dumps(settings, sort_keys=True) + grader_digest()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _status(sources: dict[str, Path | None]) -> str:
+    present = sum(path is not None for path in sources.values())
+    return EMPTY if present == 0 else GRADED if present == len(sources) else INCOMPLETE
+
+
+def _grader_failed(exercise: Exercise, options: Options, exc: Exception) -> ExerciseResult:
+    message = f"the grader itself failed on this exercise ({type(exc).__name__}: {exc}); please report it"
+    tasks = tuple(TaskResult(t.name, Status.ERROR, 0.0, float(t.points), 0, message) for t in exercise.tasks)
+    return ExerciseResult(exercise.name, exercise.title, options.seed, ("cpu",), tasks)
+
+
+def mark_student(name: str, root: Path, exercises: tuple[Exercise, ...], options: Options) -> dict:
+    """Grade every chosen exercise of one student; a failure on one exercise never loses the others."""
+    from grader.api import grade_in
+    from grader.roster import Student
+
+    student = Student(name, root)
+    results = []
+    for exercise in exercises:
+        try:
+            results.append(grade_in(exercise, root, options))
+        except Exception as exc:
+            results.append(_grader_failed(exercise, options, exc))
+    return {
+        "student": name,
+        "status": _status(student.sources(exercises)),
+        "message": "",
+        **RunResult(tuple(results)).to_dict(),
+    }
+
+
+def error_report(name: str, exercises: tuple[Exercise, ...], message: str) -> dict:
+    """The report of a student the grader could not finish: no points, and why."""
+    return {
+        "student": name,
+        "status": ERROR,
+        "message": message,
+        "score": 0.0,
+        "max_score": float(sum(e.max_score for e in exercises)),
+        "exercises": [],
+    }
+
+
+def _serve() -> None:
+    """The marker process: jobs in on stdin, reports out on the real stdout; anything printed goes to stderr."""
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    for line in sys.stdin:
+        job = json.loads(line)
+        exercises = tuple(catalog.find(n) for n in job["exercises"])
+        report = mark_student(job["student"], Path(job["root"]), exercises, Options(**job["options"]))
+        replies.write(json.dumps(report, ensure_ascii=False) + "\n")
+        replies.flush()
+
+
+class Marker:
+    """The batch's handle on one marker process (started on first use, replaced after a failure)."""
+
+    def __init__(self, log: Path | None = None):
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def _start(self) -> subprocess.Popen:
+        stderr = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 (closed with the process)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "grader.marking"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            encoding="utf-8",
+            cwd=str(_PACKAGE.parent),
+        )
+        if self.log:
+            stderr.close()
+        return process
+
+    def mark(self, job: dict, ceiling: float) -> dict | str:
+        """The student's report, or why there is none (the marker died, or ran past `ceiling` seconds)."""
+        if self.process is None or self.process.poll() is not None:
+            self.process = self._start()
+        process, expired = self.process, threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            process.kill()
+
+        timer = threading.Timer(ceiling, stop)
+        timer.start()
+        try:
+            process.stdin.write(json.dumps(job) + "\n")
+            process.stdin.flush()
+            line = process.stdout.readline()
+        except OSError:
+            line = ""
+        finally:
+            timer.cancel()
+        if line and not expired.is_set():
+            with contextlib.suppress(ValueError):
+                return json.loads(line)
+        self.close()
+        if expired.is_set():
+            return f"marking this student took longer than {ceiling:g} s and was stopped"
+        return "the grader's own process failed while marking this student"
+
+    def close(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+
+
+if __name__ == "__main__":
+    _serve()
