@@ -28,6 +28,7 @@ from grader.spec import Exercise
 GRADED, INCOMPLETE, EMPTY, ERROR = "graded", "incomplete", "empty", "error"
 STUDENT_STATUSES = (GRADED, INCOMPLETE, EMPTY, ERROR)
 _PACKAGE = Path(__file__).resolve().parent
+MARKER_COMMAND = (sys.executable, "-m", "grader.marking")
 
 
 def grader_digest() -> str:
@@ -111,7 +112,7 @@ class Marker:
     def _start(self) -> subprocess.Popen:
         stderr = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 (closed with the process)
         process = subprocess.Popen(
-            [sys.executable, "-m", "grader.marking"],
+            MARKER_COMMAND,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,

@@ -1,0 +1,178 @@
+"""`grade batch`: a class of mixed submissions marked into a gradebook, reports and a summary; the same bytes
+every time; --resume re-marks only what changed; shards merged equal the whole; a grader failure on one
+student never costs the others their grades."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from grader import marking
+from grader.cli import main
+from tests.batch.conftest import EXERCISES, OPTIONS, write_class
+from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.slow
+
+EXPECTED = {  # student: (exercise1, exercise3, status)
+    "ahn": ("11", "10", "graded"),
+    "baek": ("11", "10", "graded"),
+    "choi": ("11", "4", "graded"),
+    "do": ("10", "0", "incomplete"),
+    "eun": ("0", "0", "empty"),
+    "fu": ("11", "0", "graded"),
+    "gim": ("0", "10", "incomplete"),
+}
+
+
+def batch(submissions, out, *extra):
+    args = ["batch", str(submissions), "--out", str(out), "--exercises", EXERCISES, *OPTIONS, *extra]
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def gradebook(out) -> str:
+    return (out / "gradebook.csv").read_text(encoding="utf-8")
+
+
+def reports(out) -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in sorted((out / "reports").glob("*.json"))}
+
+
+@pytest.fixture(scope="module")
+def marked(tmp_path_factory):
+    """The class marked once with two jobs: (submissions, out, command result)."""
+    root = tmp_path_factory.mktemp("class")
+    submissions = write_class(root / "submissions")
+    out = root / "out"
+    return submissions, out, batch(submissions, out, "--jobs", "2")
+
+
+def test_the_gradebook_has_a_row_per_student_with_points_total_max_and_status(marked):
+    _, out, result = marked
+    rows = list(csv.reader(gradebook(out).splitlines()))
+    assert rows[0] == ["student", "exercise1", "exercise3", "total", "max", "status"]
+    got = {row[0]: (row[1], row[2], row[5]) for row in rows[1:]}
+    assert got == EXPECTED
+    for row in rows[1:]:
+        assert float(row[3]) == float(row[1]) + float(row[2]) and row[4] == "21"
+    assert result.exit_code == 1  # some task did not pass
+
+
+def test_each_student_has_a_json_report_in_the_grade_all_schema(marked):
+    _, out, _ = marked
+    assert set(reports(out)) == {f"{name}.json" for name in EXPECTED}
+    choi = json.loads((out / "reports" / "choi.json").read_text())
+    assert set(choi) >= {"student", "status", "score", "max_score", "exercises", "submission_sha256"}
+    lost = [t["name"] for e in choi["exercises"] for t in e["tasks"] if t["status"] != "passed"]
+    assert lost == ["max_pool2d", "avg_pool2d"]
+    assert choi["files"] == {"exercise1": "choi/exercise1_convolution.py", "exercise3": "choi/exercise3_pooling.py"}
+    do = json.loads((out / "reports" / "do.json").read_text())
+    statuses = [t["status"] for t in do["exercises"][0]["tasks"]]
+    assert statuses == ["timeout"] + ["passed"] * (len(statuses) - 1)
+    gim = json.loads((out / "reports" / "gim.json").read_text())
+    assert gim["files"] == {"exercise3": "gim/exercises/exercise3.ipynb"}
+
+
+def test_the_summary_shows_the_class_the_pass_rates_and_a_histogram(marked):
+    _, _, result = marked
+    text = result.output
+    assert "gradebook" in text and "pass rate per task" in text and "scores (% of the maximum)" in text
+    assert "max_pool2d" in text and "3/7" in text  # ahn, baek and gim
+    assert "5/7" in text  # apply_filter: the five with an exercise 1 file
+    assert "7 students: 7 marked, 0 kept" in text
+
+
+def test_marking_again_gives_the_same_bytes_whatever_the_jobs(marked, tmp_path):
+    submissions, out, _ = marked
+    again = tmp_path / "again"
+    batch(submissions, again, "--jobs", "1")
+    assert gradebook(again) == gradebook(out)
+    assert reports(again) == reports(out)
+
+
+def test_resume_marks_only_the_students_whose_submission_changed(marked, tmp_path):
+    submissions, out, _ = marked
+    copy = tmp_path / "submissions"
+    shutil.copytree(submissions, copy)
+    resumed = tmp_path / "out"
+    shutil.copytree(out, resumed)
+    choi = copy / "choi" / "exercise3_pooling.py"
+    choi.write_text((FIXTURES.parent.parent / "solutions" / "exercise3_pooling.py").read_text())
+    result = batch(copy, resumed, "--resume", "--jobs", "2")
+    assert "7 students: 1 marked, 6 kept" in result.output
+    rows = {row[0]: row for row in csv.reader(gradebook(resumed).splitlines())}
+    assert rows["choi"][2] == "10"
+    assert gradebook(resumed).replace("choi,11,10,21", "choi,11,4,15") == gradebook(out)
+
+
+def test_other_options_are_not_resumed_but_marked_again(marked, tmp_path):
+    submissions, out, _ = marked
+    resumed = tmp_path / "out"
+    shutil.copytree(out, resumed)
+    result = batch(submissions, resumed, "--resume", "--seed", "4", "--exercises", "exercise1")
+    assert "0 kept" in result.output
+
+
+def test_shards_merged_equal_the_whole_class(marked, tmp_path):
+    submissions, out, _ = marked
+    shards = []
+    for k in (1, 2, 3):
+        folder = tmp_path / f"shard{k}"
+        result = batch(submissions, folder, "--shard", f"{k}/3", "--jobs", "1")
+        assert result.exit_code == 1, result.output
+        shards.append(folder)
+    sizes = [len(json.loads((s / "batch.json").read_text())["students"]) for s in shards]
+    assert sorted(sizes) == [2, 2, 3]
+    merged = tmp_path / "merged"
+    result = CliRunner().invoke(main, ["merge", *map(str, shards), "--out", str(merged)])
+    assert result.exit_code == 1, result.output
+    assert gradebook(merged) == gradebook(out)
+    assert reports(merged) == reports(out)
+
+
+@pytest.fixture
+def breaking_marker(monkeypatch):
+    script = FIXTURES / "markers" / "breaks_on_request.py"
+    monkeypatch.setattr(marking, "MARKER_COMMAND", (sys.executable, str(script)))
+
+
+def test_a_grader_failure_on_one_student_gives_an_error_row_and_the_others_their_grades(tmp_path, breaking_marker):
+    submissions = tmp_path / "submissions"
+    for name in ("ahn", "zz_breaks_the_grader", "kim"):
+        (submissions / name).mkdir(parents=True)
+        shutil.copy(FIXTURES.parent.parent / "solutions" / "exercise1_convolution.py", submissions / name)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["batch", str(submissions), "--out", str(out), "--exercises", "1", "--examples", "3", "--jobs", "1"]
+    )
+    rows = {row[0]: row for row in csv.reader(gradebook(out).splitlines())}
+    assert rows["ahn"][1:] == ["11", "11", "11", "graded"]
+    assert rows["kim"][1:] == ["11", "11", "11", "graded"]
+    assert rows["zz_breaks_the_grader"][1:] == ["", "", "11", "error"]
+    report = json.loads((out / "reports" / "zz_breaks_the_grader.json").read_text())
+    assert "failed" in report["message"] and "twice" in report["message"]
+    assert "the grader could not mark" in result.output
+    assert result.exit_code == 1
+
+
+def test_a_student_whose_marking_hangs_is_stopped_at_the_ceiling(tmp_path, breaking_marker, monkeypatch):
+    from grader import batch as batch_module
+
+    monkeypatch.setattr(batch_module, "ceiling", lambda exercises, options: 8.0)
+    submissions = tmp_path / "submissions"
+    for name in ("ahn", "hangs_the_grader"):
+        (submissions / name).mkdir(parents=True)
+        shutil.copy(FIXTURES.parent.parent / "solutions" / "exercise1_convolution.py", submissions / name)
+    out = tmp_path / "out"
+    CliRunner().invoke(
+        main, ["batch", str(submissions), "--out", str(out), "--exercises", "1", "--examples", "3", "--jobs", "2"]
+    )
+    rows = {row[0]: row for row in csv.reader(gradebook(out).splitlines())}
+    assert rows["ahn"][-1] == "graded" and rows["hangs_the_grader"][-1] == "error"
+    report = json.loads((out / "reports" / "hangs_the_grader.json").read_text())
+    assert "longer than 8 s" in report["message"]
