@@ -12,6 +12,7 @@ Layout of the output folder:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import queue
@@ -79,18 +80,11 @@ class _Class:
         self.jobs: queue.Queue = queue.Queue()
 
     def job(self, student: Student) -> dict:
-        options = {
-            "seed": self.options.seed,
-            "examples": self.options.examples,
-            "timeout": self.options.timeout,
-            "backend": self.options.backend,
-            "memory_mb": self.options.memory_mb,
-        }
         return {
             "student": student.name,
             "root": str(student.root),
             "exercises": [e.name for e in self.exercises],
-            "options": options,
+            "options": dataclasses.asdict(self.options),
         }
 
     def record(self, student: Student, report: dict, content: str, reused: bool) -> None:
@@ -121,7 +115,7 @@ class _Class:
                     return
                 try:
                     reply = marker.mark(self.job(student), limit)
-                    if isinstance(reply, str) and "longer than" not in reply:
+                    if isinstance(reply, str) and not marker.expired:
                         reply = marker.mark(self.job(student), limit)  # once more, in a fresh marker
                         if isinstance(reply, str):
                             reply += " (twice)"

@@ -39,6 +39,14 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def points_row(result: ClassResult, report: dict) -> tuple[list[str], str]:
+    """A student's points per exercise and total, as the gradebook shows them (blank where not marked)."""
+    if report["status"] == ERROR:
+        return ["" for _ in result.exercises], ""
+    scores = {e["exercise"]: e["score"] for e in report["exercises"]}
+    return [_number(scores.get(name, 0.0)) for name in result.exercises], _number(report["score"])
+
+
 def _cell(text: str) -> str:
     """A name a spreadsheet would run as a formula (=, +, -, @) is quoted with an apostrophe."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -50,13 +58,7 @@ def gradebook_csv(result: ClassResult) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", *result.exercises, "total", "max", "status"])
     for report in result.reports:
-        scores = {e["exercise"]: e["score"] for e in report["exercises"]}
-        if report["status"] == ERROR:
-            points = ["" for _ in result.exercises]
-            total = ""
-        else:
-            points = [_number(scores.get(name, 0.0)) for name in result.exercises]
-            total = _number(report["score"])
+        points, total = points_row(result, report)
         writer.writerow([_cell(report["student"]), *points, total, _number(result.max_score), report["status"]])
     return buffer.getvalue()
 

@@ -108,6 +108,7 @@ class Marker:
     def __init__(self, log: Path | None = None):
         self.log = log
         self.process: subprocess.Popen | None = None
+        self.expired = False  # the last `mark` ran past its ceiling (marking it again would only wait again)
 
     def _start(self) -> subprocess.Popen:
         stderr = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 (closed with the process)
@@ -144,11 +145,12 @@ class Marker:
             line = ""
         finally:
             timer.cancel()
-        if line and not expired.is_set():
+        self.expired = expired.is_set()
+        if line and not self.expired:
             with contextlib.suppress(ValueError):
                 return json.loads(line)
         self.close()
-        if expired.is_set():
+        if self.expired:
             return f"marking this student took longer than {ceiling:g} s and was stopped"
         return "the grader's own process failed while marking this student"
 

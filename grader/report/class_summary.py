@@ -8,7 +8,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from grader.gradebook import ClassResult, histogram, pass_rates
+from grader.gradebook import ClassResult, histogram, pass_rates, points_row
 from grader.marking import EMPTY, ERROR, GRADED, INCOMPLETE
 
 _STATUS_STYLE = {GRADED: "green", INCOMPLETE: "yellow", EMPTY: "yellow", ERROR: "bold red"}
@@ -50,10 +50,7 @@ class ClassSummary:
         table.add_column(f"total\n/{_points(result.max_score)}", justify="right")
         table.add_column("status")
         for report in result.reports:
-            scores = {e["exercise"]: e["score"] for e in report["exercises"]}
-            failed = report["status"] == ERROR
-            cells = ["" if failed else _points(scores.get(name, 0.0)) for name in result.exercises]
-            total = "" if failed else _points(report["score"])
+            cells, total = points_row(result, report)
             status = Text(report["status"], style=_STATUS_STYLE[report["status"]])
             table.add_row(report["student"], *cells, total, status)
         return table

@@ -100,15 +100,14 @@ def exercises_markdown(data: dict, lang: str = "en") -> str:
 
 def class_markdown(result) -> str:
     """A marked class (`gradebook.ClassResult`) as Markdown: the gradebook and each task's pass rate."""
-    from grader.gradebook import pass_rates
+    from grader.gradebook import pass_rates, points_row
 
     header = ["student", *result.exercises, "total", "status"]
     lines = [f"### Gradebook: {len(result.reports)} students", "", "| " + " | ".join(header) + " |"]
     lines.append("| --- " + "| ---: " * (len(header) - 2) + "| --- |")
     for report in result.reports:
-        scores = {e["exercise"]: e["score"] for e in report["exercises"]}
-        cells = [f"{scores[name]:g}" if name in scores else "" for name in result.exercises]
-        total = f"{report['score']:g}/{result.max_score:g}" if report["exercises"] else ""
+        cells, points = points_row(result, report)
+        total = f"{points}/{result.max_score:g}" if points else ""
         lines.append("| " + " | ".join([_cell(report["student"]), *cells, total, report["status"]]) + " |")
     lines += ["", "### Pass rate per task", "", "| task | passed | rate |", "| --- | ---: | ---: |"]
     for rate in pass_rates(result):
