@@ -12,13 +12,13 @@ import copy
 import inspect
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis.errors import Flaky
 
-from grader import backends
+from grader import backends, drawing
 from grader.compare import unchanged
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
 from grader.sandbox import DEFAULT_MEMORY_MB, Reply, Worker
@@ -27,6 +27,7 @@ from grader.values import show, show_call
 
 DEFAULT_EXAMPLES = 100
 DEFAULT_TIMEOUT = 20.0
+SWEEP_WINDOW = 8  # calls on their way to the worker at once while sweeping
 SHRINK_SECONDS = 3.0  # after the first failure, time to find a smaller one before reporting the smallest so far
 _NOTHING = object()
 
@@ -61,6 +62,14 @@ class _Failure(Exception):
         self.expected, self.actual, self.output = expected, actual, output
 
 
+class _SweepFailure(BaseException):
+    """A wrong answer met while sweeping: ends the sweep (also from inside hypothesis's drawing) unshrunk."""
+
+    def __init__(self, failure: _Failure, corner: bool):
+        super().__init__(failure.message)
+        self.failure, self.corner = failure, corner
+
+
 class _Outcome(BaseException):
     """Ends a task at once, without shrinking (a hang, a crash, a stub, a forbidden import).
 
@@ -83,26 +92,6 @@ def _forbidden_message(modules) -> str:
     return f"imported {names}: this exercise is done by hand with numpy and the standard library only"
 
 
-def _examples_independent_of_process() -> None:
-    """Make generated examples depend on the seed only.
-
-    Since 6.131 hypothesis also draws constants harvested from whatever "local" modules the process has
-    imported, so the same seed would give other examples in a notebook, a CLI run or a long batch. Grades
-    must not depend on that: we give it an empty pool. (A private API: if it moves, this does nothing and
-    tests/grader/test_reproducibility.py says so.)
-    """
-    try:
-        from hypothesis.internal.conjecture import providers
-    except ImportError:  # pragma: no cover
-        return
-    if getattr(providers, "_grader_frozen", False) or not hasattr(providers, "_get_local_constants"):
-        return
-    empty = type(providers._local_constants)()
-    providers._get_local_constants = lambda: empty
-    providers.CONSTANTS_CACHE.cache.clear()
-    providers._grader_frozen = True
-
-
 class TaskRunner:
     """Marks one task of one submission with a running worker."""
 
@@ -115,28 +104,68 @@ class TaskRunner:
         self.signature = inspect.signature(self.reference)
         self.examples = 0
         self.smallest_failure: _Failure | None = None  # the latest failure while shrinking is the smallest
+        self.first_failure: _Failure | None = None  # the wrong answer the sweep saw, shown if the search does not
         self.deadline = 0.0
 
     def run(self) -> TaskResult:
-        _examples_independent_of_process()
+        self.deadline = time.monotonic() + self.options.timeout
+        if self.task.observe is None:
+            swept = self._sweep()
+            if swept is not None:
+                return swept
+        return self._search()
 
-        @seed(self.options.seed)
-        @settings(
-            max_examples=min(self.options.examples, self.task.max_examples or self.options.examples),
-            database=None,
-            deadline=None,
-            derandomize=False,
-            report_multiple_bugs=False,
-            suppress_health_check=list(HealthCheck),
-            verbosity=Verbosity.quiet,
-            phases=(Phase.generate, Phase.shrink),
-            print_blob=False,
-        )
-        @given(self.task.strategy)
+    def _sweep(self) -> TaskResult | None:
+        """The fast way through a task: every generated call (kept ones when there are, see `drawing`) and
+        then the declared corners go to the worker a window at a time, so the learner's code runs while the
+        grader draws and judges. A task that passes, hangs, crashes or is a stub ends here. When a generated
+        call gets a wrong answer, None: the search then finds it again and shrinks it."""
+        window: deque[tuple[Call, bool, object]] = deque()
+
+        def ask(call: Call, corner: bool = False) -> None:
+            if len(window) >= SWEEP_WINDOW:
+                self._settle(*window.popleft())
+            remaining = self.deadline - time.monotonic()
+            window.append((call, corner, self.worker.ask_call(self.task.name, call, remaining)))
+
+        try:
+            drawing.calls(self.exercise, self.task, self.options.examples, self.options.seed, ask)
+            for call in self.task.examples:
+                ask(call, corner=True)
+            while window:
+                self._settle(*window.popleft())
+        except _Outcome as outcome:
+            self._discard(window)
+            return self._result(outcome.status, outcome.message, outcome.call)
+        except _SweepFailure as stop:
+            self._discard(window)
+            if stop.corner or not self.worker.alive or time.monotonic() >= self.deadline:
+                return self._failed(stop.failure)  # shown as found: no time or no worker left to shrink it
+            self.first_failure = stop.failure
+            self.examples, self.smallest_failure = 0, None
+            self.deadline = time.monotonic() + max(self.deadline - time.monotonic(), 0.0)
+            return None
+        return self._result(Status.PASSED, f"matched the reference on {self.examples} examples")
+
+    def _settle(self, call: Call, corner: bool, pending) -> None:
+        try:
+            self._judge(call, self.worker.answer(pending))
+        except _Failure as failure:
+            raise _SweepFailure(failure, corner) from None
+
+    def _discard(self, window: deque) -> None:
+        """Read the replies still on their way, so that the next request gets its own reply."""
+        while window and self.worker.alive:
+            self.worker.answer(window.popleft()[2])
+
+    def _search(self) -> TaskResult:
+        """Hypothesis draws calls and shrinks the first wrong answer to the smallest call that still shows it."""
+        self.deadline = self.deadline or time.monotonic() + self.options.timeout
+
+        @drawing.search(self.task, self.options.examples, self.options.seed)
         def check(call: Call) -> None:
             self._check(call)
 
-        self.deadline = time.monotonic() + self.options.timeout
         try:
             check()
             # The declared corners, when generation missed them; after it, so that what generation finds is
@@ -153,22 +182,30 @@ class TaskRunner:
             failure = self.smallest_failure
             note = "; it gave different answers for the same input (does it use randomness or global state?)"
             return self._failed(failure, extra=note)
+        if self.first_failure is not None:  # the sweep saw a wrong answer that the search did not meet again
+            note = "; the same input gave a right answer another time (does it use randomness or global state?)"
+            return self._failed(self.first_failure, extra=note)
         return self._result(Status.PASSED, f"matched the reference on {self.examples} examples")
 
     def _check(self, call: Call) -> None:
         remaining = self.deadline - time.monotonic()
         if self.smallest_failure is not None and remaining <= 0:
             raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)  # enough shrinking
+        if self.first_failure is not None and remaining <= 0:
+            raise _Outcome(Status.FAILED, "", failure=self.first_failure)  # the search ran out of time
         if self.task.observe is None:
-            reply = self.worker.call(self.task.name, call, remaining)
-            self._raise_for_reply(reply, call)
-            expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+            self._judge(call, self.worker.call(self.task.name, call, remaining))
         else:  # the learner's model is built and probed in the worker while the reference's is here
             probe = self.task.observe.probe(call.seed, self.devices)
             pending = self.worker.ask_call(self.task.name, call, remaining, probe)
             expected = self._observe_reference(call, probe)
-            reply = self.worker.answer(pending)
-            self._raise_for_reply(reply, call)
+            self._judge(call, self.worker.answer(pending), expected)
+
+    def _judge(self, call: Call, reply: Reply, expected=_NOTHING) -> None:
+        """Raise `_Outcome` or `_Failure` unless the reply is the right answer to `call`."""
+        self._raise_for_reply(reply, call)
+        if expected is _NOTHING:
+            expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
         if self.smallest_failure is None:
             self.examples += 1
         problem = self.task.compare(call, expected, reply.value, self.reference)

@@ -19,7 +19,7 @@ import sys
 import threading
 from pathlib import Path
 
-from grader import catalog
+from grader import catalog, fingerprint
 from grader.engine import Options
 from grader.results import ExerciseResult, RunResult, Status, TaskResult
 from grader.spec import Exercise
@@ -33,11 +33,7 @@ MARKER_COMMAND = (sys.executable, "-m", "grader.marking")
 
 def grader_digest() -> str:
     """sha256 of the grader's and the references' code: a changed grader re-marks everyone on --resume."""
-    digest = hashlib.sha256()
-    for folder in (_PACKAGE, _PACKAGE.parent / "solutions"):
-        for path in sorted(folder.rglob("*.py")):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return fingerprint.code_digest(fingerprint.PACKAGE, fingerprint.SOLUTIONS)
 
 
 def settings_hash(exercises: tuple[Exercise, ...], options: Options) -> str:

@@ -179,6 +179,8 @@ class Worker:
         self._last_output = ""
         self._call_mark = 0
         self._requests = self._replies = -1
+        self._inbox = bytearray()  # replies read early, while a request waited to be written
+        self._replies_ended = False
         self._last_crash = ""
 
     @property
@@ -189,6 +191,7 @@ class Worker:
         """Start a fresh process and load the submission in it."""
         self.close()
         self._last_crash = ""
+        self._inbox, self._replies_ended = bytearray(), False
         self._folder = tempfile.mkdtemp(prefix="grade-worker-")
         request_read, self._requests = os.pipe()
         self._replies, reply_write = os.pipe()
@@ -242,19 +245,37 @@ class Worker:
         return self._ask(("devices",), timeout)
 
     def _wait(self, fd: int, deadline: float, *, write: bool = False) -> bool:
-        """Wait until `fd` is ready, reading the learner's output meanwhile; False at the deadline."""
+        """Wait until `fd` is ready, reading the learner's output meanwhile; False at the deadline.
+
+        While a request waits to be written, replies already sent are read into the inbox: with several
+        requests on their way (`ask_call`), a worker blocked on a full reply pipe would otherwise wait for a
+        grader blocked on a full request pipe.
+        """
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
             output = [self._tap.fd] if self._tap is not None and self._tap.fd is not None else []
+            early = [self._replies] if write and self._replies >= 0 and not self._replies_ended else []
             readable, writable, _ = select.select(
-                output + ([] if write else [fd]), [fd] if write else [], [], remaining
+                output + early + ([] if write else [fd]), [fd] if write else [], [], remaining
             )
             if output and output[0] in readable:
                 self._tap.read_available()
+            if early and early[0] in readable:
+                self._read_early_replies()
             if fd in readable or fd in writable:
                 return True
+
+    def _read_early_replies(self) -> None:
+        try:
+            chunk = os.read(self._replies, 1 << 20)
+        except BlockingIOError:
+            return
+        if chunk:
+            self._inbox += chunk
+        else:
+            self._replies_ended = True
 
     def _send(self, payload: bytes, deadline: float) -> bool:
         data = memoryview(codec.frame(payload))
@@ -268,8 +289,12 @@ class Worker:
         return True
 
     def _receive(self, size: int, deadline: float) -> bytes | None:
-        chunks, left = [], size
+        early = bytes(self._inbox[:size])
+        del self._inbox[: len(early)]
+        chunks, left = [early], size - len(early)
         while left:
+            if self._replies_ended:
+                raise EOFError
             if not self._wait(self._replies, deadline):
                 return None
             try:
@@ -287,7 +312,7 @@ class Worker:
 
     def _send_request(self, request: tuple, timeout: float) -> _Pending:
         if self._process is None:
-            return _Pending(0.0, Reply("crashed", message=self._last_crash or "your code's process had already ended"))
+            return _Pending(0.0, self._ended())
         deadline = time.monotonic() + max(timeout, 0.0)
         try:
             sent = self._send(codec.pack_request(request), deadline)
@@ -303,6 +328,8 @@ class Worker:
         """The reply to a request sent with `ask_call` (a timeout once its deadline passes)."""
         if pending.settled is not None:
             return pending.settled
+        if self._process is None:  # sent before the worker ended
+            return self._ended()
         deadline = pending.deadline
         try:
             payload = self._receive_frame(deadline)
@@ -326,6 +353,9 @@ class Worker:
         if size > codec.MAX_MESSAGE_BYTES:
             raise codec.ProtocolError(f"a reply of {size} bytes")
         return self._receive(size, deadline)
+
+    def _ended(self) -> Reply:
+        return Reply("crashed", message=self._last_crash or "your code's process had already ended")
 
     def _died(self) -> Reply:
         process = self._process

@@ -7,6 +7,7 @@ Choose one with HYPOTHESIS_PROFILE=dev|ci.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import psutil
@@ -17,6 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Calls drawn by the grader are kept in a folder of this run's own, never in the user's cache (subprocesses
+# inherit it); tests of drawing itself choose their own.
+os.environ.setdefault("GRADE_CACHE_DIR", tempfile.mkdtemp(prefix="grade-test-calls-"))
 
 settings.register_profile("dev", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(

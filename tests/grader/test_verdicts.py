@@ -168,14 +168,14 @@ def test_float32_answers_need_not_match_bit_for_bit():
 def test_a_failure_of_the_grader_itself_on_one_task_never_loses_the_others(monkeypatch):
     from grader.engine import TaskRunner
 
-    real_check = TaskRunner._check
+    real_judge = TaskRunner._judge
 
-    def broken_for_flatten(self, call):
+    def broken_for_flatten(self, call, reply, expected=None):
         if self.task.name == "flatten":
             raise RuntimeError("comparator bug")
-        return real_check(self, call)
+        return real_judge(self, call, reply) if expected is None else real_judge(self, call, reply, expected)
 
-    monkeypatch.setattr(TaskRunner, "_check", broken_for_flatten)
+    monkeypatch.setattr(TaskRunner, "_judge", broken_for_flatten)
     result = grade(3, submission=solution_file(3).parent, examples=10)
     assert result.tasks[-1].status is Status.ERROR
     assert "the grader itself failed on this task (RuntimeError: comparator bug)" in result.tasks[-1].message

@@ -225,3 +225,28 @@ def test_a_tensorflow_worker_runs_confined_and_its_memory_limit_holds(tmp_path):
         ate = worker.call("eat", Call((), {}), 120)
     assert ran.kind == "ok" and ran.value.shape == (2, 144)
     assert ate.kind == "memory" and "1024 MiB" in ate.message
+
+
+def test_many_calls_on_their_way_at_once_never_deadlock(tmp_path):
+    # Eight 1 MiB requests and replies outrun both pipes' buffers: the worker blocks writing replies that
+    # the grader reads early, while it still writes requests.
+    path = tmp_path / "double.py"
+    path.write_text("def double(x):\n    return x * 2\n")
+    big = np.arange(16 * 32 * 32 * 16, dtype=np.float64).reshape(16, 32, 32, 16)
+    with Worker(path, ()) as worker:
+        assert worker.start(30).kind == "loaded"
+        pending = [worker.ask_call("double", Call((big + i,)), 30) for i in range(8)]
+        replies = [worker.answer(p) for p in pending]
+    assert [r.kind for r in replies] == ["ok"] * 8
+    assert all(np.array_equal(r.value, (big + i) * 2) for i, r in enumerate(replies))
+
+
+def test_calls_sent_before_the_worker_died_are_answered_with_why(tmp_path):
+    path = tmp_path / "exits.py"
+    path.write_text("import os\n\ndef ends(x):\n    os._exit(3)\n")
+    with Worker(path, ()) as worker:
+        assert worker.start(30).kind == "loaded"
+        pending = [worker.ask_call("ends", Call((i,)), 30) for i in range(4)]
+        replies = [worker.answer(p) for p in pending]
+    assert {r.kind for r in replies} == {"crashed"}
+    assert all("exit code 3" in r.message for r in replies), [r.message for r in replies]
