@@ -97,6 +97,13 @@ def test_an_exercise_has_several_names(name):
     assert catalog.find(name).number == 3
 
 
+@pytest.mark.parametrize("exercise", catalog.exercises(), ids=lambda e: e.name)
+def test_every_name_of_an_exercise_finds_it(exercise):
+    # find() reads number and slug from the module's name before importing it: they must agree.
+    names = [exercise.name, str(exercise.number), exercise.slug, exercise.module_name, f"ex{exercise.number}"]
+    assert all(catalog.find(name) is exercise for name in [*names, *exercise.aliases])
+
+
 def test_an_unknown_name_lists_the_exercises():
     with pytest.raises(UnknownExercise, match=r"unknown exercise 'exercise99'.*exercise1 \(convolution\)"):
         catalog.find("exercise99")
