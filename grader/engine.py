@@ -121,6 +121,7 @@ class TaskRunner:
         grader draws and judges. A task that passes, hangs, crashes or is a stub ends here. When a generated
         call gets a wrong answer, None: the search then finds it again and shrinks it."""
         window: deque[tuple[Call, bool, object]] = deque()
+        deadline = self.deadline  # a wrong answer shortens it to the shrinking time; the search gets it back
 
         def ask(call: Call, corner: bool = False) -> None:
             if len(window) >= SWEEP_WINDOW:
@@ -139,11 +140,10 @@ class TaskRunner:
             return self._result(outcome.status, outcome.message, outcome.call)
         except _SweepFailure as stop:
             self._discard(window)
-            if stop.corner or not self.worker.alive or time.monotonic() >= self.deadline:
+            if stop.corner or not self.worker.alive or time.monotonic() >= deadline:
                 return self._failed(stop.failure)  # shown as found: no time or no worker left to shrink it
-            self.first_failure = stop.failure
-            self.examples, self.smallest_failure = 0, None
-            self.deadline = time.monotonic() + max(self.deadline - time.monotonic(), 0.0)
+            self.first_failure, self.smallest_failure = stop.failure, None
+            self.examples, self.deadline = 0, deadline
             return None
         return self._result(Status.PASSED, f"matched the reference on {self.examples} examples")
 
