@@ -144,10 +144,17 @@ def _read(key: str) -> tuple[Call, ...] | None:
     if where is None:
         return None
     try:
-        rows = codec.unpack_reply((where / key).read_bytes())
-        return tuple(_call(row) for row in rows)
-    except (OSError, codec.ProtocolError, TypeError, ValueError):
+        return _parse((where / key).read_bytes())
+    except (OSError, ValueError):
         return None
+
+
+def _parse(payload: bytes) -> tuple[Call, ...]:
+    """Kept calls from their bytes, or ValueError (codec.ProtocolError is one) when they are not plain calls."""
+    try:
+        return tuple(_call(row) for row in codec.unpack_reply(payload))
+    except TypeError as exc:  # not a list of three-item rows
+        raise ValueError("not a list of calls") from exc
 
 
 def _call(row) -> Call:
@@ -173,10 +180,8 @@ def _write(key: str, drawn: list[Call]) -> None:
         return
     payload = codec.pack_reply([(call.args, call.kwargs, call.seed) for call in drawn])
     try:
-        back = codec.unpack_reply(payload)
-        for row in back:
-            _call(row)  # kept only when every call reads back as itself
-    except (codec.ProtocolError, ValueError, TypeError):
+        _parse(payload)  # kept only when every call reads back as a plain call
+    except ValueError:
         return
     with contextlib.suppress(OSError):
         where.mkdir(parents=True, exist_ok=True)

@@ -160,7 +160,6 @@ class TaskRunner:
 
     def _search(self) -> TaskResult:
         """Hypothesis draws calls and shrinks the first wrong answer to the smallest call that still shows it."""
-        self.deadline = self.deadline or time.monotonic() + self.options.timeout
 
         @drawing.search(self.task, self.options.examples, self.options.seed)
         def check(call: Call) -> None:

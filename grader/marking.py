@@ -27,7 +27,6 @@ from grader.spec import Exercise
 # A student's status in the gradebook.
 GRADED, INCOMPLETE, EMPTY, ERROR = "graded", "incomplete", "empty", "error"
 STUDENT_STATUSES = (GRADED, INCOMPLETE, EMPTY, ERROR)
-_PACKAGE = Path(__file__).resolve().parent
 MARKER_COMMAND = (sys.executable, "-m", "grader.marking")
 
 
@@ -115,7 +114,7 @@ class Marker:
             stderr=stderr,
             text=True,
             encoding="utf-8",
-            cwd=str(_PACKAGE.parent),
+            cwd=str(fingerprint.PACKAGE.parent),
         )
         if self.log:
             stderr.close()

@@ -10,9 +10,13 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import psutil
 import pytest
 from hypothesis import HealthCheck, settings
+
+from grader.api import grade
+from grader.sandbox import Worker
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -54,3 +58,28 @@ def submission(tmp_path):
         return path
 
     return write
+
+
+def _plain_call(call) -> tuple:
+    """A call as comparable plain data: arrays by dtype, shape and bytes."""
+
+    def plain(value):
+        return (value.dtype.str, value.shape, value.tobytes()) if isinstance(value, np.ndarray) else value
+
+    return tuple(plain(a) for a in call.args), tuple((k, plain(v)) for k, v in sorted(call.kwargs.items()))
+
+
+def calls_sent(monkeypatch, number: int, **options) -> list:
+    """(task, call) for every call the learner's worker receives while the solutions are graded."""
+    sent = []
+    real_ask = Worker.ask_call
+
+    def recording(self, name, call, timeout, probe=None):
+        sent.append((name, _plain_call(call)))
+        return real_ask(self, name, call, timeout, probe)
+
+    monkeypatch.setattr(Worker, "ask_call", recording)
+    result = grade(number, submission=SOLUTIONS, **options)
+    monkeypatch.setattr(Worker, "ask_call", real_ask)
+    assert result.score == result.max_score
+    return sent

@@ -21,15 +21,12 @@ def exercises() -> tuple[Exercise, ...]:
     return tuple(_load(m) for m in _MODULES)
 
 
+def _spellings(number: int | str, slug: str) -> set[str]:
+    return {f"exercise{number}", str(number), slug, f"exercise{number}_{slug}", f"ex{number}"}
+
+
 def _names(exercise: Exercise) -> set[str]:
-    return {
-        exercise.name,
-        str(exercise.number),
-        exercise.slug,
-        exercise.module_name,
-        f"ex{exercise.number}",
-        *exercise.aliases,
-    }
+    return _spellings(exercise.number, exercise.slug) | set(exercise.aliases)
 
 
 def _load(module: str) -> Exercise:
@@ -43,8 +40,7 @@ def find(name: str) -> Exercise:
     not pay for exercise 6's Keras declarations); other aliases need every declaration."""
     wanted = name.strip().lower().removesuffix(".py")
     for module in _MODULES:
-        number, slug = module.removeprefix("exercise").split("_", 1)
-        if wanted in {f"exercise{number}", number, slug, module, f"ex{number}"}:
+        if wanted in _spellings(*module.removeprefix("exercise").split("_", 1)):
             return _load(module)
     for exercise in exercises():
         if wanted in {n.lower() for n in _names(exercise)}:

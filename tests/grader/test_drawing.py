@@ -7,37 +7,13 @@ that it finds the sweep's failure again: the first test protects exactly that.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from grader import drawing
 from grader.api import grade
 from grader.engine import TaskRunner
 from grader.results import Status
-from grader.sandbox import Worker
-from tests.conftest import SOLUTIONS, solution_file
-
-
-def _fingerprint(call) -> tuple:
-    def plain(value):
-        return (value.dtype.str, value.shape, value.tobytes()) if isinstance(value, np.ndarray) else value
-
-    return tuple(plain(a) for a in call.args), tuple((k, plain(v)) for k, v in sorted(call.kwargs.items()))
-
-
-def _calls_sent(monkeypatch, number: int, **options) -> list:
-    sent = []
-    real_ask = Worker.ask_call
-
-    def recording(self, name, call, timeout, probe=None):
-        sent.append((name, _fingerprint(call)))
-        return real_ask(self, name, call, timeout, probe)
-
-    monkeypatch.setattr(Worker, "ask_call", recording)
-    result = grade(number, submission=SOLUTIONS, **options)
-    monkeypatch.setattr(Worker, "ask_call", real_ask)
-    assert result.score == result.max_score
-    return sent
+from tests.conftest import SOLUTIONS, calls_sent, solution_file
 
 
 @pytest.fixture
@@ -51,38 +27,38 @@ def fresh(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
 def test_the_sweep_sends_the_calls_the_search_would_draw_in_the_same_order(monkeypatch, fresh, number):
-    swept = _calls_sent(monkeypatch, number, examples=30, seed=7)
+    swept = calls_sent(monkeypatch, number, examples=30, seed=7)
     monkeypatch.setattr(TaskRunner, "_sweep", lambda self: None)  # the search alone, as before the sweep
-    searched = _calls_sent(monkeypatch, number, examples=30, seed=7)
+    searched = calls_sent(monkeypatch, number, examples=30, seed=7)
     assert swept == searched
 
 
 def test_kept_calls_are_the_drawn_ones_in_memory_and_on_disk(monkeypatch, fresh):
-    drawn = _calls_sent(monkeypatch, 2, examples=25)
+    drawn = calls_sent(monkeypatch, 2, examples=25)
     assert len(list(fresh.iterdir())) == len(grade(2, submission=SOLUTIONS, examples=25).tasks)
-    from_memory = _calls_sent(monkeypatch, 2, examples=25)
+    from_memory = calls_sent(monkeypatch, 2, examples=25)
     drawing.forget()
-    from_disk = _calls_sent(monkeypatch, 2, examples=25)
+    from_disk = calls_sent(monkeypatch, 2, examples=25)
     assert drawn == from_memory == from_disk
 
 
 def test_other_options_draw_other_calls(monkeypatch, fresh):
-    first = _calls_sent(monkeypatch, 3, examples=20, seed=0)
-    assert _calls_sent(monkeypatch, 3, examples=20, seed=1) != first
-    assert _calls_sent(monkeypatch, 3, examples=21, seed=0)[: len(first)] != first
+    first = calls_sent(monkeypatch, 3, examples=20, seed=0)
+    assert calls_sent(monkeypatch, 3, examples=20, seed=1) != first
+    assert calls_sent(monkeypatch, 3, examples=21, seed=0)[: len(first)] != first
 
 
 def test_a_damaged_file_is_drawn_again(monkeypatch, fresh):
-    drawn = _calls_sent(monkeypatch, 3, examples=20)
+    drawn = calls_sent(monkeypatch, 3, examples=20)
     for path in fresh.iterdir():
         path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     drawing.forget()
-    assert _calls_sent(monkeypatch, 3, examples=20) == drawn
+    assert calls_sent(monkeypatch, 3, examples=20) == drawn
 
 
 def test_an_empty_cache_dir_keeps_nothing_on_disk(monkeypatch, fresh):
     monkeypatch.setenv("GRADE_CACHE_DIR", "")
-    _calls_sent(monkeypatch, 3, examples=10)
+    calls_sent(monkeypatch, 3, examples=10)
     assert not fresh.exists()
 
 

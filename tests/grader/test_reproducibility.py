@@ -5,28 +5,15 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-import numpy as np
-
 from grader import drawing
-from grader.api import grade
-from grader.sandbox import Worker
-from tests.conftest import SOLUTIONS
+from tests.conftest import calls_sent
 
 
 def _generated_calls(monkeypatch, seed=0):
     """The calls the learner's worker receives, drawn afresh (nothing kept from an earlier run)."""
-    seen = []
-    real_ask = Worker.ask_call
-
-    def recording(self, name, call, timeout, probe=None):
-        seen.append((name, [a.tobytes() if isinstance(a, np.ndarray) else a for a in call.args], call.kwargs))
-        return real_ask(self, name, call, timeout, probe)
-
     monkeypatch.setenv("GRADE_CACHE_DIR", "")
     drawing.forget()
-    monkeypatch.setattr(Worker, "ask_call", recording)
-    grade(3, submission=SOLUTIONS, examples=40, seed=seed)
-    monkeypatch.setattr(Worker, "ask_call", real_ask)
+    seen = calls_sent(monkeypatch, 3, examples=40, seed=seed)
     assert seen
     return seen
 
