@@ -39,11 +39,21 @@ def _absolute(value):
     return value
 
 
-def magnitude_of_terms(call: Call, reference) -> np.ndarray:
-    """The reference applied to |inputs|: an upper bound of every partial sum the computation makes."""
-    args = tuple(_absolute(a) for a in call.args)
-    kwargs = {k: _absolute(v) for k, v in call.kwargs.items()}
-    return np.abs(np.asarray(reference(*args, **kwargs), dtype=np.float64))
+def magnitude_of_terms(call: Call, reference, absolute: tuple[int, ...] | None = None, part: int | None = None):
+    """The reference applied to |inputs|: an upper bound of every partial sum the computation makes.
+
+    `absolute` names the positional arguments whose terms are summed (None: every argument); the others
+    keep their sign (a max pooling's gradient goes where the signed input's maximum is). `part` picks one
+    array of a reference that returns several.
+    """
+    if absolute is None:
+        args = tuple(_absolute(a) for a in call.args)
+        kwargs = {k: _absolute(v) for k, v in call.kwargs.items()}
+    else:
+        args = tuple(_absolute(a) if i in absolute else a for i, a in enumerate(call.args))
+        kwargs = call.kwargs
+    result = reference(*args, **kwargs)
+    return np.abs(np.asarray(result if part is None else result[part], dtype=np.float64))
 
 
 def tolerance(dtype: np.dtype, magnitude) -> np.ndarray:
@@ -87,12 +97,28 @@ def _array_problem(expected: np.ndarray, actual) -> str | None:
 class ArraysClose:
     """A floating ndarray of the expected shape and dtype, equal within a magnitude-scaled tolerance.
 
-    `scale_by_terms=False` scales by the expected values instead (for results that are not sums).
+    `scale_by_terms=False` scales by the expected values instead (for results that are not sums); `absolute`
+    says which positional arguments are summed (see `magnitude_of_terms`); `parts` names the arrays of a
+    function that returns a tuple of them, such as a backward pass's (dx, dkernel, dbias).
     """
 
     scale_by_terms: bool = True
+    absolute: tuple[int, ...] | None = None
+    parts: tuple[str, ...] = ()
 
     def __call__(self, call: Call, expected, actual, reference) -> str | None:
+        if not self.parts:
+            return self._array(call, expected, actual, reference, None)
+        if not isinstance(actual, (tuple, list)) or len(actual) != len(self.parts):
+            names = ", ".join(self.parts)
+            return f"returned {describe_type(actual)}; expected a tuple of {len(self.parts)} arrays ({names})"
+        for part, name in enumerate(self.parts):
+            problem = self._array(call, expected[part], actual[part], reference, part)
+            if problem:
+                return f"{name}: {problem}"
+        return None
+
+    def _array(self, call: Call, expected, actual, reference, part: int | None) -> str | None:
         problem = _array_problem(expected, actual)
         if problem:
             return problem
@@ -100,7 +126,10 @@ class ArraysClose:
             return f"dtype {actual.dtype}, expected {expected.dtype} (the inputs' result dtype)"
         if np.array_equal(actual, expected):  # the common case: no tolerance, so no second reference call
             return None
-        magnitude = magnitude_of_terms(call, reference) if self.scale_by_terms else np.abs(expected)
+        if self.scale_by_terms:
+            magnitude = magnitude_of_terms(call, reference, self.absolute, part)
+        else:
+            magnitude = np.abs(expected)
         return differing_cells(expected, actual, tolerance(expected.dtype, magnitude))
 
 

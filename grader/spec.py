@@ -42,6 +42,44 @@ Comparator = Callable[[Call, Any, Any, Callable], "str | None"]
 
 
 @dataclass(frozen=True)
+class Misconception:
+    """A classic wrong version of a task (기존 오개념): when a learner's answers match it, the report names it.
+
+    The wrong version is code written next to the reference, in `solutions/mistakes/<exercise module>/<name>.py`:
+    lines appended to the reference solution that replace what the mistake changes. The same file is a wrong
+    submission in the tests, which check that the diagnosis fires on it and never on a right submission.
+    """
+
+    name: str  # the mistake's file name, e.g. "kernel_not_flipped_in_dx"
+    message: str  # one or two sentences: what the learner's code does, and the rule it misses
+    concept: str = ""  # where to read about the concept
+
+    def __post_init__(self):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
+            raise DeclarationError(f"misconception {self.name!r} must be a file name in snake_case")
+        if not self.message.strip():
+            raise DeclarationError(f"misconception {self.name}: message must say what the mistake is")
+
+
+@dataclass(frozen=True)
+class SpeedBar:
+    """Part of a task's points for speed: on `workload(round)` calls the learner's function must run within
+    `within` times the reference's time, both measured the same way in a sandboxed worker."""
+
+    points: float
+    workload: Callable[[int], Call]  # the call of each timing round (new values each round, the same shapes)
+    described: str  # the workload in words, for the report: "a 16x32x32x16 batch and a 3x3x16x32 kernel"
+    within: float = 3.0
+    rounds: int = 5
+
+    def __post_init__(self):
+        if not self.points > 0:
+            raise DeclarationError(f"speed bar: points={self.points} must be positive")
+        if not self.within >= 1 or self.rounds < 1:
+            raise DeclarationError(f"speed bar: within={self.within} and rounds={self.rounds} must be at least 1")
+
+
+@dataclass(frozen=True)
 class Task:
     """One function a learner writes, and how it is marked."""
 
@@ -58,6 +96,10 @@ class Task:
     observe: Any = None
     # At most this many generated examples whatever --examples says, where each one builds models.
     max_examples: int | None = None
+    # Classic wrong versions, in the order they are tried: the first one the learner's answers match is named.
+    misconceptions: tuple[Misconception, ...] = ()
+    # Part of `points` given only when the function is also fast enough (it must be right first).
+    speed: SpeedBar | None = None
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.name):
@@ -68,6 +110,10 @@ class Task:
             raise DeclarationError(f"task {self.name}: doc must describe the contract")
         if not all(isinstance(call, Call) for call in self.examples):
             raise DeclarationError(f"task {self.name}: examples must be Call(...) objects")
+        if not all(isinstance(m, Misconception) for m in self.misconceptions):
+            raise DeclarationError(f"task {self.name}: misconceptions must be Misconception(...) objects")
+        if self.speed is not None and not self.speed.points < self.points:
+            raise DeclarationError(f"task {self.name}: speed points must be a part of points={self.points}")
 
 
 @dataclass(frozen=True)

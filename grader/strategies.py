@@ -202,28 +202,26 @@ def participation_calls(draw, *, max_length=12):
 
 
 @st.composite
-def conv2d_calls(draw, *, max_side=7):
-    """NHWC batches with a (kh, kw, c_in, c_out) bank; strides and dilation never both above 1 (as Keras)."""
+def conv2d_calls(draw, *, max_side=7, dilation=True, bias=True):
+    """NHWC batches with a (kh, kw, c_in, c_out) bank; strides and dilation never both above 1 (as Keras).
+    `dilation=False` leaves dilation out (strides only); `bias=False` leaves the bias out."""
     x = draw(batches(max_side=max_side))
     _, h, w, c_in = x.shape
     c_out = draw(st.integers(1, 3))
     padding = draw(st.sampled_from(("valid", "same")))
-    strides, dilation = (1, 1), (1, 1)
-    if draw(st.booleans()):
+    strides, rates = (1, 1), (1, 1)
+    if not dilation or draw(st.booleans()):
         strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     else:
-        dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    kh = window_length(draw, h, padding, dilation[0], largest=h + 1)
-    kw = window_length(draw, w, padding, dilation[1], largest=w + 1)
+        rates = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    kh = window_length(draw, h, padding, rates[0], largest=h + 1)
+    kw = window_length(draw, w, padding, rates[1], largest=w + 1)
     kernel = draw(float_arrays(x.dtype, (kh, kw, c_in, c_out)))
-    bias = draw(st.none() | float_arrays(x.dtype, (c_out,)))
-    optional = {
-        "bias": bias,
-        "strides": size_arg(draw, strides),
-        "padding": padding,
-        "dilation_rate": size_arg(draw, dilation),
-    }
+    optional = {"bias": draw(st.none() | float_arrays(x.dtype, (c_out,)))} if bias else {}
+    optional |= {"strides": size_arg(draw, strides), "padding": padding}
     defaults = {"bias": None, "strides": 1, "padding": "valid", "dilation_rate": 1}
+    if dilation:
+        optional["dilation_rate"] = size_arg(draw, rates)
     return with_optional(draw, (x, kernel), optional, defaults)
 
 
@@ -254,3 +252,63 @@ def pooling_calls(draw, *, max_side=7):
 
 def batch_calls(*, max_side=6):
     return batches(max_side=max_side).map(lambda x: Call((x,)))
+
+
+# -- exercise 7 ---------------------------------------------------------------------------------------------
+
+
+def output_length(n: int, k: int, stride: int, padding: str) -> int:
+    """Outputs along an axis of length n under a window k: ceil(n/s) for 'same', floor((n-k)/s)+1 'valid'."""
+    return -(-n // stride) if padding == "same" else (n - k) // stride + 1
+
+
+def _pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _upstream_gradient(draw, x, window, strides, padding, channels):
+    """`dout`: one value per output of a window sliding over x, the gradient arriving from the next layer."""
+    (kh, kw), (sh, sw) = _pair(window), _pair(strides)
+    shape = (
+        x.shape[0],
+        output_length(x.shape[1], kh, sh, padding),
+        output_length(x.shape[2], kw, sw, padding),
+        channels,
+    )
+    return draw(float_arrays(x.dtype, shape))
+
+
+@st.composite
+def im2col_calls(draw, *, max_side=6):
+    x = draw(batches(max_side=max_side))
+    padding = draw(st.sampled_from(("valid", "same")))
+    kernel = (window_length(draw, x.shape[1], padding, largest=4), window_length(draw, x.shape[2], padding, largest=4))
+    strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    optional = {"strides": size_arg(draw, strides), "padding": padding}
+    return with_optional(draw, (x, size_arg(draw, kernel)), optional, {"strides": 1, "padding": "valid"})
+
+
+def conv2d_fast_calls(*, max_side=7):
+    return conv2d_calls(max_side=max_side, dilation=False)
+
+
+@st.composite
+def conv2d_backward_calls(draw, *, max_side=6):
+    """(dout, x, kernel) with strides and padding: the forward call of conv2d and the gradient of its output."""
+    forward = draw(conv2d_calls(max_side=max_side, dilation=False, bias=False))
+    x, kernel = forward.args
+    strides, padding = forward.kwargs.get("strides", 1), forward.kwargs.get("padding", "valid")
+    dout = _upstream_gradient(draw, x, kernel.shape[:2], strides, padding, kernel.shape[3])
+    return Call((dout, x, kernel), forward.kwargs)
+
+
+@st.composite
+def pooling_backward_calls(draw, *, max_side=7):
+    """(dout, x) with pool size, strides and padding: the forward call of a pooling and its output's gradient.
+    Values are often small whole numbers, so windows with tied maxima are common."""
+    forward = draw(pooling_calls(max_side=max_side))
+    (x,) = forward.args
+    pool = forward.kwargs.get("pool_size", 2)
+    strides, padding = forward.kwargs.get("strides") or pool, forward.kwargs.get("padding", "valid")
+    dout = _upstream_gradient(draw, x, pool, strides, padding, x.shape[3])
+    return Call((dout, x), forward.kwargs)

@@ -14,6 +14,7 @@ _MODULES = (
     "exercise4_output_shapes",
     "exercise5_parameters",
     "exercise6_keras_models",
+    "exercise7_fast_and_backward",
 )
 
 

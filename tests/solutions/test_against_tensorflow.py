@@ -13,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import catalog
-from grader.compare import ArraysClose
 from grader.spec import Call
 
 tf = pytest.importorskip("tensorflow")
@@ -93,6 +92,38 @@ def _conv2d(x, kernel, bias=None, strides=1, padding="valid", dilation_rate=1):
     return out.numpy()
 
 
+def _im2col(x, kernel_size, strides=1, padding="valid"):
+    (kh, kw), (sh, sw) = _pair(kernel_size), _pair(strides)
+    patches = tf.image.extract_patches(x, [1, kh, kw, 1], [1, sh, sw, 1], [1, 1, 1, 1], padding.upper()).numpy()
+    return patches.reshape(-1, patches.shape[-1])
+
+
+def _gradients(forward, dout, *inputs):
+    """d(sum(forward(*inputs) * dout))/d(inputs) by tf.GradientTape: the backward pass for upstream `dout`."""
+    variables = [tf.Variable(value) for value in inputs]
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(forward(*variables) * dout)
+    return tuple(gradient.numpy() for gradient in tape.gradient(loss, variables))
+
+
+def _conv2d_backward(dout, x, kernel, strides=1, padding="valid"):
+    bias = np.zeros(kernel.shape[3], dtype=x.dtype)
+
+    def forward(x, kernel, bias):
+        return tf.nn.bias_add(tf.nn.conv2d(x, kernel, _pair(strides), padding.upper()), bias)
+
+    return _gradients(forward, dout, x, kernel, bias)
+
+
+def _pool_backward(pool):
+    def backward(dout, x, pool_size=2, strides=None, padding="valid"):
+        strides = pool_size if strides is None else strides
+        (dx,) = _gradients(lambda x: pool(x, _pair(pool_size), _pair(strides), padding.upper()), dout, x)
+        return dx
+
+    return backward
+
+
 def _keras_layer(cls, **config):
     def apply(x, **kwargs):
         return np.asarray(cls(**{**config, **kwargs}, dtype=x.dtype.name)(x))
@@ -115,6 +146,11 @@ TENSORFLOW = {
     ("exercise3", "global_avg_pool2d"): _keras_layer(keras.layers.GlobalAveragePooling2D),
     ("exercise3", "global_max_pool2d"): _keras_layer(keras.layers.GlobalMaxPooling2D),
     ("exercise3", "flatten"): _keras_layer(keras.layers.Flatten),
+    ("exercise7", "im2col"): _im2col,
+    ("exercise7", "conv2d_fast"): _conv2d,
+    ("exercise7", "conv2d_backward"): _conv2d_backward,
+    ("exercise7", "max_pool2d_backward"): _pool_backward(tf.nn.max_pool2d),
+    ("exercise7", "avg_pool2d_backward"): _pool_backward(tf.nn.avg_pool2d),
 }
 
 CASES = [
@@ -138,7 +174,7 @@ def test_reference_equals_tensorflow(exercise, task, device, data):
     if task.name == "participation":
         np.testing.assert_array_equal(ours, truth)
         return
-    problem = ArraysClose()(call, truth, ours, reference)
+    problem = task.compare(call, truth, ours, reference)
     assert problem is None, problem
 
 
@@ -174,3 +210,20 @@ def test_full_padding_amounts_reproduce_numpy_full(n, k):
     before, after = padding_amounts(n, k, 1, "full")
     valid = np.correlate(np.pad(x, (before, after)), w, mode="valid")
     np.testing.assert_allclose(valid, np.correlate(x, w, mode="full"), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@given(data=st.data())
+def test_max_pool_gradient_goes_where_tensorflow_sends_it_when_maxima_tie(device, data):
+    """Inputs of zeros and ones tie in almost every window, overlapping windows and 'same' borders included."""
+    from solutions.exercise7_fast_and_backward import max_pool2d_backward
+
+    task = catalog.find("exercise7").task("max_pool2d_backward")
+    drawn = data.draw(task.strategy, label="call")
+    dout, x = drawn.args
+    call = Call((dout, (x > 0).astype(x.dtype)), drawn.kwargs)
+    arguments = {"pool_size": 2, "strides": None, "padding": "valid", **call.kwargs}
+    with tf.device(device):
+        truth = TENSORFLOW[("exercise7", "max_pool2d_backward")](*call.args, **arguments)
+    problem = task.compare(call, truth, max_pool2d_backward(*call.args, **call.kwargs), max_pool2d_backward)
+    assert problem is None, problem
