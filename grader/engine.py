@@ -13,12 +13,12 @@ import inspect
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hypothesis.errors import Flaky
 
-from grader import backends, drawing
+from grader import backends, diagnosis, drawing, speed
 from grader.compare import unchanged
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
 from grader.sandbox import DEFAULT_MEMORY_MB, Reply, Worker
@@ -29,6 +29,8 @@ DEFAULT_EXAMPLES = 100
 DEFAULT_TIMEOUT = 20.0
 SWEEP_WINDOW = 8  # calls on their way to the worker at once while sweeping
 SHRINK_SECONDS = 3.0  # after the first failure, time to find a smaller one before reporting the smallest so far
+CONFIRMATIONS = 12  # generated calls on which a learner's answers must also match a misconception's
+DIAGNOSIS_SECONDS = 3.0  # the learner's time to answer them; a diagnosis not confirmed in time is not made
 _NOTHING = object()
 
 
@@ -109,11 +111,25 @@ class TaskRunner:
 
     def run(self) -> TaskResult:
         self.deadline = time.monotonic() + self.options.timeout
-        if self.task.observe is None:
-            swept = self._sweep()
-            if swept is not None:
-                return swept
-        return self._search()
+        result = self._sweep() if self.task.observe is None else None
+        if result is None:
+            result = self._search()
+        if result.passed and self.task.speed is not None:
+            return self._timed(result)
+        return result
+
+    def _timed(self, result: TaskResult) -> TaskResult:
+        """A right function against the task's speed bar: the speed points only when it is fast enough."""
+        bar = self.task.speed
+        verdict = speed.measure(self.exercise, self.task, self.worker, self.options.memory_mb, self.options.timeout)
+        if verdict.fast_enough:
+            return replace(result, message=f"{result.message}; {verdict.message} (the bar: {bar.within:g} times)")
+        message = (
+            f"right on {self.examples} examples, but {verdict.message}, and the bar is {bar.within:g} times: "
+            f"the {bar.points:g} speed point(s) are not given."
+        )
+        hint = f"\n{self.task.hint}" if self.task.hint else ""
+        return replace(result, status=Status.FAILED, score=float(self.task.points - bar.points), message=message + hint)
 
     def _sweep(self) -> TaskResult | None:
         """The fast way through a task: every generated call (kept ones when there are, see `drawing`) and
@@ -259,7 +275,29 @@ class TaskRunner:
 
     def _failed(self, failure: _Failure, extra: str = "") -> TaskResult:
         hint = f"\n{self.task.hint}" if self.task.hint and failure.status is Status.FAILED else ""
-        return self._result(failure.status, failure.message + extra + hint, failure.call, failure)
+        result = self._result(failure.status, failure.message + extra + hint, failure.call, failure)
+        found = self._diagnose(failure)
+        return result if found is None else replace(result, diagnosis=diagnosis.explain(found))
+
+    def _diagnose(self, failure: _Failure):
+        """The task's misconception that the learner's answers match, on the failing call and on the
+        task's corners and first generated calls alike; None when none matches them all."""
+        if failure.status is not Status.FAILED or failure.actual is _NOTHING or not self.task.misconceptions:
+            return None
+        found = diagnosis.candidates(self.exercise, self.task, failure.call, failure.actual)
+        if not found:
+            return None
+        confirmations: list[Call] = []
+        drawing.calls(self.exercise, self.task, CONFIRMATIONS, self.options.seed, confirmations.append)
+        deadline = time.monotonic() + DIAGNOSIS_SECONDS
+        for call in [*self.task.examples, *confirmations]:
+            reply = self.worker.call(self.task.name, call, deadline - time.monotonic())
+            if reply.kind != "ok" or reply.forbidden:
+                return None  # it raised, hung or crashed here: its answers cannot be matched
+            found = diagnosis.still_matching(self.exercise, self.task, found, call, reply.value)
+            if not found:
+                return None
+        return found[0]
 
     def _result(self, status: Status, message: str, call: Call | None = None, failure: _Failure | None = None):
         passed = status is Status.PASSED

@@ -240,6 +240,12 @@ class Worker:
         self._call_mark = self.output_mark()
         return self._send_request(("call", name, call.args, call.kwargs, probe), timeout)
 
+    def call_each(self, name: str, calls: list[Call], timeout: float) -> Reply:
+        """Call the learner's function on each call in turn, in one request; the reply's value is the list of
+        results (no arguments echoed). For timing: the request's round trip holds every call."""
+        self._call_mark = self.output_mark()
+        return self._ask(("call_each", name, [(c.args, c.kwargs) for c in calls]), timeout)
+
     def devices(self, timeout: float) -> Reply:
         """The device types the worker's TensorFlow has, e.g. ("cpu", "gpu"), as the reply's value."""
         return self._ask(("devices",), timeout)

@@ -44,8 +44,9 @@ def marked_processes(marker: str) -> list[psutil.Process]:
 
 
 def exercise_number(path: Path) -> int:
-    """`exercise3_pooling.py` -> 3."""
-    return int(path.name.removeprefix("exercise").split("_")[0])
+    """`exercise3_pooling.py` -> 3; a mistake `solutions/mistakes/exercise7_fast_and_backward/x.py` -> 7."""
+    name = path.name if path.name.startswith("exercise") else path.parent.name
+    return int(name.removeprefix("exercise").split("_")[0])
 
 
 @pytest.fixture

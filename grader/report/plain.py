@@ -27,6 +27,8 @@ def _table(table: dict) -> list[str]:
 def task_details(task: dict, lang: str = "en") -> str:
     """The message, then the smallest failing call with expected and yours (from a task's JSON form)."""
     lines = [f"{label(task['status'], lang)}: {task['message']}"]
+    if task.get("diagnosis"):
+        lines.append(f"{label('diagnosis', lang)}: {task['diagnosis']}")
     example = task.get("counterexample")
     if example:
         lines.append(f"{label('smallest', lang)}: {example['call']}")

@@ -68,6 +68,8 @@ class ExerciseReport:
     def _details(self, task: TaskResult) -> Panel:
         mark, color = STYLE[task.status]
         parts: list = [Text(task.message)]
+        if task.diagnosis:
+            parts.append(Text(f"\n{self._label('diagnosis')}: {task.diagnosis}", style="bold yellow"))
         example = task.counterexample
         if example is not None:
             parts.append(Text(f"\n{self._label('smallest')}: {example.call}", style="bold"))

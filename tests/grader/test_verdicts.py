@@ -18,13 +18,20 @@ from grader import catalog
 from grader.api import grade
 from grader.compare import unchanged
 from grader.results import Status
-from tests.conftest import EXERCISES, FIXTURES, exercise_number, solution_file
+from tests.conftest import EXERCISES, FIXTURES, ROOT, exercise_number, solution_file
 
 pytestmark = pytest.mark.slow
 
 NUMBERS = [e.number for e in catalog.exercises()]
 CORRECT = sorted((FIXTURES / "correct").glob("exercise*.py"))
-MUTANTS = sorted((FIXTURES / "mutants").glob("exercise*.py"))
+# The classic mistakes the grader diagnoses are written the same way, next to the references.
+MISTAKES = sorted((ROOT / "solutions" / "mistakes").glob("exercise*/*.py"))
+MUTANTS = sorted((FIXTURES / "mutants").glob("exercise*.py")) + [m for m in MISTAKES if m.name != "__init__.py"]
+
+
+def mutant_name(mutant: Path) -> str:
+    """`exercise3_stride_one` for a fixture; `exercise7_padding_not_cropped` for a declared mistake."""
+    return mutant.stem if mutant.name.startswith("exercise") else f"exercise{exercise_number(mutant)}_{mutant.stem}"
 
 
 def declared_breaks(mutant: Path) -> set[str]:
@@ -55,7 +62,7 @@ def test_correct_submissions_in_other_styles_score_full_marks(path):
     assert failures == {}
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("mutant", MUTANTS, ids=mutant_name)
 def test_each_classic_mistake_loses_exactly_its_tasks(mutant, submission):
     number = exercise_number(mutant)
     reference = solution_file(number).read_text(encoding="utf-8")
@@ -200,7 +207,7 @@ def test_wrong_parameter_totals_show_what_each_layer_should_add(submission):
     assert "what each layer should add" in task.message and "BatchNormalization()" in task.message
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("mutant", MUTANTS, ids=mutant_name)
 def test_the_declared_corners_alone_catch_each_classic_mistake(mutant):
     """Whatever the seed: for every task a mistake breaks, some declared corner shows the difference."""
     number = exercise_number(mutant)

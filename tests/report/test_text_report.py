@@ -87,3 +87,17 @@ def test_a_weaker_sandbox_is_said_in_the_report():
     warned = ExerciseResult("exercise3", "풀링 (pooling)", 0, ("cpu",), (PASSED,), ("sandbox weaker: files",))
     assert "⚠ sandbox weaker: files" in render(warned, "text", lang="en", width=100)
     assert "sandbox" not in render(warned, "json", lang="en")
+
+
+def test_a_diagnosed_task_names_the_misconception_in_the_panel_and_in_the_plain_details():
+    from dataclasses import replace
+
+    from grader.report.plain import task_details
+
+    named = "Your pooling moved one cell at a time: a window moves by its own size unless strides says otherwise."
+    result = replace(RESULT, tasks=(replace(FAILED, diagnosis=named), PASSED, STUB))
+    text = render(result, "text", lang="en", width=200)
+    assert f"diagnosis: {named}" in text
+    assert "진단:" in render(result, "text", lang="ko", width=200)
+    assert f"diagnosis: {named}" in task_details(result.tasks[0].to_dict(), "en")
+    assert "diagnosis" not in render(RESULT, "text", lang="en", width=200)

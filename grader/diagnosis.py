@@ -1,0 +1,63 @@
+"""Which classic mistake (오개념) a learner's wrong answers match: the wrong versions declared on each task.
+
+A wrong version is its exercise's reference solution with a mistake file's lines appended (see
+`spec.Misconception`); it runs here, in the grader, never in the learner's process. A misconception is named
+only when the learner's answers agree with its wrong version on the failing input and on every other input
+tried (`candidates`, then `still_matching` on more calls), so a learner whose answers are wrong in another
+way gets no diagnosis rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import types
+from pathlib import Path
+
+from grader.spec import Call, Exercise, Misconception, Task
+
+
+def mistake_file(exercise: Exercise, misconception: Misconception) -> Path:
+    """`solutions/mistakes/<exercise module>/<name>.py`, next to the reference solution."""
+    folder = Path(exercise.reference_module().__file__).parent / "mistakes" / exercise.module_name
+    return folder / f"{misconception.name}.py"
+
+
+@functools.cache
+def _wrong_module(reference_file: str, mistake: str) -> types.ModuleType:
+    source = Path(reference_file).read_text(encoding="utf-8") + "\n\n" + Path(mistake).read_text(encoding="utf-8")
+    module = types.ModuleType(f"_mistake_{Path(mistake).stem}")
+    module.__file__ = mistake
+    exec(compile(source, mistake, "exec"), module.__dict__)  # our own files: the reference and a mistake of it
+    return module
+
+
+def wrong_version(exercise: Exercise, task: Task, misconception: Misconception):
+    """The task's function as someone with this misconception writes it."""
+    reference = exercise.reference_module().__file__
+    return getattr(_wrong_module(reference, str(mistake_file(exercise, misconception))), task.name)
+
+
+def _agrees(exercise: Exercise, task: Task, misconception: Misconception, call: Call, answer) -> bool:
+    wrong = wrong_version(exercise, task, misconception)
+    try:
+        value = wrong(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+        return task.compare(call, value, answer, wrong) is None
+    except Exception:  # the wrong version cannot even run on this input: not the learner's mistake
+        return False
+
+
+def candidates(exercise: Exercise, task: Task, call: Call, answer) -> list[Misconception]:
+    """The misconceptions whose wrong version gives the learner's answer to the failing call, in order."""
+    return [m for m in task.misconceptions if _agrees(exercise, task, m, call, answer)]
+
+
+def still_matching(exercise: Exercise, task: Task, found: list[Misconception], call: Call, answer):
+    """Those of `found` whose wrong version also gives the learner's answer to another call."""
+    return [m for m in found if _agrees(exercise, task, m, call, answer)]
+
+
+def explain(misconception: Misconception) -> str:
+    """The diagnosis as the report shows it: what the mistake is, and where the concept is explained."""
+    more = f" (see {misconception.concept})" if misconception.concept else ""
+    return misconception.message + more
