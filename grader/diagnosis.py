@@ -3,7 +3,7 @@
 A wrong version is its exercise's reference solution with a mistake file's lines appended (see
 `spec.Misconception`); it runs here, in the grader, never in the learner's process. A misconception is named
 only when the learner's answers agree with its wrong version on the failing input and on every other input
-tried (`candidates`, then `still_matching` on more calls), so a learner whose answers are wrong in another
+tried (`matching`, on the failing call and then on more), so a learner whose answers are wrong in another
 way gets no diagnosis rather than a wrong one.
 """
 
@@ -47,13 +47,8 @@ def _agrees(exercise: Exercise, task: Task, misconception: Misconception, call: 
         return False
 
 
-def candidates(exercise: Exercise, task: Task, call: Call, answer) -> list[Misconception]:
-    """The misconceptions whose wrong version gives the learner's answer to the failing call, in order."""
-    return [m for m in task.misconceptions if _agrees(exercise, task, m, call, answer)]
-
-
-def still_matching(exercise: Exercise, task: Task, found: list[Misconception], call: Call, answer):
-    """Those of `found` whose wrong version also gives the learner's answer to another call."""
+def matching(exercise: Exercise, task: Task, found, call: Call, answer) -> list[Misconception]:
+    """Those of `found` (in order) whose wrong version gives the learner's answer to `call`."""
     return [m for m in found if _agrees(exercise, task, m, call, answer)]
 
 

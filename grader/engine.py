@@ -284,7 +284,7 @@ class TaskRunner:
         task's corners and first generated calls alike; None when none matches them all."""
         if failure.status is not Status.FAILED or failure.actual is _NOTHING or not self.task.misconceptions:
             return None
-        found = diagnosis.candidates(self.exercise, self.task, failure.call, failure.actual)
+        found = diagnosis.matching(self.exercise, self.task, self.task.misconceptions, failure.call, failure.actual)
         if not found:
             return None
         confirmations: list[Call] = []
@@ -294,7 +294,7 @@ class TaskRunner:
             reply = self.worker.call(self.task.name, call, deadline - time.monotonic())
             if reply.kind != "ok" or reply.forbidden:
                 return None  # it raised, hung or crashed here: its answers cannot be matched
-            found = diagnosis.still_matching(self.exercise, self.task, found, call, reply.value)
+            found = diagnosis.matching(self.exercise, self.task, found, call, reply.value)
             if not found:
                 return None
         return found[0]

@@ -257,25 +257,24 @@ def batch_calls(*, max_side=6):
 # -- exercise 7 ---------------------------------------------------------------------------------------------
 
 
-def output_length(n: int, k: int, stride: int, padding: str) -> int:
-    """Outputs along an axis of length n under a window k: ceil(n/s) for 'same', floor((n-k)/s)+1 'valid'."""
-    return -(-n // stride) if padding == "same" else (n - k) // stride + 1
-
-
 def _pair(value) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
+def output_shape(x_shape: tuple, window, strides, padding: str, channels: int) -> tuple[int, int, int, int]:
+    """(N, H', W', channels): the outputs of a window sliding over an NHWC batch, ceil(n/s) per axis for
+    'same', floor((n-k)/s)+1 for 'valid'; the shape of the gradient `dout` arriving from the next layer."""
+    (kh, kw), (sh, sw) = _pair(window), _pair(strides)
+
+    def length(n: int, k: int, stride: int) -> int:
+        return -(-n // stride) if padding == "same" else (n - k) // stride + 1
+
+    return (x_shape[0], length(x_shape[1], kh, sh), length(x_shape[2], kw, sw), channels)
+
+
 def _upstream_gradient(draw, x, window, strides, padding, channels):
     """`dout`: one value per output of a window sliding over x, the gradient arriving from the next layer."""
-    (kh, kw), (sh, sw) = _pair(window), _pair(strides)
-    shape = (
-        x.shape[0],
-        output_length(x.shape[1], kh, sh, padding),
-        output_length(x.shape[2], kw, sw, padding),
-        channels,
-    )
-    return draw(float_arrays(x.dtype, shape))
+    return draw(float_arrays(x.dtype, output_shape(x.shape, window, strides, padding, channels)))
 
 
 @st.composite

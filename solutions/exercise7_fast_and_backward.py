@@ -96,5 +96,4 @@ def avg_pool2d_backward(dout, x, pool_size=2, strides=None, padding="valid"):
     strides = pool_size if strides is None else strides
     real_cells = _windows(np.ones((1, *x.shape[1:3], 1)), pool_size, strides, padding).sum(axis=(-2, -1))
     share = (dout / real_cells).astype(np.result_type(dout, x), copy=False)  # each real cell's part of a window
-    dx = _scatter(lambda di, dj: share, x.shape, pool_size, strides, padding)
-    return dx.astype(share.dtype, copy=False)
+    return _scatter(lambda di, dj: share, x.shape, pool_size, strides, padding)  # of share's dtype

@@ -17,10 +17,9 @@ _TIED = np.array([[1.0, 3.0, 3.0, 0.0], [3.0, 2.0, 1.0, 3.0], [5.0, 5.0, 4.0, 4.
 _TIED = _TIED.reshape(1, 4, 4, 1)
 
 
-def _dout_for(x, pool, stride, padding, channels):
-    n, h, w, _ = x.shape
-    rows, columns = s.output_length(h, pool, stride, padding), s.output_length(w, pool, stride, padding)
-    return np.arange(1.0, 1.0 + n * rows * columns * channels).reshape(n, rows, columns, channels)
+def _dout_for(x, window, strides, padding, channels):
+    shape = s.output_shape(x.shape, window, strides, padding, channels)
+    return np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape)
 
 
 def _speed_workload(round_: int) -> Call:
