@@ -4,7 +4,8 @@
                                           [--timeout 3] [--jobs 1,2] [--json FILE]
 
 The class (written to a temporary folder) holds, in turn: correct submissions (the references and the
-correct-in-another-way fixtures), wrong ones (a reference with one classic mistake from tests/fixtures/mutants),
+correct-in-another-way fixtures), wrong ones (a reference with one classic mistake from solutions/mistakes
+or tests/fixtures/mutants),
 hostile ones (an endless loop, an exit at import, memory without end, a flood of output) and empty folders.
 Each --jobs setting marks the same class cold, into a fresh folder, as a whole `grade batch` process; the
 script prints seconds, students per minute and the speed-up of each setting over the first, measured in
@@ -25,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
+MISTAKES = SOLUTIONS / "mistakes"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 HOSTILE = {
@@ -50,7 +52,8 @@ def _solution(number: int) -> Path:
 def write_class(folder: Path, size: int, numbers: list[int]) -> dict[str, int]:
     """`size` students, 40% correct, 30% wrong, 20% hostile, 10% empty; returns how many of each."""
     correct = [p for p in sorted((FIXTURES / "correct").glob("exercise*.py")) if _number(p) in numbers]
-    mutants = [p for p in sorted((FIXTURES / "mutants").glob("exercise*.py")) if _number(p) in numbers]
+    mistakes = [*sorted((FIXTURES / "mutants").glob("exercise*.py")), *sorted(MISTAKES.glob("exercise*/[!_]*.py"))]
+    mutants = [p for p in mistakes if _number(p) in numbers]
     hostile = [(name, n, code) for name, (n, code) in HOSTILE.items() if n in numbers]
     kinds = ["correct"] * 4 + ["wrong"] * 3 + ["hostile"] * 2 + ["empty"]
     counts: dict[str, int] = {}
@@ -77,7 +80,9 @@ def write_class(folder: Path, size: int, numbers: list[int]) -> dict[str, int]:
 
 
 def _number(path: Path) -> int:
-    return int(path.name.removeprefix("exercise").split("_")[0])
+    """The exercise of a fixture (exercise3_*.py) or of a declared mistake (exercise3_pooling/<name>.py)."""
+    named = path if path.name.startswith("exercise") else path.parent
+    return int(named.name.removeprefix("exercise").split("_")[0])
 
 
 def mark(submissions: Path, out: Path, jobs: int, options: argparse.Namespace) -> float:

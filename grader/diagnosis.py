@@ -38,17 +38,21 @@ def wrong_version(exercise: Exercise, task: Task, misconception: Misconception):
     return getattr(_wrong_module(reference, str(mistake_file(exercise, misconception))), task.name)
 
 
+RAISES = object()  # the answer of a function that raised: a wrong version that raises there agrees with it
+
+
 def _agrees(exercise: Exercise, task: Task, misconception: Misconception, call: Call, answer) -> bool:
     wrong = wrong_version(exercise, task, misconception)
     try:
         value = wrong(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
-        return task.compare(call, value, answer, wrong) is None
-    except Exception:  # the wrong version cannot even run on this input: not the learner's mistake
-        return False
+    except Exception:  # the mistake cannot run on this input, as the learner's code could not
+        return answer is RAISES
+    return answer is not RAISES and task.compare(call, value, answer, wrong) is None
 
 
 def matching(exercise: Exercise, task: Task, found, call: Call, answer) -> list[Misconception]:
-    """Those of `found` (in order) whose wrong version gives the learner's answer to `call`."""
+    """Those of `found` (in order) whose wrong version gives the learner's answer to `call` (`RAISES` when
+    the learner's function raised there: some mistakes, such as a 'valid' window past the edge, do)."""
     return [m for m in found if _agrees(exercise, task, m, call, answer)]
 
 

@@ -242,7 +242,7 @@ class TaskRunner:
         if reply.kind == "ok":
             return
         if reply.kind == "raised":
-            self._fail(Status.ERROR, call, f"your function raised {reply.message}")
+            self._fail(Status.ERROR, call, f"your function raised {reply.message}", actual=diagnosis.RAISES)
         if reply.kind == "timeout":
             if self.smallest_failure is not None:
                 raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)
@@ -281,23 +281,30 @@ class TaskRunner:
 
     def _diagnose(self, failure: _Failure):
         """The task's misconception that the learner's answers match, on the failing call and on the
-        task's corners and first generated calls alike; None when none matches them all."""
-        if failure.status is not Status.FAILED or failure.actual is _NOTHING or not self.task.misconceptions:
+        task's corners and first generated calls alike; None when none matches them all. A function that
+        raised is matched too (a mistake may raise where the reference does not), but only a mistake that
+        also gives the learner's answer somewhere, not merely raises with it, is named."""
+        if failure.actual is _NOTHING or not self.task.misconceptions:
             return None
         found = diagnosis.matching(self.exercise, self.task, self.task.misconceptions, failure.call, failure.actual)
         if not found:
             return None
         confirmations: list[Call] = []
         drawing.calls(self.exercise, self.task, CONFIRMATIONS, self.options.seed, confirmations.append)
+        if not self.worker.alive and self.worker.start(self.options.timeout).kind != "loaded":
+            return None  # the worker was stopped when the time to shrink ran out mid-call
         deadline = time.monotonic() + DIAGNOSIS_SECONDS
+        answered = failure.actual is not diagnosis.RAISES
         for call in [*self.task.examples, *confirmations]:
             reply = self.worker.call(self.task.name, call, deadline - time.monotonic())
-            if reply.kind != "ok" or reply.forbidden:
-                return None  # it raised, hung or crashed here: its answers cannot be matched
-            found = diagnosis.matching(self.exercise, self.task, found, call, reply.value)
+            if reply.kind not in ("ok", "raised") or reply.forbidden:
+                return None  # it hung or crashed here: its answers cannot be matched
+            answer = reply.value if reply.kind == "ok" else diagnosis.RAISES
+            found = diagnosis.matching(self.exercise, self.task, found, call, answer)
             if not found:
                 return None
-        return found[0]
+            answered = answered or answer is not diagnosis.RAISES
+        return found[0] if answered else None
 
     def _result(self, status: Status, message: str, call: Call | None = None, failure: _Failure | None = None):
         passed = status is Status.PASSED

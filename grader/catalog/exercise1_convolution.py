@@ -3,8 +3,9 @@
 import numpy as np
 
 from grader import strategies as s
+from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose, ScalarClose
-from grader.spec import Call, Exercise, Task
+from grader.spec import Call, Exercise, Misconception, Task
 
 # Corners where the classic mistakes show, checked whatever the seed: a non-linear image (a ramp hides a
 # flipped kernel), an asymmetric kernel, several channels, float32, and float64 values float32 cannot hold.
@@ -15,6 +16,14 @@ _PAIRS = (
     Call((_IMAGE, _KERNEL)),
     Call((_IMAGE / 3, _KERNEL / 7)),
     Call((_IMAGE.astype(np.float32), _KERNEL.astype(np.float32))),
+)
+
+_KERNEL_NOT_FLIPPED = Misconception(
+    "kernel_not_flipped",
+    "Your convolve2d slid the kernel as it is: true convolution (합성곱) flips the kernel along both axes "
+    "(kernel[::-1, ::-1]) before sliding it; sliding it unflipped is cross-correlation. If your convolve2d "
+    "flips and then calls your correlate2d, check that correlate2d does not flip it back.",
+    m.CONV_LAYER,
 )
 
 EXERCISE = Exercise(
@@ -43,6 +52,7 @@ Check your work with:  grade exercise1
             strategy=s.conv1d_calls(),
             compare=ArraysClose(),
             hint="Output i is sum_j x[i+j]*w[j] + b: no flip, n-k+1 outputs, and the bias added to each.",
+            misconceptions=(m.BIAS_FORGOTTEN,),
             examples=(Call((_IMAGE[1], np.array([1.0, 0.0, -2.0])), {"b": 0.5}),),
             doc="""1-D valid cross-correlation (1차원 합성곱, 'valid' 패딩 없음).
 
@@ -86,6 +96,7 @@ Example:
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
             hint="Slide the kernel without flipping it; the output is (H-kh+1, W-kw+1).",
+            misconceptions=(m.KERNEL_FLIPPED,),
             examples=_PAIRS,
             doc="""2-D valid cross-correlation (2차원 교차 상관), what a Conv2D layer computes.
 
@@ -109,6 +120,15 @@ Example:
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
             hint="True convolution flips the kernel along both axes (kernel[::-1, ::-1]) before sliding it.",
+            misconceptions=(
+                _KERNEL_NOT_FLIPPED,
+                Misconception(
+                    "kernel_flipped_one_axis",
+                    "Your kernel was flipped along one axis only: convolution flips it along both, rows and "
+                    "columns (kernel[::-1, ::-1], a rotation by 180°).",
+                    m.CONV_LAYER,
+                ),
+            ),
             examples=_PAIRS,
             doc="""2-D valid true convolution (합성곱, 수학적 정의): the kernel is flipped along both axes.
 
@@ -132,6 +152,7 @@ Example:
             strategy=s.image_kernel_calls(channels=True),
             compare=ArraysClose(),
             hint="Filter each channel on its own and keep the channel axis last; do not sum the channels.",
+            misconceptions=(m.KERNEL_FLIPPED,),
             examples=(Call((_RGB, _KERNEL)), Call((_RGB / 3, _KERNEL / 7)), _PAIRS[2]),
             doc="""Apply one 2-D kernel to each channel (채널) of an image separately, as `correlate2d` does.
 
@@ -153,6 +174,20 @@ Example:
             strategy=s.deep_kernel_calls(),
             compare=ArraysClose(),
             hint="The kernel is as deep as the image: sum over kh, kw and all channels, then add the bias once.",
+            misconceptions=(
+                Misconception(
+                    "bias_per_channel",
+                    "Your bias was added once per input channel: the filter's weighted sum runs over every "
+                    "channel and gets its one bias once, at the end.",
+                    m.CHANNELS,
+                ),
+                Misconception(
+                    "input_depth_ignored",
+                    "Your output used only part of the input's channels: a filter is as deep as its input and "
+                    "sums over its height, its width and every channel.",
+                    m.CHANNELS,
+                ),
+            ),
             examples=(Call((_RGB, np.stack([_KERNEL, -_KERNEL, _KERNEL.T], axis=-1)), {"bias": 1.5}),),
             doc="""One feature map (특성 맵) from a multi-channel image, as one filter of a Conv2D layer makes it.
 
@@ -177,6 +212,14 @@ Example:
             strategy=s.filter_sizes(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Every cell is 1/size**2 so that the filter sums to 1 (an average).",
+            misconceptions=(
+                Misconception(
+                    "box_not_averaged",
+                    "Your box filter sums instead of averaging: each weight is 1/size**2, so that the weights "
+                    "add up to 1 and the filter keeps the image's brightness.",
+                    m.CONV_LAYER,
+                ),
+            ),
             examples=(Call((3,)),),
             doc="""A box (mean) filter (평균 필터): shape (size, size), every entry 1 / size**2, dtype float64.
 
@@ -192,6 +235,14 @@ Example:
             strategy=s.gaussian_calls(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Centre c = (size-1)/2, g = exp(-((i-c)**2 + (j-c)**2) / (2*sigma**2)), then divide by g.sum().",
+            misconceptions=(
+                Misconception(
+                    "gaussian_not_normalised",
+                    "Your Gaussian weights do not add up to 1: divide them by their sum, so that blurring keeps "
+                    "the image's brightness.",
+                    "https://en.wikipedia.org/wiki/Gaussian_blur",
+                ),
+            ),
             examples=(Call((4, 1.0)), Call((3, 0.8))),
             doc="""A Gaussian blur filter (가우시안 필터), shape (size, size), dtype float64, normalised to sum 1.
 

@@ -3,13 +3,33 @@
 import numpy as np
 
 from grader import strategies as s
+from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose, ExactValue, IntegersEqual
-from grader.spec import Call, Exercise, Task
+from grader.spec import Call, Exercise, Misconception, Task
 
 # Corners where the classic mistakes show, checked whatever the seed: odd 'same' totals, a stride that
 # changes the 'same' padding (n=6, k=3, s=2), dilation under 'same' and 'valid', non-linear values.
 _BATCH = (np.arange(60.0).reshape(1, 6, 5, 2) ** 2) % 11 - 5
 _BANK = (np.arange(36.0).reshape(3, 3, 2, 2) ** 2) % 7 - 3
+
+_SYMMETRIC_SAME = Misconception(
+    "symmetric_same",
+    "Your 'same' padding is (k' - 1) // 2 on both sides, which is right only when the total is even: when it "
+    "is odd (an even kernel, or a stride), one cell is missing; TensorFlow adds it at the bottom/right.",
+    m.TF_PADDING,
+)
+_SAME_IGNORES_STRIDE = Misconception(
+    "same_ignores_stride",
+    "Your 'same' padding ignored the stride: 'same' pads just enough for ceil(n / s) outputs, so the total "
+    "is max((ceil(n / s) - 1) * s + k' - n, 0); it is k' - 1 only with stride 1.",
+    m.TF_PADDING,
+)
+_DILATION_IGNORED_IN_PADDING = Misconception(
+    "dilation_ignored_in_padding",
+    "Your padding was computed from k instead of the dilated kernel's extent k' = d*(k-1)+1: a dilated "
+    "kernel covers k' cells, and that is what 'same' pads for.",
+    m.PADDING,
+)
 
 EXERCISE = Exercise(
     number=2,
@@ -63,6 +83,12 @@ Example:
             strategy=s.padding_amount_calls(),
             compare=ExactValue(),
             hint="'same' pads so that the output is ceil(n/stride) long; the odd extra zero goes after.",
+            misconceptions=(
+                _DILATION_IGNORED_IN_PADDING,
+                m.SAME_EXTRA_CELL_FIRST,
+                _SAME_IGNORES_STRIDE,
+                _SYMMETRIC_SAME,
+            ),
             examples=(
                 Call((5, 2), {"padding": "same"}),
                 Call((6, 3), {"stride": 2, "padding": "same"}),
@@ -91,6 +117,17 @@ Example:
             strategy=s.conv1d_padded_calls(),
             compare=ArraysClose(),
             hint="Pad by padding_amounts(n, k, stride, padding), correlate, then keep every stride-th output.",
+            misconceptions=(
+                Misconception(
+                    "stride_ignored",
+                    "Your output kept every position: with stride s the kernel jumps s cells at a time, so "
+                    "after padding keep only every s-th position (out[::s]).",
+                    m.PADDING,
+                ),
+                m.SAME_EXTRA_CELL_FIRST,
+                _SAME_IGNORES_STRIDE,
+                _SYMMETRIC_SAME,
+            ),
             examples=(Call((_BATCH[0, :, 0, 0], np.array([1.0, -2.0, 0.5])), {"padding": "same", "stride": 2}),),
             doc="""1-D cross-correlation with padding and stride (패딩과 스트라이드가 있는 1차원 합성곱).
 
@@ -114,6 +151,10 @@ Example:
             strategy=s.participation_calls(),
             compare=IntegersEqual(),
             hint="Count, for each input element, the stride-1 output windows that cover it after padding.",
+            misconceptions=(
+                m.SAME_EXTRA_CELL_FIRST,
+                _SYMMETRIC_SAME,
+            ),
             examples=(Call((5, 2, "same")), Call((5, 3, "valid"))),
             doc="""In how many stride-1 outputs each input element takes part (참여 횟수).
 
@@ -139,6 +180,20 @@ Example:
             strategy=s.conv2d_calls(),
             compare=ArraysClose(),
             hint="Pad each axis by padding_amounts with its own stride and dilation, then sum over kh, kw, c_in.",
+            misconceptions=(
+                m.KERNEL_FLIPPED,
+                m.BIAS_FORGOTTEN,
+                Misconception(
+                    "dilation_ignored",
+                    "Your kernel slid without its gaps: with dilation d the kernel's taps are d cells apart, so "
+                    "tap (di, dj) of output (i, j) reads the input at (i*sh + di*d, j*sw + dj*d).",
+                    m.PADDING,
+                ),
+                _DILATION_IGNORED_IN_PADDING,
+                m.SAME_EXTRA_CELL_FIRST,
+                _SAME_IGNORES_STRIDE,
+                _SYMMETRIC_SAME,
+            ),
             examples=(
                 Call((_BATCH, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),
                 Call((_BATCH, _BANK), {"padding": "same", "dilation_rate": 2}),

@@ -3,8 +3,9 @@
 import numpy as np
 
 from grader import strategies as s
+from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose
-from grader.spec import Call, Exercise, Task
+from grader.spec import Call, Exercise, Misconception, Task
 
 # Corners where the classic mistakes show, run first whatever the seed: an odd, all-negative map under
 # 'same' (zero pads must not win, border windows are partial) and the default strides.
@@ -52,6 +53,22 @@ Check your work with:  grade exercise3
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
             hint="strides=None means strides=pool_size; under 'same' a padded cell must never win the max.",
+            misconceptions=(
+                m.POOL_STRIDE_ONE,
+                Misconception(
+                    "max_over_zero_padding",
+                    "Your 'same' max pooling padded with zeros, so a border window of negative values gave 0: "
+                    "padded cells must never win (pad with -inf, or take the max of the real cells only).",
+                    m.POOLING,
+                ),
+                m.SAME_EXTRA_CELL_FIRST,
+                Misconception(
+                    "valid_ceil",
+                    "Your 'valid' pooling kept the partial window at the end (ceil): 'valid' drops what does not "
+                    "fit, giving floor((H - ph) / sh) + 1 windows.",
+                    m.POOLING,
+                ),
+            ),
             examples=_POOLING_EXAMPLES,
             doc="""Max pooling (최대 풀링), equal to keras.layers.MaxPooling2D(pool_size, strides, padding).
 
@@ -74,6 +91,16 @@ Example:
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
             hint="strides=None means strides=pool_size; under 'same' divide by the real (unpadded) cells only.",
+            misconceptions=(
+                m.POOL_STRIDE_ONE,
+                Misconception(
+                    "average_counts_padding",
+                    "Your 'same' average divided by the whole window at the borders: padded cells are not data, "
+                    "so divide by the number of real cells in each window, as Keras does.",
+                    m.POOLING,
+                ),
+                m.SAME_EXTRA_CELL_FIRST,
+            ),
             examples=_POOLING_EXAMPLES,
             doc="""Average pooling (평균 풀링), equal to keras.layers.AveragePooling2D(pool_size, strides, padding).
 
@@ -96,6 +123,14 @@ Example:
             strategy=s.batch_calls(),
             compare=ArraysClose(),
             hint="Average over the height and width axes (1, 2) only.",
+            misconceptions=(
+                Misconception(
+                    "global_pool_over_batch",
+                    "Your average mixed the images of the batch: average over height and width (axes 1 and 2) "
+                    "only, each image on its own.",
+                    m.POOLING,
+                ),
+            ),
             examples=(Call((_MAP,)),),
             doc="""Global average pooling (전역 평균 풀링): the mean of each channel over the whole map.
 
@@ -126,6 +161,14 @@ Returns:
             strategy=s.batch_calls(),
             compare=ArraysClose(scale_by_terms=False),
             hint="Keras flattens NHWC in row-major order: the channel index changes fastest.",
+            misconceptions=(
+                Misconception(
+                    "flatten_channels_first",
+                    "Your flatten used the channels-first order (NCHW, PyTorch's): Keras flattens NHWC in "
+                    "row-major order, so the channel index changes fastest.",
+                    "https://keras.io/api/layers/reshaping_layers/flatten/",
+                ),
+            ),
             examples=(Call((_MAP,)),),
             doc="""Flatten (평탄화) each image of a batch into one vector, in the order keras.layers.Flatten gives.
 

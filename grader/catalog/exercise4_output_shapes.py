@@ -1,10 +1,11 @@
 """exercise4: output shapes (출력 크기) by hand."""
 
 from grader import layer_strategies as ls
+from grader.catalog import misconceptions as m
 from grader.catalog.layer_specs import LAYER_SPECS_DOC
 from grader.compare import ExactValue
 from grader.compare_layers import ShapesPerLayer
-from grader.spec import Call, Exercise, Task
+from grader.spec import Call, Exercise, Misconception, Task
 
 # Corners where the classic mistakes show, run first whatever the seed.
 _CONV3 = {"class_name": "Conv2D", "filters": 4, "kernel_size": 3}
@@ -15,6 +16,25 @@ _CHAIN = [
     {"class_name": "Flatten"},
     {"class_name": "Dense", "units": 5},
 ]
+
+_DILATION_IGNORED = Misconception(
+    "dilation_ignored",
+    "Your count ignored the dilation: a kernel of size k with dilation d covers k' = d*(k-1)+1 cells, and k' "
+    "is what the length rules and the receptive field use.",
+    m.PADDING,
+)
+_SAME_IGNORES_STRIDE = Misconception(
+    "same_ignores_stride",
+    "Your 'same' output is as long as the input whatever the stride: 'same' gives ceil(n / s) positions, "
+    "which is n only with stride 1.",
+    m.PADDING,
+)
+_VALID_WITHOUT_PLUS_ONE = Misconception(
+    "valid_without_plus_one",
+    "Your 'valid' length misses the first position: it is floor((n - k') / s) + 1, the + 1 counting the "
+    "window at the very start.",
+    m.PADDING,
+)
 
 EXERCISE = Exercise(
     number=4,
@@ -43,6 +63,11 @@ Check your work with:  grade exercise4
             strategy=ls.conv_length_calls(),
             compare=ExactValue(),
             hint="'valid' is floor((n - k') / s) + 1 with k' = d*(k-1)+1; 'same' depends on the stride only.",
+            misconceptions=(
+                _DILATION_IGNORED,
+                _SAME_IGNORES_STRIDE,
+                _VALID_WITHOUT_PLUS_ONE,
+            ),
             examples=(
                 Call((7, 3), {"stride": 2}),
                 Call((7, 3), {"stride": 2, "padding": "same"}),
@@ -70,6 +95,7 @@ Example:
             strategy=ls.pool_length_calls(),
             compare=ExactValue(),
             hint="stride=None means the pool size; 'valid' floors: floor((n - pool) / stride) + 1.",
+            misconceptions=(m.POOL_STRIDE_ONE,),
             examples=(Call((7, 2)), Call((7, 3), {"padding": "same"})),
             doc="""The output length of a pooling layer along one axis, as Keras computes it (풀링 출력 길이).
 
@@ -90,6 +116,11 @@ Example:
             strategy=ls.conv_shape_calls(),
             compare=ExactValue(),
             hint="Apply the length rule to height and width separately; the depth is the number of filters.",
+            misconceptions=(
+                _DILATION_IGNORED,
+                _SAME_IGNORES_STRIDE,
+                _VALID_WITHOUT_PLUS_ONE,
+            ),
             examples=(
                 Call(((9, 7, 3), 4, 3), {"strides": 2, "padding": "same"}),
                 Call(((9, 9, 1), 2, 3), {"dilation_rate": 2}),
@@ -116,6 +147,7 @@ Example:
             strategy=ls.pool_shape_calls(),
             compare=ExactValue(),
             hint="Pooling keeps the channels; strides=None means the pool size.",
+            misconceptions=(m.POOL_STRIDE_ONE,),
             examples=(Call(((7, 6, 2),), {"pool_size": 2}), Call(((7, 7, 1), 3, 2, "same"))),
             doc="""The output shape of a MaxPooling2D or AveragePooling2D layer (batch excluded).
 
@@ -136,6 +168,13 @@ Example:
             strategy=ls.model_calls(),
             compare=ShapesPerLayer(),
             hint="Work layer by layer: each layer's output shape is the next layer's input shape.",
+            misconceptions=(
+                _DILATION_IGNORED,
+                m.POOL_STRIDE_ONE,
+                _SAME_IGNORES_STRIDE,
+                _VALID_WITHOUT_PLUS_ONE,
+                m.FLATTEN_DROPS_CHANNELS,
+            ),
             examples=(Call(((16, 14, 3), _CHAIN)),),
             doc="""The output shape of every layer of a chain, as model.summary() lists them (batch excluded).
 
@@ -157,6 +196,15 @@ Example:
             strategy=ls.receptive_field_calls(),
             compare=ExactValue(),
             hint="Each layer adds (k' - 1) times the product of the strides of the layers before it.",
+            misconceptions=(
+                _DILATION_IGNORED,
+                Misconception(
+                    "receptive_field_without_stride_product",
+                    "Each of your layers added k' - 1 whatever came before: after strided layers one step "
+                    "covers more input, so a layer adds (k' - 1) times the product of the earlier strides.",
+                    m.RECEPTIVE_FIELD,
+                ),
+            ),
             examples=(
                 Call(([_CONV3, {**_CONV3, "strides": 2}, {"class_name": "MaxPooling2D"}, _CONV3],)),
                 Call(([_CONV3, {**_CONV3, "dilation_rate": 2}],)),

@@ -1,10 +1,11 @@
 """exercise5: parameter counts (파라미터 개수) by hand."""
 
 from grader import layer_strategies as ls
+from grader.catalog import misconceptions as m
 from grader.catalog.layer_specs import LAYER_SPECS_DOC
 from grader.compare import ExactValue
 from grader.compare_layers import ParamTotals
-from grader.spec import Call, Exercise, Task
+from grader.spec import Call, Exercise, Misconception, Task
 
 # Corners where the classic mistakes show, run first whatever the seed.
 _CONV = {"class_name": "Conv2D", "filters": 2, "kernel_size": 3}
@@ -18,6 +19,37 @@ _CHAIN = [
     {"class_name": "Dense", "units": 3},
 ]
 _SHAPES = (Call(((8, 8, 3), 4, 3), {"strides": 2, "padding": "same"}), Call(((7, 5, 2), 3, (3, 1))))
+
+_BIAS_FORGOTTEN = Misconception(
+    "bias_forgotten",
+    "Your count has no biases: each filter has one bias, so a Conv2D has (kh*kw*C_in + 1) * filters "
+    "parameters (unless use_bias=False).",
+    m.CHANNELS,
+)
+_BIAS_PER_INPUT_CHANNEL = Misconception(
+    "bias_per_input_channel",
+    "Your count gave each filter one bias per input channel: a filter sums over all its input channels and "
+    "has one bias, (kh*kw*C_in + 1) * filters in all.",
+    m.CHANNELS,
+)
+_INPUT_DEPTH_IGNORED = Misconception(
+    "input_depth_ignored",
+    "Your filters have kh*kw weights, as if the input had one channel: a filter is as deep as its input, "
+    "kh*kw*C_in weights plus one bias.",
+    m.CHANNELS,
+)
+_BATCHNORM_ALL_TRAINABLE = Misconception(
+    "batchnorm_all_trainable",
+    "Your count trains BatchNormalization's moving mean and variance: of its 4C parameters only gamma and "
+    "beta (2C) are trained; the moving statistics (2C) are non-trainable.",
+    m.BATCH_NORMALIZATION,
+)
+_FROZEN_FLAG_IGNORED = Misconception(
+    "frozen_flag_ignored",
+    'Your count still trains a frozen layer: with "trainable": False all its parameters are non-trainable '
+    "(they still count in the total).",
+    m.TRANSFER_LEARNING,
+)
 
 EXERCISE = Exercise(
     number=5,
@@ -58,6 +90,11 @@ Example:
             strategy=ls.conv_param_calls(),
             compare=ExactValue(),
             hint="Each filter has kh*kw*in_channels weights and one bias: (kh*kw*C_in + 1) * filters.",
+            misconceptions=(
+                _BIAS_FORGOTTEN,
+                _BIAS_PER_INPUT_CHANNEL,
+                _INPUT_DEPTH_IGNORED,
+            ),
             examples=(Call((3, 3, 8)), Call(((3, 5), 4, 2), {"use_bias": False})),
             doc="""The parameters of a Conv2D layer (합성곱 층).
 
@@ -78,6 +115,13 @@ Example:
             strategy=ls.single_layer_calls(),
             compare=ExactValue(),
             hint="BatchNormalization: 2C trainable and 2C non-trainable; a frozen layer has nothing trainable.",
+            misconceptions=(
+                _BIAS_FORGOTTEN,
+                _BIAS_PER_INPUT_CHANNEL,
+                _INPUT_DEPTH_IGNORED,
+                _BATCHNORM_ALL_TRAINABLE,
+                _FROZEN_FLAG_IGNORED,
+            ),
             examples=(
                 Call(((5, 5, 3), _CONV)),
                 Call(((4, 4, 3), _BN)),
@@ -113,6 +157,19 @@ Example:
             strategy=ls.model_calls(),
             compare=ParamTotals(),
             hint="Sum layer by layer, carrying each layer's output shape to the next (Flatten keeps H*W*C).",
+            misconceptions=(
+                _BIAS_FORGOTTEN,
+                _BIAS_PER_INPUT_CHANNEL,
+                _INPUT_DEPTH_IGNORED,
+                _BATCHNORM_ALL_TRAINABLE,
+                _FROZEN_FLAG_IGNORED,
+                Misconception(
+                    "flatten_drops_channels",
+                    "Your Flatten dropped the channels, so the Dense layer after it got H*W inputs instead of "
+                    "H*W*C and too few weights.",
+                    "https://keras.io/api/layers/reshaping_layers/flatten/",
+                ),
+            ),
             examples=(Call(((8, 8, 3), _CHAIN)),),
             doc="""The parameter counts of a chain of layers, as model.summary() totals them.
 
@@ -133,6 +190,14 @@ Example (the Fashion-MNIST CNN at the top of this file):
             strategy=ls.conv_shape_calls(dilation=False),
             compare=ExactValue(),
             hint="Count on the OUTPUT: each of H'*W'*filters outputs takes kh*kw*C multiplications.",
+            misconceptions=(
+                Misconception(
+                    "multiplications_per_input_position",
+                    "Your count used the input's positions: each filter is applied once per OUTPUT position, "
+                    "so there are H'*W'*filters*kh*kw*C_in multiplications.",
+                    m.CONV_LAYER,
+                ),
+            ),
             examples=_SHAPES,
             doc="""The multiplications a Conv2D layer makes for one image (곱셈 횟수), bias additions not counted.
 
@@ -172,6 +237,14 @@ Example:
             strategy=ls.conv_shape_calls(dilation=False),
             compare=ExactValue(),
             hint="A Dense layer from H*W*C inputs to H'*W'*filters outputs, with one bias per output.",
+            misconceptions=(
+                Misconception(
+                    "dense_equivalent_bias_forgotten",
+                    "Your equivalent Dense layer has no biases: like any Dense layer it has one bias per output, "
+                    "H*W*C_in * H'*W'*filters weights plus H'*W'*filters biases.",
+                    m.CHANNELS,
+                ),
+            ),
             examples=_SHAPES,
             doc="""What weight sharing saves: the parameters of a Dense layer (with bias) that maps the flattened
 input to the flattened output of the same Conv2D layer.

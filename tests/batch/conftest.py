@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import FIXTURES, solution_file
+from tests.conftest import FIXTURES, ROOT, solution_file
 
 EXERCISES = "exercise1,exercise3"  # one exercise with a hostile student, one with a misconception
 OPTIONS = ("--examples", "8", "--timeout", "2", "--seed", "3")
 
 BUSY_CONV1D = "\n\ndef conv1d(x, w, b=0.0):\n    while True:\n        pass\n"
-STRIDE_ONE = (FIXTURES / "mutants" / "exercise3_pool_stride_defaults_to_one.py").read_text()
+STRIDE_ONE = (ROOT / "solutions/mistakes/exercise3_pooling/pool_stride_one.py").read_text()
 
 
 def _notebook(code: str) -> str:

@@ -154,7 +154,7 @@ def _grade_in_subprocess(args, cwd):
 @pytest.mark.slow
 def test_the_same_seed_gives_the_same_report_from_any_process_and_folder(tmp_path):
     """Reproducible across processes, working folders and whatever else the process has imported."""
-    mutant = (ROOT / "tests/fixtures/mutants/exercise3_same_extra_cell_first.py").read_text()
+    mutant = (ROOT / "solutions/mistakes/exercise3_pooling/same_extra_cell_first.py").read_text()
     (tmp_path / "exercise3_pooling.py").write_text((SOLUTIONS / "exercise3_pooling.py").read_text() + mutant)
     args = ["3", "--submission", tmp_path / "exercise3_pooling.py", "--format", "json", "--seed", "5"]
     first = _grade_in_subprocess(args, cwd=ROOT)

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.slow
 NUMBERS = [e.number for e in catalog.exercises()]
 CORRECT = sorted((FIXTURES / "correct").glob("exercise*.py"))
 # The classic mistakes the grader diagnoses are written the same way, next to the references.
-MISTAKES = sorted((ROOT / "solutions" / "mistakes").glob("exercise*/*.py"))
+MISTAKES_FOLDER = ROOT / "solutions" / "mistakes"
+MISTAKES = sorted(MISTAKES_FOLDER.glob("exercise*/*.py"))
 MUTANTS = sorted((FIXTURES / "mutants").glob("exercise*.py")) + [m for m in MISTAKES if m.name != "__init__.py"]
 
 
@@ -85,7 +86,7 @@ def test_every_mutant_and_correct_fixture_names_a_known_exercise_and_task():
 
 def test_a_failure_shows_the_smallest_counterexample_with_expected_and_actual(submission):
     """Flipping the kernel shows up on a 1x2 image with a 1x2 kernel: the smallest case that can show it."""
-    mutant = FIXTURES / "mutants" / "exercise1_correlate_flips_kernel.py"
+    mutant = MISTAKES_FOLDER / "exercise1_convolution" / "kernel_flipped.py"
     path = submission(1, solution_file(1).read_text() + "\n" + mutant.read_text())
     task = grade(1, submission=path).tasks[2]
     assert task.name == "correlate2d" and task.status is Status.FAILED
@@ -190,7 +191,7 @@ def test_a_failure_of_the_grader_itself_on_one_task_never_loses_the_others(monke
 
 
 def test_a_wrong_layer_chain_is_shown_as_a_table_with_the_first_difference_named(submission):
-    mutant = FIXTURES / "mutants" / "exercise4_flatten_drops_channels.py"
+    mutant = MISTAKES_FOLDER / "exercise4_output_shapes" / "flatten_drops_channels.py"
     path = submission(4, solution_file(4).read_text() + "\n" + mutant.read_text())
     task = next(t for t in grade(4, submission=path).tasks if t.name == "model_output_shapes")
     first_line, *table = task.message.splitlines()
@@ -200,7 +201,7 @@ def test_a_wrong_layer_chain_is_shown_as_a_table_with_the_first_difference_named
 
 
 def test_wrong_parameter_totals_show_what_each_layer_should_add(submission):
-    mutant = FIXTURES / "mutants" / "exercise5_batchnorm_all_trainable.py"
+    mutant = MISTAKES_FOLDER / "exercise5_parameters" / "batchnorm_all_trainable.py"
     path = submission(5, solution_file(5).read_text() + "\n" + mutant.read_text())
     task = next(t for t in grade(5, submission=path).tasks if t.name == "model_params")
     assert task.message.startswith("expected {'total'")

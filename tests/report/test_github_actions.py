@@ -7,9 +7,9 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.report.github import annotations, exercises_markdown
-from tests.conftest import FIXTURES, solution_file
+from tests.conftest import FIXTURES, ROOT, solution_file
 
-STRIDE_ONE = (FIXTURES / "mutants" / "exercise3_pool_stride_defaults_to_one.py").read_text()
+STRIDE_ONE = (ROOT / "solutions/mistakes/exercise3_pooling/pool_stride_one.py").read_text()
 
 
 def _wrong_pooling(folder):
