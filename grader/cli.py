@@ -159,6 +159,13 @@ def _write(output: Path, text: str) -> None:
         raise UsageProblem(f"cannot write the report to {output}: {exc.strerror}") from None
 
 
+def _remember(result) -> None:
+    """A learner's own run updates the progress `grade list` shows."""
+    from grader import progress
+
+    progress.record(result)
+
+
 def _grade_command(name: str) -> click.Command:
     @click.command(name=name, help=f"Grade {name} and print a report.")
     @_with_submission
@@ -170,6 +177,7 @@ def _grade_command(name: str) -> click.Command:
         result = grade(
             name, submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend
         )
+        _remember(result)
         _emit(result, fmt, output, lang)
         sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
@@ -184,6 +192,8 @@ def grade_all_command(submission, fmt, output, seed, examples, backend, lang, ti
     from grader.api import grade_all
 
     result = grade_all(submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
+    for exercise in result.exercises:
+        _remember(exercise)
     _emit(result, fmt, output, lang)
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
@@ -339,26 +349,15 @@ def merge_command(folders, out, fmt, output, lang):
     _finish_class(merge(tuple(folders), out), out, fmt, output, lang)
 
 
-@click.command(name="list", help="The exercises, their tasks and points.")
-def list_command():
+@click.command(name="list", help="The exercises, their tasks and points, and how far you stand in each.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language [default: from LANG/LC_ALL].")
+def list_command(lang):
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title="exercises", title_justify="left")
-    for column in ("exercise", "names", "task", "points"):
-        table.add_column(column, justify="right" if column == "points" else "left")
-    for exercise in catalog.exercises():
-        names = ", ".join([str(exercise.number), exercise.slug, *exercise.aliases])
-        for i, task in enumerate(exercise.tasks):
-            first = i == 0
-            table.add_row(
-                f"{exercise.name} {exercise.title}" if first else "",
-                names if first else "",
-                task.name,
-                f"{task.points:g}",
-            )
-        table.add_section()
-    Console(highlight=False).print(table)
+    from grader import progress
+    from grader.report.progress import progress_table
+
+    Console(highlight=False).print(progress_table(catalog.exercises(), progress.load(), lang or default_language()))
 
 
 class GradeGroup(click.Group):

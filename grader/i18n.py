@@ -35,6 +35,10 @@ LABELS = {
     },
     "exercise": {"ko": "연습", "en": "exercise"},
     "file": {"ko": "파일", "en": "file"},
+    "exercises": {"ko": "연습 문제", "en": "exercises"},
+    "names": {"ko": "부르는 이름", "en": "names"},
+    "state": {"ko": "상태", "en": "state"},
+    "not_started": {"ko": "시작 전", "en": "not started"},
 }
 
 

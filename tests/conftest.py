@@ -26,6 +26,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Calls drawn by the grader are kept in a folder of this run's own, never in the user's cache (subprocesses
 # inherit it); tests of drawing itself choose their own.
 os.environ.setdefault("GRADE_CACHE_DIR", tempfile.mkdtemp(prefix="grade-test-calls-"))
+# Learner state (progress, hint levels) of the tests' runs never lands in the repository's own .grade/.
+os.environ["GRADE_STATE_DIR"] = tempfile.mkdtemp(prefix="grade-test-state-")
 
 settings.register_profile("dev", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(

@@ -1,0 +1,86 @@
+"""`grade list` shows how far a learner stands: each task's last state and points, kept in `.grade/` of the
+project by the learner's own runs and by no one else's."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from tests.conftest import EXERCISES, ROOT, solution_file
+
+MISTAKE = ROOT / "solutions" / "mistakes" / "exercise3_pooling" / "pool_stride_one.py"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A learner's project: the untouched stubs, with exercise 3 done but for one mistake."""
+    monkeypatch.delenv("GRADE_STATE_DIR")
+    shutil.copytree(EXERCISES, tmp_path / "exercises")
+    (tmp_path / "exercises" / solution_file(3).name).write_text(solution_file(3).read_text() + MISTAKE.read_text())
+    monkeypatch.chdir(tmp_path / "exercises")  # anywhere inside the project
+    return tmp_path
+
+
+def _rows(output: str) -> dict[str, str]:
+    """Task name -> its row of the table."""
+    rows = {}
+    for line in output.splitlines():
+        cells = [c.strip() for c in line.split("│")]
+        if len(cells) > 2 and cells[2]:
+            rows[cells[2]] = line
+    return rows
+
+
+def test_before_any_run_every_task_is_not_started(project):
+    rows = _rows(run("list", "--lang", "en").output)
+    assert "not started" in rows["max_pool2d"] and "-/3" in rows["max_pool2d"]
+    assert not (project / ".grade").exists()
+
+
+def test_a_learners_run_is_kept_and_listed_with_its_state_and_points(project):
+    assert run("exercise3", "--examples", "5").exit_code == 1
+    assert run("1", "--examples", "5").exit_code == 1
+    kept = json.loads((project / ".grade" / "progress.json").read_text())
+    assert set(kept) == {"exercise1", "exercise3"}
+    assert kept["exercise3"]["tasks"]["max_pool2d"] == {"state": "failed", "score": 0.0, "max_score": 3.0}
+
+    result = run("list", "--lang", "en")
+    assert result.exit_code == 0
+    rows = _rows(result.output)
+    assert "failed" in rows["max_pool2d"] and "0/3" in rows["max_pool2d"]
+    assert "passed" in rows["flatten"] and "2/2" in rows["flatten"]
+    assert "not started" in rows["conv1d"] and "0/1" in rows["conv1d"]  # graded, still a stub
+    assert "not started" in rows["conv2d"] and "-/4" in rows["conv2d"]  # never graded
+    korean = _rows(run("list", "--lang", "ko").output)
+    assert "틀림" in korean["max_pool2d"] and "통과" in korean["flatten"] and "시작 전" in korean["conv2d"]
+
+
+def test_the_last_run_replaces_the_earlier_one(project):
+    run("3", "--examples", "5")
+    (project / "exercises" / solution_file(3).name).write_text(solution_file(3).read_text())
+    run("3", "--examples", "5")
+    assert "passed" in _rows(run("list", "--lang", "en").output)["max_pool2d"]
+
+
+def test_a_submission_outside_the_project_is_not_kept(project, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("student")
+    shutil.copy(solution_file(3), elsewhere)
+    assert run("3", "--submission", elsewhere, "--examples", "5").exit_code == 0
+    assert not (project / ".grade").exists()
+
+
+def test_a_damaged_progress_file_reads_as_no_progress(project):
+    (project / ".grade").mkdir()
+    (project / ".grade" / "progress.json").write_text("{not json")
+    result = run("list", "--lang", "en")
+    assert result.exit_code == 0 and "not started" in _rows(result.output)["flatten"]
+    run("3", "--examples", "5")
+    assert "passed" in _rows(run("list", "--lang", "en").output)["flatten"]
