@@ -184,6 +184,41 @@ def _grade_command(name: str) -> click.Command:
     return command
 
 
+@click.command(name="watch", help="Grade EXERCISE, then again each time you save its file (Ctrl+C stops).")
+@click.argument("exercise_name", metavar="EXERCISE")
+@_with_submission
+@grading_options
+@click.option("--runs", type=click.IntRange(1), default=None, hidden=True, help="Stop after this many gradings.")
+@_guarded
+def watch_command(exercise_name, submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb, runs):
+    from grader.api import grade_in
+    from grader.engine import Options
+    from grader.i18n import label
+    from grader.submission import find_source, resolve_root
+    from grader.watch import watch
+
+    exercise = catalog.find(exercise_name)
+    root = resolve_root(submission)
+    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
+    interactive = sys.stdout.isatty()
+    last = []
+
+    def show(result):
+        last.append(result)
+        _remember(result)
+        if interactive and output is None:
+            click.clear()
+        _emit(result, fmt, output, lang)
+        where = result.source or f"{root}/{exercise.file_name}"
+        click.echo(label("watching", lang or default_language(), file=where), err=True)
+
+    try:
+        watch(lambda: find_source(exercise, root), lambda: grade_in(exercise, root, options), show, runs=runs)
+    except KeyboardInterrupt:
+        click.echo("", err=True)
+    sys.exit(EXIT_PASSED if last and last[-1].passed else EXIT_FAILED)
+
+
 @click.command(name="all", help="Grade every exercise and print one summary.")
 @_with_submission
 @grading_options
@@ -388,6 +423,7 @@ def main():
 
 main.add_command(grade_all_command)
 main.add_command(list_command)
+main.add_command(watch_command)
 main.add_command(batch_command)
 main.add_command(merge_command)
 

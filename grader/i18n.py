@@ -39,6 +39,10 @@ LABELS = {
     "names": {"ko": "부르는 이름", "en": "names"},
     "state": {"ko": "상태", "en": "state"},
     "not_started": {"ko": "시작 전", "en": "not started"},
+    "watching": {
+        "ko": "{file} 파일을 지켜보는 중입니다: 저장하면 다시 채점합니다 (멈추려면 Ctrl+C).",
+        "en": "Watching {file}: save it to grade again (Ctrl+C stops).",
+    },
 }
 
 
