@@ -6,13 +6,22 @@ The library API, for scripts and notebooks::
     result = grade("exercise3")            # the learner's exercises/exercise3_*.py
     result = grade(3, submission="path/")  # another copy
 
+and inside a Jupyter or Colab notebook, on the functions of the cells run so far::
+
+    from grader import check
+    check("exercise3")                     # shows the report in the notebook
+
 This module stays light: the worker process imports the package too.
 """
 
-__all__ = ["grade", "grade_all"]
+__all__ = ["check", "grade", "grade_all"]
 
 
 def __getattr__(name):
+    if name == "check":
+        from grader import notebook
+
+        return notebook.check
     if name in __all__:
         from grader import api
 

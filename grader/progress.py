@@ -68,10 +68,11 @@ def _inside(path: str | None, folder: Path) -> bool:
     return True
 
 
-def record(result: ExerciseResult) -> None:
-    """Keep each task's last state and points, if the graded file belongs to the project run in."""
+def record(result: ExerciseResult, own: bool = False) -> None:
+    """Keep each task's last state and points, if the graded file belongs to the project run in (or is
+    `own`: the cells a learner ran in a notebook kernel started in the project)."""
     home, folder = project(), state_folder()
-    if home is None or folder is None or not _inside(result.source, home):
+    if folder is None or not (own or (home is not None and _inside(result.source, home))):
         return
     path = folder / FILE_NAME
     data = read_json(path)

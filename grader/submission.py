@@ -64,21 +64,28 @@ def loadable(source: Path | None) -> Path | None:
 
 
 def notebook_as_module(path: Path) -> Path:
-    """The code cells of a notebook as one Python file (IPython magics and shell lines left out)."""
+    """The code cells of a notebook as one Python file (see `grader.notebook` for what is left out)."""
+    from grader.notebook import module_name_for
+
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        code = []
+        for number, cell in enumerate(cells, start=1):
+            if cell.get("cell_type") == "code":
+                source = cell.get("source", "")
+                code.append((f"{path.name} [cell {number}]", "".join(source) if isinstance(source, list) else source))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SubmissionNotFound(f"{path} is not a readable Jupyter notebook ({exc})") from None
-    chunks = []
-    for cell in cells:
-        if cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        lines = ("".join(source) if isinstance(source, list) else str(source)).splitlines()
-        chunks.append("\n".join(line for line in lines if not line.lstrip().startswith(("%", "!"))))
+    return converted_file(module_name_for(code, path.stem), code)
+
+
+def converted_file(name: str, cells: list[tuple[str, str]]) -> Path:
+    """Write notebook cells as a module the worker loads, in a folder removed when the process ends."""
+    from grader.notebook import cells_as_module
+
     if not _converted:
         _converted.append(tempfile.mkdtemp(prefix="grade-notebooks-"))
         atexit.register(shutil.rmtree, _converted[0], True)
-    target = Path(_converted[0]) / f"{path.stem}.py"
-    target.write_text("\n\n".join(chunks) + "\n", encoding="utf-8")
+    target = Path(_converted[0]) / name
+    target.write_text(cells_as_module(cells), encoding="utf-8")
     return target

@@ -39,10 +39,19 @@ class _BannedImports(importlib.abc.MetaPathFinder):
         return None
 
 
+def _is_cell(filename: str) -> bool:
+    """A notebook cell's code, run by the module `grader.notebook` makes ("work.ipynb [cell 3]", "In [4]")."""
+    return filename.endswith("]") and (" [cell " in filename or filename.startswith("In ["))
+
+
+def _cell_of(filename: str) -> str:
+    return f"{filename}, " if _is_cell(filename) else ""
+
+
 def _learner_traceback(exc: BaseException, path: str) -> str:
     """The exception and the frames of the learner's own file (never the worker's)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
-    lines = [f"  line {f.lineno}, in {f.name}: {f.line}" for f in frames[-5:]]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path or _is_cell(f.filename)]
+    lines = [f"  {_cell_of(f.filename)}line {f.lineno}, in {f.name}: {f.line}" for f in frames[-5:]]
     head = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return "\n".join([head, *lines])
 

@@ -1,0 +1,119 @@
+"""Learners in Jupyter: a notebook holding a correct exercise 3 gets full marks through `check` run in a real
+Jupyter kernel and through `grade --submission work.ipynb`; magics, shell escapes, cells in other languages,
+cells that fail and the grader's own calls are left out safely."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+from nbclient import NotebookClient
+
+from grader.api import grade
+from grader.cli import main
+from grader.notebook import cells_as_module, python_cell
+from grader.results import Status
+from tests.conftest import ROOT, solution_file
+
+MISTAKE = ROOT / "solutions" / "mistakes" / "exercise3_pooling" / "pool_stride_one.py"
+
+
+def learners_notebook(solution: str) -> nbformat.NotebookNode:
+    """What a learner's notebook looks like: prose, magics, a shell cell, a scratch cell that fails, the
+    functions, a quick try of one, and the check."""
+    cells = [
+        nbformat.v4.new_markdown_cell("# 연습 3: 풀링 (pooling)"),
+        nbformat.v4.new_code_cell("%time import numpy as np\n!echo ready"),
+        nbformat.v4.new_code_cell("%%bash\necho a shell cell"),
+        nbformat.v4.new_code_cell("max_pool2d(np.zeros((1, 2, 2, 1)))", metadata={"tags": ["raises-exception"]}),
+        nbformat.v4.new_code_cell(solution),
+        nbformat.v4.new_code_cell("max_pool2d(np.arange(16.0).reshape(1, 4, 4, 1))[0, :, :, 0]"),
+        nbformat.v4.new_code_cell(
+            'from grader import check\nresult = check("exercise3", examples=5, lang="ko")\n'
+            "assert result.score == result.max_score, [(t.name, t.status) for t in result.tasks]"
+        ),
+    ]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def _execute(notebook: nbformat.NotebookNode, folder) -> nbformat.NotebookNode:
+    client = NotebookClient(notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+    return client.execute()
+
+
+def _text_of(cell) -> str:
+    parts = []
+    for output in cell.get("outputs", []):
+        parts.append(output.get("text", ""))
+        parts.extend(str(v) for v in output.get("data", {}).values())
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+def test_check_in_a_jupyter_kernel_gives_full_marks_and_shows_the_report_there(tmp_path):
+    executed = _execute(learners_notebook(solution_file(3).read_text()), tmp_path)
+    shown = _text_of(executed.cells[-1])
+    assert "exercise3" in shown and "통과" in shown and "10/10" in shown
+
+
+@pytest.mark.slow
+def test_check_in_a_kernel_grades_the_last_definitions_run(tmp_path):
+    """The learner ran a wrong max_pool2d, then a fixed one: the kernel's (last) definition is graded."""
+    notebook = learners_notebook(solution_file(3).read_text() + MISTAKE.read_text())
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell(solution_file(3).read_text()))
+    executed = _execute(notebook, tmp_path)
+    assert "10/10" in _text_of(executed.cells[-1])
+
+
+@pytest.mark.slow
+def test_check_names_what_is_wrong_inside_the_notebook(tmp_path):
+    notebook = learners_notebook(solution_file(3).read_text() + MISTAKE.read_text())
+    notebook.cells[-1] = nbformat.v4.new_code_cell(
+        'from grader import check\nresult = check("exercise3", examples=5, lang="en")'
+    )
+    shown = _text_of(_execute(notebook, tmp_path).cells[-1])
+    assert "max_pool2d" in shown and "failed" in shown and "moved one cell at a time" in shown
+
+
+def test_the_same_notebook_file_gets_full_marks_through_submission(tmp_path):
+    path = tmp_path / "work.ipynb"
+    nbformat.write(learners_notebook(solution_file(3).read_text()), path)
+    result = CliRunner().invoke(main, ["exercise3", "--submission", str(path), "--format", "json", "--examples", "5"])
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0 and report["score"] == report["max_score"] == 10.0
+
+
+def test_an_error_in_a_notebook_cell_points_at_the_cell(tmp_path):
+    path = tmp_path / "work.ipynb"
+    broken = solution_file(3).read_text() + "\n\ndef flatten(x):\n    return x.reshape(-1, undefined_name)\n"
+    nbformat.write(learners_notebook(broken), path)
+    task = next(t for t in grade(3, submission=path, examples=5).tasks if t.name == "flatten")
+    assert task.status is Status.ERROR
+    assert "NameError" in task.message and "work.ipynb [cell 5], line" in task.message
+    assert "undefined_name" in task.message  # the cell's own line is shown
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("%matplotlib inline\nx = 1", "pass\nx = 1"),
+        ("files = !ls\nnp.sum?\n", "pass\npass"),
+        ("def f():\n    !echo hi\n    return 1 % 2", "def f():\n    pass\n    return 1 % 2"),
+        ("y = (1\n % 2)", "y = (1\n % 2)"),  # an operator at the start of a line is not a magic
+        ("%%time\nx = 1", "\nx = 1"),  # a cell magic whose body is Python keeps it
+        ("%%bash\nls", None),  # another language: left out
+        ("def broken(:\n    pass", None),  # does not parse: left out
+        ("import grader\nfrom grader import check\ncheck('exercise3')\nx = 2", "pass\npass\npass\nx = 2"),
+    ],
+)
+def test_a_cell_becomes_python_the_worker_can_run(cell, expected):
+    assert python_cell(cell) == expected
+
+
+def test_a_cell_that_raises_does_not_stop_the_cells_after_it():
+    namespace: dict = {}
+    module = cells_as_module([("a [cell 1]", "x = 1"), ("a [cell 2]", "1 / 0"), ("a [cell 3]", "y = x + 1")])
+    exec(compile(module, "notebook", "exec"), namespace)
+    assert namespace["y"] == 2
