@@ -18,7 +18,7 @@ from pathlib import Path
 
 from hypothesis.errors import Flaky
 
-from grader import backends, diagnosis, drawing, speed
+from grader import backends, diagnosis, drawing, pictures, speed
 from grader.compare import unchanged
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
 from grader.sandbox import DEFAULT_MEMORY_MB, Reply, Worker
@@ -337,6 +337,7 @@ class TaskRunner:
             actual=render(failure.actual) if has else None,
             difference=failure.message if failure is not None else "",
             table=self.task.observe.table(failure.expected, failure.actual) if has and self.task.observe else None,
+            grids=pictures.grids(bound, failure.expected, failure.actual) if has and not self.task.observe else (),
         )
 
 

@@ -26,6 +26,7 @@ LABELS = {
     "printed": {"ko": "출력된 내용", "en": "your code printed"},
     "smallest": {"ko": "가장 작은 반례", "en": "smallest failing example"},
     "diagnosis": {"ko": "진단", "en": "diagnosis"},
+    "differs": {"ko": "다른 칸", "en": "differs"},
     "total": {"ko": "합계", "en": "total"},
     "seed": {"ko": "시드", "en": "seed"},
     "all_passed": {"ko": "모든 과제를 통과했습니다!", "en": "Every task passed!"},

@@ -26,6 +26,17 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Grid:
+    """A small array to draw as grids (values flat, C order); `differs` flags the cells to highlight."""
+
+    name: str  # the argument's name, or "expected" / "yours"
+    shape: tuple[int, ...]
+    values: tuple[float, ...]
+    differs: tuple[bool, ...] = ()
+    layout: str = "NHWC"  # which axes make the rows and columns of a 4-D array: "NHWC", or "HWIO" for a kernel
+
+
+@dataclass(frozen=True)
 class Counterexample:
     """The smallest failing call hypothesis found, rendered for people."""
 
@@ -35,6 +46,7 @@ class Counterexample:
     actual: str | None
     difference: str
     table: Table | None = None
+    grids: tuple[Grid, ...] = ()  # small arrays of the call, drawn by the text report (not in the JSON report)
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,8 @@ class TaskResult:
         data = asdict(self)
         data["status"] = self.status.value
         del data["output"]
+        if data["counterexample"] is not None:
+            del data["counterexample"]["grids"]
         return data
 
 

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.i18n import label
+from grader.report.grids import draw
 from grader.results import ExerciseResult, RunResult, Status, TaskResult
 from grader.results import Table as ComparisonTable
 
@@ -73,9 +74,14 @@ class ExerciseReport:
         example = task.counterexample
         if example is not None:
             parts.append(Text(f"\n{self._label('smallest')}: {example.call}", style="bold"))
+            pictured = {grid.name for grid in example.grids}
             for name, value in example.inputs.items():
-                parts.append(Text(f"{name} = {value}"))
-            if example.expected is not None:
+                if name not in pictured:
+                    parts.append(Text(f"{name} = {value}"))
+            if example.grids:
+                titles = {key: self._label(key) for key in ("expected", "yours", "differs")}
+                parts.append(draw(example.grids, titles))
+            elif example.expected is not None:
                 parts.append(Text(f"\n{self._label('expected')}: {example.expected}", style="green"))
                 parts.append(Text(f"{self._label('yours')}: {example.actual}", style="red"))
             if example.table is not None:
