@@ -7,6 +7,7 @@ from pathlib import Path
 
 from grader import catalog
 from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT, Options, grade_exercise
+from grader.i18n import default_language
 from grader.results import ExerciseResult, RunResult
 from grader.sandbox import DEFAULT_MEMORY_MB
 from grader.spec import Exercise
@@ -33,11 +34,20 @@ def grade(
     timeout: float = DEFAULT_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
     backend: str = "auto",
+    lang: str | None = None,
 ) -> ExerciseResult:
-    """Grade one exercise: `grade("exercise3")`, `grade(3)` or `grade("pooling", submission="copy/")`."""
+    """Grade one exercise: `grade("exercise3")`, `grade(3)` or `grade("pooling", submission="copy/")`; the
+    messages are in `lang` ("ko" or "en"; by default the locale's)."""
     chosen = _exercise(exercise)
     root = resolve_root(submission)
-    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
+    options = Options(
+        seed=seed,
+        examples=examples,
+        timeout=timeout,
+        memory_mb=memory_mb,
+        backend=backend,
+        lang=lang or default_language(),
+    )
     return grade_in(chosen, root, options)
 
 
@@ -49,8 +59,16 @@ def grade_all(
     timeout: float = DEFAULT_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
     backend: str = "auto",
+    lang: str | None = None,
 ) -> RunResult:
     """Grade every exercise; a crash in one never loses the grades of the others."""
     root = resolve_root(submission)
-    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
+    options = Options(
+        seed=seed,
+        examples=examples,
+        timeout=timeout,
+        memory_mb=memory_mb,
+        backend=backend,
+        lang=lang or default_language(),
+    )
     return RunResult(tuple(grade_in(e, root, options) for e in catalog.exercises()))

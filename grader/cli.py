@@ -14,9 +14,10 @@ from pathlib import Path
 import click
 
 from grader import catalog
+from grader.cli_help import VERSION_OPTION, Command, Group, help_language, language_option, remember_language
 from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
 from grader.errors import GraderError
-from grader.i18n import LANGUAGES, default_language
+from grader.i18n import LANGUAGES, N_, _
 from grader.report import FORMATS
 from grader.sandbox import DEFAULT_MEMORY_MB
 
@@ -34,7 +35,7 @@ def _with_submission(command):
         "--submission",
         type=click.Path(path_type=Path),
         default=None,
-        help="A .py file, a folder of exerciseN_*.py files, or a notebook (default: ./exercises).",
+        help=N_("A .py file, a folder of exerciseN_*.py files, or a notebook (default: ./exercises)."),
     )(command)
 
 
@@ -47,14 +48,16 @@ def grading_options(command):
             type=click.Choice(FORMATS),
             default="text",
             show_default=True,
-            help="text: the terminal report; json: the machine-readable report; junit: JUnit XML for CI test "
-            "reporters; gradescope: Gradescope's results.json.",
+            help=N_(
+                "text: the terminal report; json: the machine-readable report; junit: JUnit XML for CI test "
+                "reporters; gradescope: Gradescope's results.json."
+            ),
         ),
         click.option(
             "--output",
             type=click.Path(dir_okay=False, path_type=Path),
             default=None,
-            help="Write the report to this file instead of the terminal.",
+            help=N_("Write the report to this file instead of the terminal."),
         ),
         click.option(
             "--seed",
@@ -62,36 +65,35 @@ def grading_options(command):
             default=0,
             show_default=True,
             envvar="GRADE_SEED",
-            help="The same seed and submission always give the same grade. A marking run can keep it secret in "
-            "GRADE_SEED: learner code never sees the grader's environment.",
+            help=N_(
+                "The same seed and submission always give the same grade. A marking run can keep it secret in "
+                "GRADE_SEED: learner code never sees the grader's environment."
+            ),
         ),
         click.option(
             "--examples",
             type=click.IntRange(1),
             default=DEFAULT_EXAMPLES,
             show_default=True,
-            help="Generated examples per task.",
+            help=N_("Generated examples per task."),
         ),
         click.option(
             "--backend",
             type=click.Choice(["cpu", "gpu", "auto"]),
             default="auto",
             show_default=True,
-            help="TensorFlow device for the Keras exercise: auto grades on every device present (the CPU, and a GPU "
-            "when TensorFlow has one); gpu without one is an error. By-hand exercises always run on the CPU.",
+            help=N_(
+                "TensorFlow device for the Keras exercise: auto grades on every device present (the CPU, and a GPU "
+                "when TensorFlow has one); gpu without one is an error. By-hand exercises always run on the CPU."
+            ),
         ),
-        click.option(
-            "--lang",
-            type=click.Choice(LANGUAGES),
-            default=None,
-            help="Report language (default: Korean when the locale is Korean, else English).",
-        ),
+        language_option(),
         click.option(
             "--timeout",
             type=click.FloatRange(0, min_open=True),
             default=DEFAULT_TIMEOUT,
             show_default=True,
-            help="Seconds per task before it counts as a timeout.",
+            help=N_("Seconds per task before it counts as a timeout."),
         ),
         click.option(
             "--memory",
@@ -99,7 +101,7 @@ def grading_options(command):
             type=click.IntRange(64),
             default=DEFAULT_MEMORY_MB,
             show_default=True,
-            help="MiB the learner's code (and everything it starts) may use before it is stopped.",
+            help=N_("MiB the learner's code (and everything it starts) may use before it is stopped."),
         ),
     ]
     for option in reversed(options):
@@ -112,6 +114,8 @@ def _guarded(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        if "lang" in kwargs:  # this command's --lang, else grade's own --lang, else the locale's
+            kwargs["lang"] = kwargs["lang"] or help_language(click.get_current_context())
         try:
             return function(*args, **kwargs)
         except GraderError as exc:
@@ -125,7 +129,6 @@ def _guarded(function):
 def _emit(result, fmt: str, output: Path | None, lang: str | None) -> None:
     from grader.report import render
 
-    lang = lang or default_language()
     if fmt != "text" or output is not None:
         exercises = result.exercises if hasattr(result, "exercises") else (result,)
         for warning in dict.fromkeys(w for e in exercises for w in e.warnings):
@@ -167,7 +170,7 @@ def _remember(result) -> None:
 
 
 def _grade_command(name: str) -> click.Command:
-    @click.command(name=name, help=f"Grade {name} and print a report.")
+    @click.command(name=name, cls=Command, help=N_("Grade {name} and print a report."), help_fields={"name": name})
     @_with_submission
     @grading_options
     @_guarded
@@ -175,7 +178,14 @@ def _grade_command(name: str) -> click.Command:
         from grader.api import grade
 
         result = grade(
-            name, submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend
+            name,
+            submission,
+            seed=seed,
+            examples=examples,
+            timeout=timeout,
+            memory_mb=memory_mb,
+            backend=backend,
+            lang=lang,
         )
         _remember(result)
         _emit(result, fmt, output, lang)
@@ -184,11 +194,13 @@ def _grade_command(name: str) -> click.Command:
     return command
 
 
-@click.command(name="watch", help="Grade EXERCISE, then again each time you save its file (Ctrl+C stops).")
+@click.command(
+    name="watch", cls=Command, help=N_("Grade EXERCISE, then again each time you save its file (Ctrl+C stops).")
+)
 @click.argument("exercise_name", metavar="EXERCISE")
 @_with_submission
 @grading_options
-@click.option("--runs", type=click.IntRange(1), default=None, hidden=True, help="Stop after this many gradings.")
+@click.option("--runs", type=click.IntRange(1), default=None, hidden=True, help=N_("Stop after this many gradings."))
 @_guarded
 def watch_command(exercise_name, submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb, runs):
     from grader.api import grade_in
@@ -199,7 +211,8 @@ def watch_command(exercise_name, submission, fmt, output, seed, examples, backen
 
     exercise = catalog.find(exercise_name)
     root = resolve_root(submission)
-    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
+
+    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend, lang=lang)
     interactive = sys.stdout.isatty()
     last = []
 
@@ -210,7 +223,7 @@ def watch_command(exercise_name, submission, fmt, output, seed, examples, backen
             click.clear()
         _emit(result, fmt, output, lang)
         where = result.source or f"{root}/{exercise.file_name}"
-        click.echo(label("watching", lang or default_language(), file=where), err=True)
+        click.echo(label("watching", lang, file=where), err=True)
 
     try:
         watch(lambda: find_source(exercise, root), lambda: grade_in(exercise, root, options), show, runs=runs)
@@ -219,14 +232,16 @@ def watch_command(exercise_name, submission, fmt, output, seed, examples, backen
     sys.exit(EXIT_PASSED if last and last[-1].passed else EXIT_FAILED)
 
 
-@click.command(name="all", help="Grade every exercise and print one summary.")
+@click.command(name="all", cls=Command, help=N_("Grade every exercise and print one summary."))
 @_with_submission
 @grading_options
 @_guarded
 def grade_all_command(submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb):
     from grader.api import grade_all
 
-    result = grade_all(submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend)
+    result = grade_all(
+        submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend, lang=lang
+    )
     for exercise in result.exercises:
         _remember(exercise)
     _emit(result, fmt, output, lang)
@@ -296,7 +311,6 @@ def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | 
     from grader.report import github
     from grader.report.class_summary import render_class
 
-    lang = lang or default_language()
     write_formats(out, result, fmt, lang)
     if fmt == "json":
         summary = {
@@ -330,18 +344,18 @@ def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | 
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
 
-@click.command(name="batch", help="Mark a class: one folder (or file) per student under SUBMISSIONS.")
+@click.command(name="batch", cls=Command, help=N_("Mark a class: one folder (or file) per student under SUBMISSIONS."))
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help=N_("Output folder."))
 @click.option(
     "--exercises",
     default="all",
     show_default=True,
-    help="The exercises to mark: all, or names separated by commas (exercise1,exercise3 or 1,3).",
+    help=N_("The exercises to mark: all, or names separated by commas (exercise1,exercise3 or 1,3)."),
 )
-@click.option("--jobs", type=click.IntRange(1), default=None, help="Students marked at once [default: CPU count].")
-@click.option("--resume", is_flag=True, help="Keep earlier reports made from the same submission and settings.")
-@click.option("--shard", default=None, help="Mark only share K of N of the class (K/N, such as 2/4).")
+@click.option("--jobs", type=click.IntRange(1), default=None, help=N_("Students marked at once [default: CPU count]."))
+@click.option("--resume", is_flag=True, help=N_("Keep earlier reports made from the same submission and settings."))
+@click.option("--shard", default=None, help=N_("Mark only share K of N of the class (K/N, such as 2/4)."))
 @grading_options
 @_guarded
 def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
@@ -352,7 +366,7 @@ def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
     chosen = _chosen_exercises(exercises)
     share = parse_shard(shard) if shard else None
     fmt, output, lang = grading.pop("fmt"), grading.pop("output"), grading.pop("lang")
-    options = Options(**grading)
+    options = Options(**grading, lang=lang)
     progress = _Progress()
     try:
         result = mark_class(
@@ -371,12 +385,18 @@ def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
     _finish_class(result, out, fmt, output, lang, submissions)
 
 
-@click.command(name="merge", help="Merge the output folders of several `grade batch --shard` runs into one.")
+@click.command(
+    name="merge", cls=Command, help=N_("Merge the output folders of several `grade batch --shard` runs into one.")
+)
 @click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="As for batch.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Summary to this file.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Report language.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help=N_("Output folder."))
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help=N_("As for batch.")
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help=N_("Summary to this file.")
+)
+@language_option()
 @_guarded
 def merge_command(folders, out, fmt, output, lang):
     from grader.batch import merge
@@ -384,18 +404,20 @@ def merge_command(folders, out, fmt, output, lang):
     _finish_class(merge(tuple(folders), out), out, fmt, output, lang)
 
 
-@click.command(name="list", help="The exercises, their tasks and points, and how far you stand in each.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language [default: from LANG/LC_ALL].")
+@click.command(
+    name="list", cls=Command, help=N_("The exercises, their tasks and points, and how far you stand in each.")
+)
+@language_option()
 def list_command(lang):
     from rich.console import Console
 
     from grader import progress
     from grader.report.progress import progress_table
 
-    Console(highlight=False).print(progress_table(catalog.exercises(), progress.load(), lang or default_language()))
+    Console(highlight=False).print(progress_table(catalog.exercises(), progress.load(), lang))
 
 
-class GradeGroup(click.Group):
+class GradeGroup(Group):
     """`grade exercise3`, `grade 3` and `grade pooling` name the same command."""
 
     def get_command(self, ctx, cmd_name):
@@ -410,15 +432,29 @@ class GradeGroup(click.Group):
 
     def format_commands(self, ctx, formatter):
         super().format_commands(ctx, formatter)
-        rows = [(e.name, f"{e.title}; also '{e.number}' or '{e.slug}'") for e in catalog.exercises()]
-        with formatter.section("Exercises"):
+        also = _("{title}; also '{number}' or '{slug}'")
+        rows = [(e.name, also.format(title=e.title, number=e.number, slug=e.slug)) for e in catalog.exercises()]
+        with formatter.section(_("Exercises")):
             formatter.write_dl(rows)
 
 
-@click.group(cls=GradeGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="cnn-exercise-grader")
+@click.group(
+    cls=GradeGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_("Grade CNN exercises (합성곱, 패딩, 스트라이드, 풀링): `grade exercise3`, `grade all`, `grade list`."),
+)
+@click.version_option(package_name="cnn-exercise-grader", help=VERSION_OPTION)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    is_eager=True,
+    expose_value=False,
+    callback=remember_language,
+    help=N_("Language of the help and of the commands' reports [default: from LANG/LC_ALL]."),
+)
 def main():
-    """Grade CNN exercises (합성곱, 패딩, 스트라이드, 풀링): `grade exercise3`, `grade all`, `grade list`."""
+    """The `grade` command."""
 
 
 main.add_command(grade_all_command)

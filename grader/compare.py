@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.codec import Foreign
+from grader.i18n import _
 from grader.spec import Call
 
 # Relative to the summed magnitude. float64 results must be float64-accurate: a float32 computation of
@@ -74,22 +75,25 @@ def differing_cells(expected: np.ndarray, actual: np.ndarray, allowed) -> str | 
     positions = np.argwhere(bad)
     worst = tuple(int(i) for i in positions[np.argmax(np.where(np.isnan(diff), np.inf, diff)[bad])])
     listed = ", ".join(
-        f"{tuple(int(i) for i in p)}: expected {_fmt(expected[tuple(p)])}, got {_fmt(actual[tuple(p)])}"
+        _("{index}: expected {expected}, got {actual}").format(
+            index=tuple(int(i) for i in p), expected=_fmt(expected[tuple(p)]), actual=_fmt(actual[tuple(p)])
+        )
         for p in positions[:MAX_LISTED]
     )
-    more = f" and {len(positions) - MAX_LISTED} more" if len(positions) > MAX_LISTED else ""
-    return (
-        f"{len(positions)} of {expected.size} values differ (largest difference {_fmt(diff[worst])} at "
-        f"index {worst}): {listed}{more}"
+    more = _(" and {count} more").format(count=len(positions) - MAX_LISTED) if len(positions) > MAX_LISTED else ""
+    return _("{count} of {size} values differ (largest difference {largest} at index {index}): {listed}").format(
+        count=len(positions), size=expected.size, largest=_fmt(diff[worst]), index=worst, listed=listed + more
     )
 
 
 def _array_problem(expected: np.ndarray, actual) -> str | None:
     """Type, shape and dtype problems, said plainly before any value is compared."""
     if not isinstance(actual, np.ndarray):
-        return f"returned {describe_type(actual)}; expected a numpy.ndarray of shape {expected.shape}"
+        return _("returned {kind}; expected a numpy.ndarray of shape {shape}").format(
+            kind=describe_type(actual), shape=expected.shape
+        )
     if actual.shape != expected.shape:
-        return f"shape {actual.shape}, expected {expected.shape}"
+        return _("shape {shape}, expected {expected}").format(shape=actual.shape, expected=expected.shape)
     return None
 
 
@@ -111,7 +115,9 @@ class ArraysClose:
             return self._array(call, expected, actual, reference, None)
         if not isinstance(actual, (tuple, list)) or len(actual) != len(self.parts):
             names = ", ".join(self.parts)
-            return f"returned {describe_type(actual)}; expected a tuple of {len(self.parts)} arrays ({names})"
+            return _("returned {kind}; expected a tuple of {count} arrays ({names})").format(
+                kind=describe_type(actual), count=len(self.parts), names=names
+            )
         for part, name in enumerate(self.parts):
             problem = self._array(call, expected[part], actual[part], reference, part)
             if problem:
@@ -123,7 +129,9 @@ class ArraysClose:
         if problem:
             return problem
         if actual.dtype != expected.dtype:
-            return f"dtype {actual.dtype}, expected {expected.dtype} (the inputs' result dtype)"
+            return _("dtype {dtype}, expected {expected} (the inputs' result dtype)").format(
+                dtype=actual.dtype, expected=expected.dtype
+            )
         if np.array_equal(actual, expected):  # the common case: no tolerance, so no second reference call
             return None
         if self.scale_by_terms:
@@ -139,12 +147,12 @@ class ScalarClose:
 
     def __call__(self, call: Call, expected, actual, reference) -> str | None:
         if isinstance(actual, bool) or not isinstance(actual, (float, np.floating)):
-            return f"returned {describe_type(actual)}; expected a float"
+            return _("returned {kind}; expected a float").format(kind=describe_type(actual))
         magnitude = magnitude_of_terms(call, reference)
         dtype = np.result_type(*(a for a in call.args if isinstance(a, np.ndarray)))
         allowed = tolerance(dtype, magnitude)
         if not abs(float(actual) - expected) <= allowed:
-            return f"expected {_fmt(expected)}, got {_fmt(float(actual))}"
+            return _("expected {expected}, got {actual}").format(expected=_fmt(expected), actual=_fmt(float(actual)))
         return None
 
 
@@ -157,7 +165,7 @@ class IntegersEqual:
         if problem:
             return problem
         if actual.dtype.kind not in "iu":
-            return f"dtype {actual.dtype}; expected an integer array (counts are whole numbers)"
+            return _("dtype {dtype}; expected an integer array (counts are whole numbers)").format(dtype=actual.dtype)
         return differing_cells(expected, actual, 0)
 
 
@@ -178,10 +186,10 @@ def exact_form(value):
 
 def _expected_kind(expected) -> str:
     if isinstance(expected, tuple):
-        return f"a tuple of {len(expected)} ints"
+        return _("a tuple of {count} ints").format(count=len(expected))
     if isinstance(expected, dict):
-        return f"a dict with the keys {sorted(expected)}"
-    return "an int"
+        return _("a dict with the keys {keys}").format(keys=sorted(expected))
+    return _("an int")
 
 
 def _same_kind(expected, actual) -> bool:
@@ -199,13 +207,17 @@ class ExactValue:
 
     def __call__(self, call: Call, expected, actual, reference) -> str | None:
         if not _same_kind(expected, actual):
-            return f"returned {describe_type(actual)} {actual!r}; expected {_expected_kind(expected)}"
+            return _("returned {kind} {value}; expected {expected}").format(
+                kind=describe_type(actual), value=repr(actual), expected=_expected_kind(expected)
+            )
         try:
             value = exact_form(actual)
         except NotExact:
-            return f"returned {actual!r}; every number must be an int (shapes and counts are whole numbers)"
+            return _("returned {value}; every number must be an int (shapes and counts are whole numbers)").format(
+                value=repr(actual)
+            )
         if value != expected:
-            return f"expected {expected!r}, got {value!r}"
+            return _("expected {expected}, got {actual}").format(expected=repr(expected), actual=repr(value))
         return None
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+
 from grader.compare import ExactValue, NotExact, describe_type, exact_form
+from grader.i18n import _, label
 from grader.spec import Call
 
 
@@ -17,13 +20,14 @@ def describe_layer(spec: dict) -> str:
 def layer_table(layers: list, columns: dict[str, list], marked: set[int]) -> str:
     """Rows `#  layer  column...`, with `>` in front of the marked rows."""
     names = [describe_layer(layer) for layer in layers]
-    header = ["#", "layer", *columns]
+    header = ["#", _("layer"), *columns]
     rows = [[str(i + 1), names[i], *(str(values[i]) for values in columns.values())] for i in range(len(layers))]
-    widths = [max(len(row[j]) for row in [header, *rows]) for j in range(len(header))]
+    widths = [max(cell_len(row[j]) for row in [header, *rows]) for j in range(len(header))]
     lines = []
     for i, row in enumerate([header, *rows]):
         mark = ">" if i - 1 in marked else " "
-        lines.append(mark + " " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        cells = (cell + " " * (width - cell_len(cell)) for cell, width in zip(row, widths, strict=True))
+        lines.append(mark + " " + "  ".join(cells))
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -35,22 +39,24 @@ class ShapesPerLayer:
         layers = call.args[1]
         if not isinstance(actual, (list, tuple)) or len(actual) != len(expected):
             count = len(expected)
-            return f"returned {describe_type(actual)} {actual!r}; expected a list of {count} shapes, one per layer"
+            return _("returned {kind} {value}; expected a list of {count} shapes, one per layer").format(
+                kind=describe_type(actual), value=repr(actual), count=count
+            )
         theirs = []
         for shape in actual:
             try:
                 theirs.append(exact_form(shape))
             except NotExact:
-                theirs.append(f"{shape!r} (not ints)")
+                theirs.append(_("{shape} (not ints)").format(shape=repr(shape)))
         wrong = {i for i, (e, t) in enumerate(zip(expected, theirs, strict=True)) if e != t}
         if not wrong:
             return None
         first = min(wrong)
-        table = layer_table(layers, {"expected": list(expected), "yours": theirs}, wrong)
-        return (
-            f"layer {first + 1} {describe_layer(layers[first])}: expected {expected[first]}, got {theirs[first]}"
-            f"\n{table}"
+        table = layer_table(layers, {label("expected"): list(expected), label("yours"): theirs}, wrong)
+        first_line = _("layer {number} {layer}: expected {expected}, got {actual}").format(
+            number=first + 1, layer=describe_layer(layers[first]), expected=expected[first], actual=theirs[first]
         )
+        return f"{first_line}\n{table}"
 
 
 @dataclass(frozen=True)
@@ -70,5 +76,6 @@ class ParamTotals:
             counts.append("{} / {}".format(*layer_params(shape, layer)))
             shape = layer_output_shape(shape, layer)
             shapes.append(shape)
-        table = layer_table(layers, {"output": shapes, "trainable / non-trainable": counts}, set())
-        return f"{problem}\nwhat each layer should add (input {tuple(input_shape)}):\n{table}"
+        table = layer_table(layers, {_("output"): shapes, _("trainable / non-trainable"): counts}, set())
+        heading = _("what each layer should add (input {shape}):").format(shape=tuple(input_shape))
+        return f"{problem}\n{heading}\n{table}"

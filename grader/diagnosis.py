@@ -14,6 +14,7 @@ import functools
 import types
 from pathlib import Path
 
+from grader.i18n import label, translate
 from grader.spec import Call, Exercise, Misconception, Task
 
 
@@ -57,6 +58,7 @@ def matching(exercise: Exercise, task: Task, found, call: Call, answer) -> list[
 
 
 def explain(misconception: Misconception) -> str:
-    """The diagnosis as the report shows it: what the mistake is, and where the concept is explained."""
-    more = f" (see {misconception.concept})" if misconception.concept else ""
-    return misconception.message + more
+    """The diagnosis as the report shows it, in the current language: what the mistake is, and where the
+    concept is explained."""
+    more = f" ({label('see', where=misconception.concept)})" if misconception.concept else ""
+    return translate(misconception.message) + more

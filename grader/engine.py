@@ -20,6 +20,7 @@ from hypothesis.errors import Flaky
 
 from grader import backends, diagnosis, drawing, pictures, speed
 from grader.compare import unchanged
+from grader.i18n import LANGUAGES, N_, _, language, translate
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
 from grader.sandbox import DEFAULT_MEMORY_MB, Reply, Worker
 from grader.spec import Call, Exercise, Task
@@ -44,6 +45,7 @@ class Options:
     timeout: float = DEFAULT_TIMEOUT  # seconds per task, shrinking included
     backend: str = "auto"  # TensorFlow devices for Keras exercises: cpu, gpu or auto (see `backends`)
     memory_mb: int = DEFAULT_MEMORY_MB  # for the learner's process and everything it starts
+    lang: str | None = None  # of the messages: ko or en (None: the locale's)
 
     def __post_init__(self):
         if self.examples < 1:
@@ -54,6 +56,8 @@ class Options:
             raise ValueError(f"memory_mb={self.memory_mb} must be at least 64")
         if self.backend not in backends.CHOICES:
             raise ValueError(f"backend={self.backend!r} must be one of {', '.join(backends.CHOICES)}")
+        if self.lang is not None and self.lang not in LANGUAGES:
+            raise ValueError(f"lang={self.lang!r} must be one of {', '.join(LANGUAGES)}")
 
 
 class _Failure(Exception):
@@ -85,14 +89,16 @@ class _Outcome(BaseException):
 
 
 MESSAGES = {
-    Status.NOT_IMPLEMENTED: "not implemented yet: the function still raises NotImplementedError",
-    Status.MISSING: "the function is not in your file (check its name)",
+    Status.NOT_IMPLEMENTED: N_("not implemented yet: the function still raises NotImplementedError"),
+    Status.MISSING: N_("the function is not in your file (check its name)"),
 }
 
 
 def _forbidden_message(modules) -> str:
     names = ", ".join(repr(m) for m in modules)
-    return f"imported {names}: this exercise is done by hand with numpy and the standard library only"
+    return _("imported {names}: this exercise is done by hand with numpy and the standard library only").format(
+        names=names
+    )
 
 
 class TaskRunner:
@@ -124,12 +130,13 @@ class TaskRunner:
         bar = self.task.speed
         verdict = speed.measure(self.exercise, self.task, self.worker, self.options.memory_mb, self.options.timeout)
         if verdict.fast_enough:
-            return replace(result, message=f"{result.message}; {verdict.message} (the bar: {bar.within:g} times)")
-        message = (
-            f"right on {self.examples} examples, but {verdict.message}, and the bar is {bar.within:g} times: "
-            f"the {bar.points:g} speed point(s) are not given."
-        )
-        hint = f"\n{self.task.hint}" if self.task.hint else ""
+            bar_words = _("(the bar: {within:g} times)").format(within=bar.within)
+            return replace(result, message=f"{result.message}; {verdict.message} {bar_words}")
+        message = _(
+            "right on {examples} examples, but {measured}, and the bar is {within:g} times: the {points:g} speed "
+            "point(s) are not given."
+        ).format(examples=self.examples, measured=verdict.message, within=bar.within, points=bar.points)
+        hint = f"\n{translate(self.task.hint)}" if self.task.hint else ""
         return replace(result, status=Status.FAILED, score=float(self.task.points - bar.points), message=message + hint)
 
     def _sweep(self) -> TaskResult | None:
@@ -162,7 +169,9 @@ class TaskRunner:
             self.first_failure, self.smallest_failure = stop.failure, None
             self.examples, self.deadline = 0, deadline
             return None
-        return self._result(Status.PASSED, f"matched the reference on {self.examples} examples")
+        return self._result(
+            Status.PASSED, _("matched the reference on {examples} examples").format(examples=self.examples)
+        )
 
     def _settle(self, call: Call, corner: bool, pending) -> None:
         try:
@@ -201,7 +210,9 @@ class TaskRunner:
         if self.first_failure is not None:  # the sweep saw a wrong answer that the search did not meet again
             note = "; the same input gave a right answer another time (does it use randomness or global state?)"
             return self._failed(self.first_failure, extra=note)
-        return self._result(Status.PASSED, f"matched the reference on {self.examples} examples")
+        return self._result(
+            Status.PASSED, _("matched the reference on {examples} examples").format(examples=self.examples)
+        )
 
     def _check(self, call: Call) -> None:
         remaining = self.deadline - time.monotonic()
@@ -243,20 +254,21 @@ class TaskRunner:
         if reply.kind == "ok":
             return
         if reply.kind == "raised":
-            self._fail(Status.ERROR, call, f"your function raised {reply.message}", actual=diagnosis.RAISES)
+            message = _("your function raised {error}").format(error=reply.message)
+            self._fail(Status.ERROR, call, message, actual=diagnosis.RAISES)
         if reply.kind == "timeout":
             if self.smallest_failure is not None:
                 raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)
-            message = (
-                f"ran out of the task's time limit ({self.options.timeout:g} s) on this input after "
-                f"{self.examples} examples: an endless loop, or too slow (--timeout sets the limit)"
-            )
+            message = _(
+                "ran out of the task's time limit ({timeout:g} s) on this input after {examples} examples: an "
+                "endless loop, or too slow (--timeout sets the limit)"
+            ).format(timeout=self.options.timeout, examples=self.examples)
             raise _Outcome(Status.TIMEOUT, message, call)
         if reply.kind in ("crashed", "memory"):
             raise _Outcome(Status.ERROR, reply.message, call)
         if reply.kind == "not_implemented":
-            raise _Outcome(Status.NOT_IMPLEMENTED, MESSAGES[Status.NOT_IMPLEMENTED])
-        raise _Outcome(Status.MISSING, MESSAGES[Status.MISSING])
+            raise _Outcome(Status.NOT_IMPLEMENTED, translate(MESSAGES[Status.NOT_IMPLEMENTED]))
+        raise _Outcome(Status.MISSING, translate(MESSAGES[Status.MISSING]))
 
     def _changed_inputs(self, call: Call, reply: Reply) -> str | None:
         sent = self.signature.bind_partial(*call.args, **call.kwargs).arguments
@@ -264,7 +276,9 @@ class TaskRunner:
         changed = [name for name, value in sent.items() if not unchanged(value, back.get(name))]
         if changed:
             names = ", ".join(changed)
-            return f"your function changed its input {names}; functions must never modify their arguments"
+            return _("your function changed its input {names}; functions must never modify their arguments").format(
+                names=names
+            )
         return None
 
     def _fail(self, status: Status, call: Call, message: str, expected=_NOTHING, actual=_NOTHING):
@@ -275,7 +289,7 @@ class TaskRunner:
         raise failure
 
     def _failed(self, failure: _Failure, extra: str = "") -> TaskResult:
-        hint = f"\n{self.task.hint}" if self.task.hint and failure.status is Status.FAILED else ""
+        hint = f"\n{translate(self.task.hint)}" if self.task.hint and failure.status is Status.FAILED else ""
         result = self._result(failure.status, failure.message + extra + hint, failure.call, failure)
         found = self._diagnose(failure)
         return result if found is None else replace(result, diagnosis=diagnosis.explain(found))
@@ -352,10 +366,8 @@ def _load_problem(reply: Reply) -> tuple[Status, str]:
     if reply.forbidden:
         return Status.FORBIDDEN, _forbidden_message(reply.forbidden)
     if reply.kind == "timeout":
-        return Status.TIMEOUT, "your file did not finish loading in time (code at the top level runs on import)"
-    if reply.kind == "memory":
-        return Status.ERROR, f"your file could not be loaded: {reply.message}"
-    return Status.ERROR, f"your file could not be loaded: {reply.message}"
+        return Status.TIMEOUT, _("your file did not finish loading in time (code at the top level runs on import)")
+    return Status.ERROR, _("your file could not be loaded: {error}").format(error=reply.message)
 
 
 def _run_guarded(
@@ -366,16 +378,23 @@ def _run_guarded(
         return TaskRunner(exercise, task, worker, options, devices).run()
     except Exception as exc:
         worker.close()  # the next task starts a clean worker
-        message = f"the grader itself failed on this task ({type(exc).__name__}: {exc}); please report it"
+        message = _("the grader itself failed on this task ({error}); please report it").format(
+            error=f"{type(exc).__name__}: {exc}"
+        )
         return TaskResult(task.name, Status.ERROR, 0.0, float(task.points), 0, message)
 
 
 def grade_exercise(exercise: Exercise, path: Path | None, options: Options | None = None) -> ExerciseResult:
     """Grade one exercise file. `path=None` means the learner has no file for it: every task is missing."""
     options = options or Options()
+    with language(options.lang):
+        return _grade_exercise(exercise, path, options)
+
+
+def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> ExerciseResult:
     backends.check_request(options.backend)
     if path is None:
-        return _every_task(exercise, Status.MISSING, f"{exercise.file_name} was not found", options)
+        return _every_task(exercise, Status.MISSING, _("{file} was not found").format(file=exercise.file_name), options)
     results = []
     gpu = exercise.uses_tensorflow and backends.worker_may_use_gpu(options.backend)
     references = threading.Thread(target=_import_reference, args=(exercise,), daemon=True)
@@ -393,7 +412,9 @@ def grade_exercise(exercise: Exercise, path: Path | None, options: Options | Non
         for task in exercise.tasks:
             if task.name not in loaded.names:
                 results.append(
-                    TaskResult(task.name, Status.MISSING, 0.0, float(task.points), 0, MESSAGES[Status.MISSING])
+                    TaskResult(
+                        task.name, Status.MISSING, 0.0, float(task.points), 0, translate(MESSAGES[Status.MISSING])
+                    )
                 )
                 continue
             if not worker.alive:
@@ -428,4 +449,4 @@ def graded_on(exercise: Exercise, options: Options) -> tuple[str, ...]:
 
 
 def sandbox_warnings(unprotected: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f"sandbox weaker on this platform: {what}" for what in unprotected)
+    return tuple(_("sandbox weaker on this platform: {what}").format(what=what) for what in unprotected)

@@ -1,50 +1,29 @@
-"""Report labels in Korean and English. `--lang` picks one; the default follows the locale."""
+"""Korean and English (한국어와 영어): every message the grader shows, from one gettext catalogue.
+
+Messages are written in English in the code, marked `_("...")` where they are made or `N_("...")` where they
+are declared and translated later (a task's hint, a misconception), and translated through the standard
+`gettext` catalogue `grader/locale/ko/LC_MESSAGES/grader.po` (compiled to `grader.mo`; `python -m grader.i18n
+--compile` rebuilds it, `--check` says whether it is current). The language is that of the grading or
+rendering under way (`language(...)`); `--lang` picks it, and the default follows the locale (Korean when
+LC_ALL, LC_MESSAGES or LANG says ko). tests/test_translations.py fails when a marked message has no Korean.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
+import gettext
 import os
+import sys
+from pathlib import Path
 
 LANGUAGES = ("ko", "en")
+DOMAIN = "grader"
+LOCALE_DIR = Path(__file__).parent / "locale"
+CATALOGUE = LOCALE_DIR / "ko" / "LC_MESSAGES" / f"{DOMAIN}.po"
 
-LABELS = {
-    "passed": {"ko": "통과", "en": "passed"},
-    "failed": {"ko": "틀림", "en": "failed"},
-    "error": {"ko": "오류", "en": "error"},
-    "not_implemented": {"ko": "미구현", "en": "not implemented"},
-    "timeout": {"ko": "시간 초과", "en": "timeout"},
-    "forbidden": {"ko": "규칙 위반", "en": "forbidden"},
-    "missing": {"ko": "함수 없음", "en": "missing"},
-    "task": {"ko": "과제", "en": "task"},
-    "status": {"ko": "결과", "en": "status"},
-    "points": {"ko": "점수", "en": "points"},
-    "examples": {"ko": "예제 수", "en": "examples"},
-    "message": {"ko": "설명", "en": "message"},
-    "call": {"ko": "호출", "en": "call"},
-    "inputs": {"ko": "입력", "en": "inputs"},
-    "expected": {"ko": "정답", "en": "expected"},
-    "yours": {"ko": "제출한 답", "en": "yours"},
-    "printed": {"ko": "출력된 내용", "en": "your code printed"},
-    "smallest": {"ko": "가장 작은 반례", "en": "smallest failing example"},
-    "diagnosis": {"ko": "진단", "en": "diagnosis"},
-    "differs": {"ko": "다른 칸", "en": "differs"},
-    "total": {"ko": "합계", "en": "total"},
-    "seed": {"ko": "시드", "en": "seed"},
-    "all_passed": {"ko": "모든 과제를 통과했습니다!", "en": "Every task passed!"},
-    "next_step": {
-        "ko": "고친 뒤 다시 실행하세요: grade {name}",
-        "en": "Fix it and run again: grade {name}",
-    },
-    "exercise": {"ko": "연습", "en": "exercise"},
-    "file": {"ko": "파일", "en": "file"},
-    "exercises": {"ko": "연습 문제", "en": "exercises"},
-    "names": {"ko": "부르는 이름", "en": "names"},
-    "state": {"ko": "상태", "en": "state"},
-    "not_started": {"ko": "시작 전", "en": "not started"},
-    "watching": {
-        "ko": "{file} 파일을 지켜보는 중입니다: 저장하면 다시 채점합니다 (멈추려면 Ctrl+C).",
-        "en": "Watching {file}: save it to grade again (Ctrl+C stops).",
-    },
-}
+_current = contextvars.ContextVar("grader_language", default=None)
 
 
 def default_language() -> str:
@@ -55,5 +34,110 @@ def default_language() -> str:
     return "en"
 
 
-def label(key: str, lang: str, **fields) -> str:
-    return LABELS[key][lang].format(**fields)
+def current_language() -> str:
+    return _current.get() or default_language()
+
+
+@contextlib.contextmanager
+def language(lang: str | None):
+    """Messages made inside are in `lang` (None: the locale's)."""
+    token = _current.set(lang or default_language())
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+@functools.cache
+def _catalogue(lang: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def translate(message: str, lang: str | None = None) -> str:
+    """`message` (an English msgid) in `lang`, or in the current language."""
+    return _catalogue(lang or current_language()).gettext(message) if message else message
+
+
+def _(message: str) -> str:
+    """Translate now, into the current language."""
+    return translate(message)
+
+
+def N_(message: str) -> str:
+    """Mark for the catalogue only: translated where it is shown (`translate`)."""
+    return message
+
+
+# The report's fixed words. A status's label has the status's value as its key.
+LABELS = {
+    "passed": N_("passed"),
+    "failed": N_("failed"),
+    "error": N_("error"),
+    "not_implemented": N_("not implemented"),
+    "timeout": N_("timeout"),
+    "forbidden": N_("forbidden"),
+    "missing": N_("missing"),
+    "task": N_("task"),
+    "status": N_("status"),
+    "points": N_("points"),
+    "examples": N_("examples"),
+    "message": N_("message"),
+    "call": N_("call"),
+    "inputs": N_("inputs"),
+    "expected": N_("expected"),
+    "yours": N_("yours"),
+    "printed": N_("your code printed"),
+    "smallest": N_("smallest failing example"),
+    "diagnosis": N_("diagnosis"),
+    "differs": N_("differs"),
+    "total": N_("total"),
+    "seed": N_("seed"),
+    "all_passed": N_("Every task passed!"),
+    "next_step": N_("Fix it and run again: grade {name}"),
+    "exercise": N_("exercise"),
+    "file": N_("file"),
+    "exercises": N_("exercises"),
+    "names": N_("names"),
+    "state": N_("state"),
+    "not_started": N_("not started"),
+    "watching": N_("Watching {file}: save it to grade again (Ctrl+C stops)."),
+    "see": N_("see {where}"),
+}
+
+
+def label(key: str, lang: str | None = None, **fields) -> str:
+    return translate(LABELS[key], lang).format(**fields)
+
+
+def _compile(check: bool) -> int:
+    """Build grader.mo from grader.po with Babel (a developer's tool; the grader itself needs only gettext);
+    with `check`, only say whether grader.mo holds exactly grader.po's translations."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with CATALOGUE.open("rb") as source:
+        catalogue = read_po(source, locale="ko", domain=DOMAIN)
+    target = CATALOGUE.with_suffix(".mo")
+    if check:
+        wanted = {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+        try:
+            with target.open("rb") as compiled:
+                held = {k: v for k, v in gettext.GNUTranslations(compiled)._catalog.items() if k}
+        except OSError:
+            held = {}
+        if held != wanted:
+            print(f"{target} is out of date: run python -m grader.i18n --compile", file=sys.stderr)
+            return 1
+        print("the catalogue is compiled")
+        return 0
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue, use_fuzzy=False)
+    target.write_bytes(buffer.getvalue())
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_compile(check="--check" in sys.argv[1:]))

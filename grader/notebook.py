@@ -135,10 +135,10 @@ def check(exercise, submission=None, *, lang: str | None = None, **options) -> E
     if submission is None:
         cells = kernel_cells()
         submission = converted_file(module_name_for(cells, chosen.file_name.removesuffix(".py")), cells)
-        result = api.grade(chosen, submission, **options)
+        result = api.grade(chosen, submission, lang=lang, **options)
         progress.record(result, own=True)
     else:
-        result = api.grade(chosen, submission, **options)
+        result = api.grade(chosen, submission, lang=lang, **options)
         progress.record(result)
     Console(highlight=False).print(ExerciseReport(result, lang or default_language()))
     return result

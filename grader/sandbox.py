@@ -28,6 +28,7 @@ from typing import Any
 from grader import backends, codec
 from grader.confine import Confinement
 from grader.guardian import MEMORY_EXIT
+from grader.i18n import _
 from grader.spec import Call
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
@@ -62,12 +63,12 @@ class Reply:
 
 
 def memory_message(limit_mb: int) -> str:
-    return f"your code used more memory than the grader allows ({limit_mb} MiB) and was stopped"
+    return _("your code used more memory than the grader allows ({limit} MiB) and was stopped").format(limit=limit_mb)
 
 
 def _crash_message(returncode: int | None, limit_mb: int) -> str:
     if returncode is None:
-        return "your code stopped answering and its process was ended"
+        return _("your code stopped answering and its process was ended")
     if returncode == MEMORY_EXIT:
         return memory_message(limit_mb)
     if returncode < 0:
@@ -75,8 +76,10 @@ def _crash_message(returncode: int | None, limit_mb: int) -> str:
             name = signal.Signals(-returncode).name
         except ValueError:
             name = "unknown"
-        return f"your code crashed the Python interpreter (signal {-returncode}, {name})"
-    return f"your code ended its own process (exit code {returncode}), e.g. with os._exit()"
+        return _("your code crashed the Python interpreter (signal {number}, {name})").format(
+            number=-returncode, name=name
+        )
+    return _("your code ended its own process (exit code {code}), e.g. with os._exit()").format(code=returncode)
 
 
 @functools.cache
@@ -114,7 +117,7 @@ def _environment(scratch: str, gpu: bool) -> dict[str, str]:
 
 def _remove_tree(folder: str) -> None:
     """Remove the scratch folder, also what the learner's code locked (mode 000) to leave litter behind."""
-    for root, folders, _ in os.walk(folder):  # the learner's processes are gone by now: nothing can swap paths
+    for root, folders, _files in os.walk(folder):  # the learner's processes are gone by now: nothing can swap paths
         for name in folders:
             path = os.path.join(root, name)
             if not os.path.islink(path):  # a link may point outside: never change what it points to
@@ -348,7 +351,7 @@ class Worker:
             return self._died()
         except (codec.ProtocolError, TypeError, ValueError, IndexError) as exc:  # oversized or malformed
             self.close()
-            return Reply("crashed", message=f"your code sent back something unreadable ({exc})")
+            return Reply("crashed", message=_("your code sent back something unreadable ({error})").format(error=exc))
 
     def _receive_frame(self, deadline: float) -> bytes | None:
         """One framed reply, or None at the deadline."""
@@ -361,7 +364,7 @@ class Worker:
         return self._receive(size, deadline)
 
     def _ended(self) -> Reply:
-        return Reply("crashed", message=self._last_crash or "your code's process had already ended")
+        return Reply("crashed", message=self._last_crash or _("your code's process had already ended"))
 
     def _died(self) -> Reply:
         process = self._process

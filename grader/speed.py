@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.i18n import _, translate
 from grader.sandbox import Reply, Worker
 from grader.spec import Call, Exercise, Task
 
@@ -86,7 +87,7 @@ def _learner_seconds(learner: _Round, reference: _Round) -> float:
 
 
 def _times(ratio: float) -> str:
-    return f"{ratio:.1f} times" if ratio < 10 else f"{ratio:.0f} times"
+    return _("{ratio} times").format(ratio=f"{ratio:.1f}" if ratio < 10 else f"{ratio:.0f}")
 
 
 def measure(exercise: Exercise, task: Task, learner: Worker, memory_mb: int, timeout: float) -> Verdict:
@@ -94,7 +95,7 @@ def measure(exercise: Exercise, task: Task, learner: Worker, memory_mb: int, tim
     bar = task.speed
     assert bar is not None
     reference = exercise.reference(task)
-    on = f"on {bar.described}"
+    on = _("on {workload}").format(workload=translate(bar.described))
     with _reference_worker(exercise, memory_mb, timeout) as reference_worker:
         best_reference = best_learner = math.inf
         limit = LIMIT_SECONDS
@@ -111,20 +112,24 @@ def measure(exercise: Exercise, task: Task, learner: Worker, memory_mb: int, tim
                 theirs = _timed(learner, task.name, calls, limit)
             reply = theirs.reply
             if reply.kind == "timeout" or theirs.round_trip > limit:
-                return Verdict(False, None, f"more than {_times(limit / ours.round_trip)} the reference's time {on}")
+                slower = _("more than {times} the reference's time {on}")
+                return Verdict(False, None, slower.format(times=_times(limit / ours.round_trip), on=on))
             if reply.kind != "ok" or reply.forbidden or not theirs.answers:
-                why = f"imported {', '.join(reply.forbidden)}" if reply.forbidden else reply.kind
-                return Verdict(False, None, f"{on} your function did not answer as asked ({why}) {reply.message}")
+                why = _("imported {names}").format(names=", ".join(reply.forbidden)) if reply.forbidden else reply.kind
+                unanswered = _("{on} your function did not answer as asked ({why}) {error}")
+                return Verdict(False, None, unanswered.format(on=on, why=why, error=reply.message))
             for call, right, answer in zip(calls, ours.answers, theirs.answers, strict=True):
                 problem = task.compare(call, right, answer, reference)
                 if problem is not None:
-                    return Verdict(False, None, f"a wrong answer {on}: {problem}")
+                    return Verdict(False, None, _("a wrong answer {on}: {problem}").format(on=on, problem=problem))
             seconds = _learner_seconds(theirs, ours)
             if round_ == 0:  # the warm-up: not counted, unless it already shows a function far too slow
                 if seconds > CLEARLY_SLOW * bar.within * ours.measured:
                     ratio = seconds / ours.measured
-                    return Verdict(False, ratio, f"about {_times(ratio)} the reference's time {on}")
+                    about = _("about {times} the reference's time {on}")
+                    return Verdict(False, ratio, about.format(times=_times(ratio), on=on))
                 continue
             best_reference, best_learner = min(best_reference, ours.measured), min(best_learner, seconds)
     ratio = best_learner / best_reference
-    return Verdict(ratio <= bar.within, ratio, f"{_times(ratio)} the reference's time {on}")
+    measured = _("{times} the reference's time {on}").format(times=_times(ratio), on=on)
+    return Verdict(ratio <= bar.within, ratio, measured)

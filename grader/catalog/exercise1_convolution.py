@@ -5,6 +5,7 @@ import numpy as np
 from grader import strategies as s
 from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose, ScalarClose
+from grader.i18n import N_
 from grader.spec import Call, Exercise, Misconception, Task
 
 # Corners where the classic mistakes show, checked whatever the seed: a non-linear image (a ramp hides a
@@ -20,9 +21,11 @@ _PAIRS = (
 
 _KERNEL_NOT_FLIPPED = Misconception(
     "kernel_not_flipped",
-    "Your convolve2d slid the kernel as it is: true convolution (합성곱) flips the kernel along both axes "
-    "(kernel[::-1, ::-1]) before sliding it; sliding it unflipped is cross-correlation. If your convolve2d "
-    "flips and then calls your correlate2d, check that correlate2d does not flip it back.",
+    N_(
+        "Your convolve2d slid the kernel as it is: true convolution (합성곱) flips the kernel along both axes "
+        "(kernel[::-1, ::-1]) before sliding it; sliding it unflipped is cross-correlation. If your convolve2d "
+        "flips and then calls your correlate2d, check that correlate2d does not flip it back."
+    ),
     m.CONV_LAYER,
 )
 
@@ -51,7 +54,7 @@ Check your work with:  grade exercise1
             points=1,
             strategy=s.conv1d_calls(),
             compare=ArraysClose(),
-            hint="Output i is sum_j x[i+j]*w[j] + b: no flip, n-k+1 outputs, and the bias added to each.",
+            hint=N_("Output i is sum_j x[i+j]*w[j] + b: no flip, n-k+1 outputs, and the bias added to each."),
             misconceptions=(m.BIAS_FORGOTTEN,),
             examples=(Call((_IMAGE[1], np.array([1.0, 0.0, -2.0])), {"b": 0.5}),),
             doc="""1-D valid cross-correlation (1차원 합성곱, 'valid' 패딩 없음).
@@ -75,7 +78,7 @@ Example:
             points=1,
             strategy=s.same_shape_pairs(),
             compare=ScalarClose(),
-            hint="Multiply element by element, then sum everything into one number.",
+            hint=N_("Multiply element by element, then sum everything into one number."),
             examples=(Call((_IMAGE, _IMAGE[::-1])),),
             doc="""The response of one filter at one position: sum of the element-wise product (원소별 곱의 합).
 
@@ -95,7 +98,7 @@ Example:
             points=2,
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
-            hint="Slide the kernel without flipping it; the output is (H-kh+1, W-kw+1).",
+            hint=N_("Slide the kernel without flipping it; the output is (H-kh+1, W-kw+1)."),
             misconceptions=(m.KERNEL_FLIPPED,),
             examples=_PAIRS,
             doc="""2-D valid cross-correlation (2차원 교차 상관), what a Conv2D layer computes.
@@ -119,13 +122,15 @@ Example:
             points=1,
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
-            hint="True convolution flips the kernel along both axes (kernel[::-1, ::-1]) before sliding it.",
+            hint=N_("True convolution flips the kernel along both axes (kernel[::-1, ::-1]) before sliding it."),
             misconceptions=(
                 _KERNEL_NOT_FLIPPED,
                 Misconception(
                     "kernel_flipped_one_axis",
-                    "Your kernel was flipped along one axis only: convolution flips it along both, rows and "
-                    "columns (kernel[::-1, ::-1], a rotation by 180°).",
+                    N_(
+                        "Your kernel was flipped along one axis only: convolution flips it along both, rows and "
+                        "columns (kernel[::-1, ::-1], a rotation by 180°)."
+                    ),
                     m.CONV_LAYER,
                 ),
             ),
@@ -151,7 +156,7 @@ Example:
             points=1,
             strategy=s.image_kernel_calls(channels=True),
             compare=ArraysClose(),
-            hint="Filter each channel on its own and keep the channel axis last; do not sum the channels.",
+            hint=N_("Filter each channel on its own and keep the channel axis last; do not sum the channels."),
             misconceptions=(m.KERNEL_FLIPPED,),
             examples=(Call((_RGB, _KERNEL)), Call((_RGB / 3, _KERNEL / 7)), _PAIRS[2]),
             doc="""Apply one 2-D kernel to each channel (채널) of an image separately, as `correlate2d` does.
@@ -173,18 +178,22 @@ Example:
             points=2,
             strategy=s.deep_kernel_calls(),
             compare=ArraysClose(),
-            hint="The kernel is as deep as the image: sum over kh, kw and all channels, then add the bias once.",
+            hint=N_("The kernel is as deep as the image: sum over kh, kw and all channels, then add the bias once."),
             misconceptions=(
                 Misconception(
                     "bias_per_channel",
-                    "Your bias was added once per input channel: the filter's weighted sum runs over every "
-                    "channel and gets its one bias once, at the end.",
+                    N_(
+                        "Your bias was added once per input channel: the filter's weighted sum runs over every "
+                        "channel and gets its one bias once, at the end."
+                    ),
                     m.CHANNELS,
                 ),
                 Misconception(
                     "input_depth_ignored",
-                    "Your output used only part of the input's channels: a filter is as deep as its input and "
-                    "sums over its height, its width and every channel.",
+                    N_(
+                        "Your output used only part of the input's channels: a filter is as deep as its input and "
+                        "sums over its height, its width and every channel."
+                    ),
                     m.CHANNELS,
                 ),
             ),
@@ -211,12 +220,14 @@ Example:
             points=1,
             strategy=s.filter_sizes(),
             compare=ArraysClose(scale_by_terms=False),
-            hint="Every cell is 1/size**2 so that the filter sums to 1 (an average).",
+            hint=N_("Every cell is 1/size**2 so that the filter sums to 1 (an average)."),
             misconceptions=(
                 Misconception(
                     "box_not_averaged",
-                    "Your box filter sums instead of averaging: each weight is 1/size**2, so that the weights "
-                    "add up to 1 and the filter keeps the image's brightness.",
+                    N_(
+                        "Your box filter sums instead of averaging: each weight is 1/size**2, so that the weights "
+                        "add up to 1 and the filter keeps the image's brightness."
+                    ),
                     m.CONV_LAYER,
                 ),
             ),
@@ -234,12 +245,14 @@ Example:
             points=1,
             strategy=s.gaussian_calls(),
             compare=ArraysClose(scale_by_terms=False),
-            hint="Centre c = (size-1)/2, g = exp(-((i-c)**2 + (j-c)**2) / (2*sigma**2)), then divide by g.sum().",
+            hint=N_("Centre c = (size-1)/2, g = exp(-((i-c)**2 + (j-c)**2) / (2*sigma**2)), then divide by g.sum()."),
             misconceptions=(
                 Misconception(
                     "gaussian_not_normalised",
-                    "Your Gaussian weights do not add up to 1: divide them by their sum, so that blurring keeps "
-                    "the image's brightness.",
+                    N_(
+                        "Your Gaussian weights do not add up to 1: divide them by their sum, so that blurring keeps "
+                        "the image's brightness."
+                    ),
                     "https://en.wikipedia.org/wiki/Gaussian_blur",
                 ),
             ),
@@ -260,7 +273,7 @@ Example:
             points=1,
             strategy=s.no_arguments(),
             compare=ArraysClose(scale_by_terms=False),
-            hint="The 3x3 Laplacian is [[0, 1, 0], [1, -4, 1], [0, 1, 0]], as floats.",
+            hint=N_("The 3x3 Laplacian is [[0, 1, 0], [1, -4, 1], [0, 1, 0]], as floats."),
             examples=(Call(),),
             doc="""The 3x3 Laplacian edge filter (라플라시안 필터) as a float64 array:
 

@@ -5,6 +5,7 @@ import numpy as np
 from grader import strategies as s
 from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose, ExactValue, IntegersEqual
+from grader.i18n import N_
 from grader.spec import Call, Exercise, Misconception, Task
 
 # Corners where the classic mistakes show, checked whatever the seed: odd 'same' totals, a stride that
@@ -14,20 +15,26 @@ _BANK = (np.arange(36.0).reshape(3, 3, 2, 2) ** 2) % 7 - 3
 
 _SYMMETRIC_SAME = Misconception(
     "symmetric_same",
-    "Your 'same' padding is (k' - 1) // 2 on both sides, which is right only when the total is even: when it "
-    "is odd (an even kernel, or a stride), one cell is missing; TensorFlow adds it at the bottom/right.",
+    N_(
+        "Your 'same' padding is (k' - 1) // 2 on both sides, which is right only when the total is even: when it "
+        "is odd (an even kernel, or a stride), one cell is missing; TensorFlow adds it at the bottom/right."
+    ),
     m.TF_PADDING,
 )
 _SAME_IGNORES_STRIDE = Misconception(
     "same_ignores_stride",
-    "Your 'same' padding ignored the stride: 'same' pads just enough for ceil(n / s) outputs, so the total "
-    "is max((ceil(n / s) - 1) * s + k' - n, 0); it is k' - 1 only with stride 1.",
+    N_(
+        "Your 'same' padding ignored the stride: 'same' pads just enough for ceil(n / s) outputs, so the total "
+        "is max((ceil(n / s) - 1) * s + k' - n, 0); it is k' - 1 only with stride 1."
+    ),
     m.TF_PADDING,
 )
 _DILATION_IGNORED_IN_PADDING = Misconception(
     "dilation_ignored_in_padding",
-    "Your padding was computed from k instead of the dilated kernel's extent k' = d*(k-1)+1: a dilated "
-    "kernel covers k' cells, and that is what 'same' pads for.",
+    N_(
+        "Your padding was computed from k instead of the dilated kernel's extent k' = d*(k-1)+1: a dilated "
+        "kernel covers k' cells, and that is what 'same' pads for."
+    ),
     m.PADDING,
 )
 
@@ -60,7 +67,7 @@ Check your work with:  grade exercise2
             points=1,
             strategy=s.zero_pad_calls(),
             compare=ArraysClose(scale_by_terms=False),
-            hint="Pad only the height and width axes (1 and 2) of the NHWC batch, never the batch or channels.",
+            hint=N_("Pad only the height and width axes (1 and 2) of the NHWC batch, never the batch or channels."),
             examples=(Call((_BATCH, ((1, 0), (0, 2)))),),
             doc="""Pad an NHWC batch with zeros (제로 패딩) on the height and width axes only.
 
@@ -82,7 +89,7 @@ Example:
             points=2,
             strategy=s.padding_amount_calls(),
             compare=ExactValue(),
-            hint="'same' pads so that the output is ceil(n/stride) long; the odd extra zero goes after.",
+            hint=N_("'same' pads so that the output is ceil(n/stride) long; the odd extra zero goes after."),
             misconceptions=(
                 _DILATION_IGNORED_IN_PADDING,
                 m.SAME_EXTRA_CELL_FIRST,
@@ -116,12 +123,14 @@ Example:
             points=2,
             strategy=s.conv1d_padded_calls(),
             compare=ArraysClose(),
-            hint="Pad by padding_amounts(n, k, stride, padding), correlate, then keep every stride-th output.",
+            hint=N_("Pad by padding_amounts(n, k, stride, padding), correlate, then keep every stride-th output."),
             misconceptions=(
                 Misconception(
                     "stride_ignored",
-                    "Your output kept every position: with stride s the kernel jumps s cells at a time, so "
-                    "after padding keep only every s-th position (out[::s]).",
+                    N_(
+                        "Your output kept every position: with stride s the kernel jumps s cells at a time, so "
+                        "after padding keep only every s-th position (out[::s])."
+                    ),
                     m.PADDING,
                 ),
                 m.SAME_EXTRA_CELL_FIRST,
@@ -150,7 +159,7 @@ Example:
             points=1,
             strategy=s.participation_calls(),
             compare=IntegersEqual(),
-            hint="Count, for each input element, the stride-1 output windows that cover it after padding.",
+            hint=N_("Count, for each input element, the stride-1 output windows that cover it after padding."),
             misconceptions=(
                 m.SAME_EXTRA_CELL_FIRST,
                 _SYMMETRIC_SAME,
@@ -179,14 +188,16 @@ Example:
             points=4,
             strategy=s.conv2d_calls(),
             compare=ArraysClose(),
-            hint="Pad each axis by padding_amounts with its own stride and dilation, then sum over kh, kw, c_in.",
+            hint=N_("Pad each axis by padding_amounts with its own stride and dilation, then sum over kh, kw, c_in."),
             misconceptions=(
                 m.KERNEL_FLIPPED,
                 m.BIAS_FORGOTTEN,
                 Misconception(
                     "dilation_ignored",
-                    "Your kernel slid without its gaps: with dilation d the kernel's taps are d cells apart, so "
-                    "tap (di, dj) of output (i, j) reads the input at (i*sh + di*d, j*sw + dj*d).",
+                    N_(
+                        "Your kernel slid without its gaps: with dilation d the kernel's taps are d cells apart, so "
+                        "tap (di, dj) of output (i, j) reads the input at (i*sh + di*d, j*sw + dj*d)."
+                    ),
                     m.PADDING,
                 ),
                 _DILATION_IGNORED_IN_PADDING,

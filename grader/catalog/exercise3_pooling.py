@@ -5,6 +5,7 @@ import numpy as np
 from grader import strategies as s
 from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose
+from grader.i18n import N_
 from grader.spec import Call, Exercise, Misconception, Task
 
 # Corners where the classic mistakes show, run first whatever the seed: an odd, all-negative map under
@@ -52,20 +53,24 @@ Check your work with:  grade exercise3
             points=3,
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
-            hint="strides=None means strides=pool_size; under 'same' a padded cell must never win the max.",
+            hint=N_("strides=None means strides=pool_size; under 'same' a padded cell must never win the max."),
             misconceptions=(
                 m.POOL_STRIDE_ONE,
                 Misconception(
                     "max_over_zero_padding",
-                    "Your 'same' max pooling padded with zeros, so a border window of negative values gave 0: "
-                    "padded cells must never win (pad with -inf, or take the max of the real cells only).",
+                    N_(
+                        "Your 'same' max pooling padded with zeros, so a border window of negative values gave 0: "
+                        "padded cells must never win (pad with -inf, or take the max of the real cells only)."
+                    ),
                     m.POOLING,
                 ),
                 m.SAME_EXTRA_CELL_FIRST,
                 Misconception(
                     "valid_ceil",
-                    "Your 'valid' pooling kept the partial window at the end (ceil): 'valid' drops what does not "
-                    "fit, giving floor((H - ph) / sh) + 1 windows.",
+                    N_(
+                        "Your 'valid' pooling kept the partial window at the end (ceil): 'valid' drops what does not "
+                        "fit, giving floor((H - ph) / sh) + 1 windows."
+                    ),
                     m.POOLING,
                 ),
             ),
@@ -90,13 +95,15 @@ Example:
             points=3,
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
-            hint="strides=None means strides=pool_size; under 'same' divide by the real (unpadded) cells only.",
+            hint=N_("strides=None means strides=pool_size; under 'same' divide by the real (unpadded) cells only."),
             misconceptions=(
                 m.POOL_STRIDE_ONE,
                 Misconception(
                     "average_counts_padding",
-                    "Your 'same' average divided by the whole window at the borders: padded cells are not data, "
-                    "so divide by the number of real cells in each window, as Keras does.",
+                    N_(
+                        "Your 'same' average divided by the whole window at the borders: padded cells are not data, "
+                        "so divide by the number of real cells in each window, as Keras does."
+                    ),
                     m.POOLING,
                 ),
                 m.SAME_EXTRA_CELL_FIRST,
@@ -122,12 +129,14 @@ Example:
             points=1,
             strategy=s.batch_calls(),
             compare=ArraysClose(),
-            hint="Average over the height and width axes (1, 2) only.",
+            hint=N_("Average over the height and width axes (1, 2) only."),
             misconceptions=(
                 Misconception(
                     "global_pool_over_batch",
-                    "Your average mixed the images of the batch: average over height and width (axes 1 and 2) "
-                    "only, each image on its own.",
+                    N_(
+                        "Your average mixed the images of the batch: average over height and width (axes 1 and 2) "
+                        "only, each image on its own."
+                    ),
                     m.POOLING,
                 ),
             ),
@@ -145,7 +154,7 @@ Returns:
             points=1,
             strategy=s.batch_calls(),
             compare=ArraysClose(),
-            hint="Take the maximum over the height and width axes (1, 2) only.",
+            hint=N_("Take the maximum over the height and width axes (1, 2) only."),
             examples=(Call((_MAP,)),),
             doc="""Global max pooling (전역 최대 풀링): the maximum of each channel over the whole map.
 
@@ -160,12 +169,14 @@ Returns:
             points=2,
             strategy=s.batch_calls(),
             compare=ArraysClose(scale_by_terms=False),
-            hint="Keras flattens NHWC in row-major order: the channel index changes fastest.",
+            hint=N_("Keras flattens NHWC in row-major order: the channel index changes fastest."),
             misconceptions=(
                 Misconception(
                     "flatten_channels_first",
-                    "Your flatten used the channels-first order (NCHW, PyTorch's): Keras flattens NHWC in "
-                    "row-major order, so the channel index changes fastest.",
+                    N_(
+                        "Your flatten used the channels-first order (NCHW, PyTorch's): Keras flattens NHWC in "
+                        "row-major order, so the channel index changes fastest."
+                    ),
                     "https://keras.io/api/layers/reshaping_layers/flatten/",
                 ),
             ),

@@ -5,6 +5,7 @@ from grader.catalog import misconceptions as m
 from grader.catalog.layer_specs import LAYER_SPECS_DOC
 from grader.compare import ExactValue
 from grader.compare_layers import ShapesPerLayer
+from grader.i18n import N_
 from grader.spec import Call, Exercise, Misconception, Task
 
 # Corners where the classic mistakes show, run first whatever the seed.
@@ -19,20 +20,26 @@ _CHAIN = [
 
 _DILATION_IGNORED = Misconception(
     "dilation_ignored",
-    "Your count ignored the dilation: a kernel of size k with dilation d covers k' = d*(k-1)+1 cells, and k' "
-    "is what the length rules and the receptive field use.",
+    N_(
+        "Your count ignored the dilation: a kernel of size k with dilation d covers k' = d*(k-1)+1 cells, and k' "
+        "is what the length rules and the receptive field use."
+    ),
     m.PADDING,
 )
 _SAME_IGNORES_STRIDE = Misconception(
     "same_ignores_stride",
-    "Your 'same' output is as long as the input whatever the stride: 'same' gives ceil(n / s) positions, "
-    "which is n only with stride 1.",
+    N_(
+        "Your 'same' output is as long as the input whatever the stride: 'same' gives ceil(n / s) positions, "
+        "which is n only with stride 1."
+    ),
     m.PADDING,
 )
 _VALID_WITHOUT_PLUS_ONE = Misconception(
     "valid_without_plus_one",
-    "Your 'valid' length misses the first position: it is floor((n - k') / s) + 1, the + 1 counting the "
-    "window at the very start.",
+    N_(
+        "Your 'valid' length misses the first position: it is floor((n - k') / s) + 1, the + 1 counting the "
+        "window at the very start."
+    ),
     m.PADDING,
 )
 
@@ -62,7 +69,7 @@ Check your work with:  grade exercise4
             points=2,
             strategy=ls.conv_length_calls(),
             compare=ExactValue(),
-            hint="'valid' is floor((n - k') / s) + 1 with k' = d*(k-1)+1; 'same' depends on the stride only.",
+            hint=N_("'valid' is floor((n - k') / s) + 1 with k' = d*(k-1)+1; 'same' depends on the stride only."),
             misconceptions=(
                 _DILATION_IGNORED,
                 _SAME_IGNORES_STRIDE,
@@ -94,7 +101,7 @@ Example:
             points=1,
             strategy=ls.pool_length_calls(),
             compare=ExactValue(),
-            hint="stride=None means the pool size; 'valid' floors: floor((n - pool) / stride) + 1.",
+            hint=N_("stride=None means the pool size; 'valid' floors: floor((n - pool) / stride) + 1."),
             misconceptions=(m.POOL_STRIDE_ONE,),
             examples=(Call((7, 2)), Call((7, 3), {"padding": "same"})),
             doc="""The output length of a pooling layer along one axis, as Keras computes it (풀링 출력 길이).
@@ -115,7 +122,7 @@ Example:
             points=2,
             strategy=ls.conv_shape_calls(),
             compare=ExactValue(),
-            hint="Apply the length rule to height and width separately; the depth is the number of filters.",
+            hint=N_("Apply the length rule to height and width separately; the depth is the number of filters."),
             misconceptions=(
                 _DILATION_IGNORED,
                 _SAME_IGNORES_STRIDE,
@@ -146,7 +153,7 @@ Example:
             points=1,
             strategy=ls.pool_shape_calls(),
             compare=ExactValue(),
-            hint="Pooling keeps the channels; strides=None means the pool size.",
+            hint=N_("Pooling keeps the channels; strides=None means the pool size."),
             misconceptions=(m.POOL_STRIDE_ONE,),
             examples=(Call(((7, 6, 2),), {"pool_size": 2}), Call(((7, 7, 1), 3, 2, "same"))),
             doc="""The output shape of a MaxPooling2D or AveragePooling2D layer (batch excluded).
@@ -167,7 +174,7 @@ Example:
             points=3,
             strategy=ls.model_calls(),
             compare=ShapesPerLayer(),
-            hint="Work layer by layer: each layer's output shape is the next layer's input shape.",
+            hint=N_("Work layer by layer: each layer's output shape is the next layer's input shape."),
             misconceptions=(
                 _DILATION_IGNORED,
                 m.POOL_STRIDE_ONE,
@@ -195,13 +202,15 @@ Example:
             points=2,
             strategy=ls.receptive_field_calls(),
             compare=ExactValue(),
-            hint="Each layer adds (k' - 1) times the product of the strides of the layers before it.",
+            hint=N_("Each layer adds (k' - 1) times the product of the strides of the layers before it."),
             misconceptions=(
                 _DILATION_IGNORED,
                 Misconception(
                     "receptive_field_without_stride_product",
-                    "Each of your layers added k' - 1 whatever came before: after strided layers one step "
-                    "covers more input, so a layer adds (k' - 1) times the product of the earlier strides.",
+                    N_(
+                        "Each of your layers added k' - 1 whatever came before: after strided layers one step "
+                        "covers more input, so a layer adds (k' - 1) times the product of the earlier strides."
+                    ),
                     m.RECEPTIVE_FIELD,
                 ),
             ),

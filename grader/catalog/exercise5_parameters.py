@@ -5,6 +5,7 @@ from grader.catalog import misconceptions as m
 from grader.catalog.layer_specs import LAYER_SPECS_DOC
 from grader.compare import ExactValue
 from grader.compare_layers import ParamTotals
+from grader.i18n import N_
 from grader.spec import Call, Exercise, Misconception, Task
 
 # Corners where the classic mistakes show, run first whatever the seed.
@@ -22,32 +23,42 @@ _SHAPES = (Call(((8, 8, 3), 4, 3), {"strides": 2, "padding": "same"}), Call(((7,
 
 _BIAS_FORGOTTEN = Misconception(
     "bias_forgotten",
-    "Your count has no biases: each filter has one bias, so a Conv2D has (kh*kw*C_in + 1) * filters "
-    "parameters (unless use_bias=False).",
+    N_(
+        "Your count has no biases: each filter has one bias, so a Conv2D has (kh*kw*C_in + 1) * filters "
+        "parameters (unless use_bias=False)."
+    ),
     m.CHANNELS,
 )
 _BIAS_PER_INPUT_CHANNEL = Misconception(
     "bias_per_input_channel",
-    "Your count gave each filter one bias per input channel: a filter sums over all its input channels and "
-    "has one bias, (kh*kw*C_in + 1) * filters in all.",
+    N_(
+        "Your count gave each filter one bias per input channel: a filter sums over all its input channels and "
+        "has one bias, (kh*kw*C_in + 1) * filters in all."
+    ),
     m.CHANNELS,
 )
 _INPUT_DEPTH_IGNORED = Misconception(
     "input_depth_ignored",
-    "Your filters have kh*kw weights, as if the input had one channel: a filter is as deep as its input, "
-    "kh*kw*C_in weights plus one bias.",
+    N_(
+        "Your filters have kh*kw weights, as if the input had one channel: a filter is as deep as its input, "
+        "kh*kw*C_in weights plus one bias."
+    ),
     m.CHANNELS,
 )
 _BATCHNORM_ALL_TRAINABLE = Misconception(
     "batchnorm_all_trainable",
-    "Your count trains BatchNormalization's moving mean and variance: of its 4C parameters only gamma and "
-    "beta (2C) are trained; the moving statistics (2C) are non-trainable.",
+    N_(
+        "Your count trains BatchNormalization's moving mean and variance: of its 4C parameters only gamma and "
+        "beta (2C) are trained; the moving statistics (2C) are non-trainable."
+    ),
     m.BATCH_NORMALIZATION,
 )
 _FROZEN_FLAG_IGNORED = Misconception(
     "frozen_flag_ignored",
-    'Your count still trains a frozen layer: with "trainable": False all its parameters are non-trainable '
-    "(they still count in the total).",
+    N_(
+        'Your count still trains a frozen layer: with "trainable": False all its parameters are non-trainable '
+        "(they still count in the total)."
+    ),
     m.TRANSFER_LEARNING,
 )
 
@@ -75,7 +86,7 @@ Check your work with:  grade exercise5
             points=1,
             strategy=ls.dense_param_calls(),
             compare=ExactValue(),
-            hint="n_inputs * units weights, plus units biases when use_bias.",
+            hint=N_("n_inputs * units weights, plus units biases when use_bias."),
             examples=(Call((100, 10)), Call((7, 3), {"use_bias": False})),
             doc="""The parameters of a Dense layer (밀집층): weights plus biases.
 
@@ -89,7 +100,7 @@ Example:
             points=2,
             strategy=ls.conv_param_calls(),
             compare=ExactValue(),
-            hint="Each filter has kh*kw*in_channels weights and one bias: (kh*kw*C_in + 1) * filters.",
+            hint=N_("Each filter has kh*kw*in_channels weights and one bias: (kh*kw*C_in + 1) * filters."),
             misconceptions=(
                 _BIAS_FORGOTTEN,
                 _BIAS_PER_INPUT_CHANNEL,
@@ -114,7 +125,7 @@ Example:
             points=3,
             strategy=ls.single_layer_calls(),
             compare=ExactValue(),
-            hint="BatchNormalization: 2C trainable and 2C non-trainable; a frozen layer has nothing trainable.",
+            hint=N_("BatchNormalization: 2C trainable and 2C non-trainable; a frozen layer has nothing trainable."),
             misconceptions=(
                 _BIAS_FORGOTTEN,
                 _BIAS_PER_INPUT_CHANNEL,
@@ -156,7 +167,7 @@ Example:
             points=3,
             strategy=ls.model_calls(),
             compare=ParamTotals(),
-            hint="Sum layer by layer, carrying each layer's output shape to the next (Flatten keeps H*W*C).",
+            hint=N_("Sum layer by layer, carrying each layer's output shape to the next (Flatten keeps H*W*C)."),
             misconceptions=(
                 _BIAS_FORGOTTEN,
                 _BIAS_PER_INPUT_CHANNEL,
@@ -165,8 +176,10 @@ Example:
                 _FROZEN_FLAG_IGNORED,
                 Misconception(
                     "flatten_drops_channels",
-                    "Your Flatten dropped the channels, so the Dense layer after it got H*W inputs instead of "
-                    "H*W*C and too few weights.",
+                    N_(
+                        "Your Flatten dropped the channels, so the Dense layer after it got H*W inputs instead of "
+                        "H*W*C and too few weights."
+                    ),
                     "https://keras.io/api/layers/reshaping_layers/flatten/",
                 ),
             ),
@@ -189,12 +202,14 @@ Example (the Fashion-MNIST CNN at the top of this file):
             points=2,
             strategy=ls.conv_shape_calls(dilation=False),
             compare=ExactValue(),
-            hint="Count on the OUTPUT: each of H'*W'*filters outputs takes kh*kw*C multiplications.",
+            hint=N_("Count on the OUTPUT: each of H'*W'*filters outputs takes kh*kw*C multiplications."),
             misconceptions=(
                 Misconception(
                     "multiplications_per_input_position",
-                    "Your count used the input's positions: each filter is applied once per OUTPUT position, "
-                    "so there are H'*W'*filters*kh*kw*C_in multiplications.",
+                    N_(
+                        "Your count used the input's positions: each filter is applied once per OUTPUT position, "
+                        "so there are H'*W'*filters*kh*kw*C_in multiplications."
+                    ),
                     m.CONV_LAYER,
                 ),
             ),
@@ -216,7 +231,7 @@ Example:
             points=1,
             strategy=ls.output_bytes_calls(),
             compare=ExactValue(),
-            hint="batch_size * H' * W' * filters values, each bytes_per_value bytes (4 for float32).",
+            hint=N_("batch_size * H' * W' * filters values, each bytes_per_value bytes (4 for float32)."),
             examples=(Call(((8, 8, 3), 4, 3), {"padding": "same", "batch_size": 16, "bytes_per_value": 2}),),
             doc="""The memory of a Conv2D layer's output feature maps (특성 맵 메모리), in bytes.
 
@@ -236,12 +251,14 @@ Example:
             points=2,
             strategy=ls.conv_shape_calls(dilation=False),
             compare=ExactValue(),
-            hint="A Dense layer from H*W*C inputs to H'*W'*filters outputs, with one bias per output.",
+            hint=N_("A Dense layer from H*W*C inputs to H'*W'*filters outputs, with one bias per output."),
             misconceptions=(
                 Misconception(
                     "dense_equivalent_bias_forgotten",
-                    "Your equivalent Dense layer has no biases: like any Dense layer it has one bias per output, "
-                    "H*W*C_in * H'*W'*filters weights plus H'*W'*filters biases.",
+                    N_(
+                        "Your equivalent Dense layer has no biases: like any Dense layer it has one bias per output, "
+                        "H*W*C_in * H'*W'*filters weights plus H'*W'*filters biases."
+                    ),
                     m.CHANNELS,
                 ),
             ),

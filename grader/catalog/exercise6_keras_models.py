@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from grader import keras_strategies as ks
 from grader.compare_models import compare_observations
+from grader.i18n import N_
 from grader.keras_observe import KerasCheck, ModelRecipe
 from grader.spec import Call, Exercise, Task
 
@@ -66,7 +67,7 @@ Check your work with:  grade exercise6
             compare=compare_observations,
             observe=KerasCheck(lone_layer=True),
             max_examples=3,
-            hint="Conv2D(filters, kernel_size, ...): 10 filters, a 3x3 kernel, relu, 'same' padding, stride 1.",
+            hint=N_("Conv2D(filters, kernel_size, ...): 10 filters, a 3x3 kernel, relu, 'same' padding, stride 1."),
             doc="""One convolution layer (합성곱 층): 10 filters of 3x3, relu, 'same' padding (세임 패딩), stride 1.
 
 Returns:
@@ -80,7 +81,7 @@ Example:
         ),
         _builder(
             "build_fashion_cnn",
-            "Input (28, 28, 1); each MaxPooling2D halves the map; Flatten before the Dense layers.",
+            N_("Input (28, 28, 1); each MaxPooling2D halves the map; Flatten before the Dense layers."),
             """The Fashion-MNIST CNN (패션 MNIST 합성곱 신경망), in this order:
 
     input (28, 28, 1)
@@ -100,7 +101,7 @@ Returns:
         ),
         _builder(
             "build_dropout_cnn",
-            "Dropout (드롭아웃) has no parameters: it goes between Dense 100 and the output layer, rate 0.4.",
+            N_("Dropout (드롭아웃) has no parameters: it goes between Dense 100 and the output layer, rate 0.4."),
             """The CNN with dropout (드롭아웃) from the course, in this order:
 
     input (28, 28, 1)
@@ -119,7 +120,7 @@ Returns:
         ),
         _builder(
             "build_lenet5",
-            "LeNet-5 takes 32x32 images, 'valid' convolutions, tanh and average pooling (평균 풀링).",
+            N_("LeNet-5 takes 32x32 images, 'valid' convolutions, tanh and average pooling (평균 풀링)."),
             """LeNet-5 (르넷-5), in this order:
 
     input (32, 32, 1)
@@ -144,7 +145,9 @@ Returns:
             compare=compare_observations,
             observe=KerasCheck(labelled=True),
             max_examples=3,
-            hint="Labels are class numbers (0-9): the loss is sparse categorical cross-entropy; metrics=['accuracy'].",
+            hint=N_(
+                "Labels are class numbers (0-9): the loss is sparse categorical cross-entropy; metrics=['accuracy']."
+            ),
             doc="""Compile (컴파일) a classifier whose last layer is a softmax, for labels that are class numbers.
 
 Use the Adam optimizer with its default settings, sparse categorical cross-entropy
@@ -166,7 +169,9 @@ labelled batch (with the reference's weights) against the reference's. Strings o
             compare=compare_observations,
             observe=_MODEL,
             max_examples=3,
-            hint="ModelCheckpoint(path, save_best_only=True) and EarlyStopping(patience=2, restore_best_weights=True).",
+            hint=N_(
+                "ModelCheckpoint(path, save_best_only=True) and EarlyStopping(patience=2, restore_best_weights=True)."
+            ),
             doc="""The callbacks (콜백) of the course's training run: keep the best model, stop early.
 
 Args:
@@ -185,8 +190,10 @@ Returns:
             observe=_MODEL,
             max_examples=3,
             examples=(_INCEPTION,),
-            hint="Freeze the base (base_model.trainable = False) and start the head from "
-            "base_model.get_layer(cut_layer_name).output.",
+            hint=N_(
+                "Freeze the base (base_model.trainable = False) and start the head from "
+                "base_model.get_layer(cut_layer_name).output."
+            ),
             doc="""Transfer learning (전이 학습): a new classifier head on a frozen (동결) pretrained base.
 
 Args:
@@ -211,7 +218,9 @@ are trainable (the head's).
             observe=_MODEL,
             max_examples=3,
             examples=(Call((_SMALL_CNN, "conv1"), {}, 11),),
-            hint="keras.Model(model.inputs, model.get_layer(layer_name).output): the same inputs, that layer's output.",
+            hint=N_(
+                "keras.Model(model.inputs, model.get_layer(layer_name).output): the same inputs, that layer's output."
+            ),
             doc="""A model that shows a layer's feature maps (특성 맵): from the model's inputs to that layer's output.
 
 Args:

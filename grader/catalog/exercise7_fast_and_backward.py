@@ -4,6 +4,7 @@ import numpy as np
 
 from grader import strategies as s
 from grader.compare import ArraysClose
+from grader.i18n import N_
 from grader.spec import Call, Exercise, Misconception, SpeedBar, Task
 
 BACKPROP = "https://cs231n.github.io/optimization-2/"
@@ -32,14 +33,18 @@ def _speed_workload(round_: int) -> Call:
 
 _SCATTER_STRIDE = Misconception(
     "stride_ignored_when_scattering",
-    "Your gradient was added back as if the window moved one cell at a time: with strides (sh, sw) the window "
-    "of output (i, j) starts at input (i*sh, j*sw), and that is where its gradient goes back to.",
+    N_(
+        "Your gradient was added back as if the window moved one cell at a time: with strides (sh, sw) the window "
+        "of output (i, j) starts at input (i*sh, j*sw), and that is where its gradient goes back to."
+    ),
     BACKPROP,
 )
 _PADDING_NOT_CROPPED = Misconception(
     "padding_not_cropped",
-    "Your dx has the shape of the padded input: the gradient that lands on padded cells belongs to no input "
-    "cell, so crop the padding (top/left before, bottom/right after) off before returning dx.",
+    N_(
+        "Your dx has the shape of the padded input: the gradient that lands on padded cells belongs to no input "
+        "cell, so crop the padding (top/left before, bottom/right after) off before returning dx."
+    ),
     BACKPROP,
 )
 
@@ -79,14 +84,16 @@ Check your work with:  grade exercise7
             points=2,
             strategy=s.im2col_calls(),
             compare=ArraysClose(scale_by_terms=False),
-            hint="Row r is window (n, i, j) flattened with the channel changing fastest: (di, dj, c) order.",
+            hint=N_("Row r is window (n, i, j) flattened with the channel changing fastest: (di, dj, c) order."),
             examples=(Call((_X, 3), {"strides": 2, "padding": "same"}), Call((_X, (2, 3)))),
             misconceptions=(
                 Misconception(
                     "im2col_channel_first_columns",
-                    "Your columns are in (c, di, dj) order: each window must be flattened as (di, dj, c), the "
-                    "layout of a Keras kernel reshaped to (kh*kw*C_in, C_out), so that the channel changes "
-                    "fastest.",
+                    N_(
+                        "Your columns are in (c, di, dj) order: each window must be flattened as (di, dj, c), the "
+                        "layout of a Keras kernel reshaped to (kh*kw*C_in, C_out), so that the channel changes "
+                        "fastest."
+                    ),
                     CONV,
                 ),
             ),
@@ -117,12 +124,12 @@ Example:
             points=3,
             strategy=s.conv2d_fast_calls(),
             compare=ArraysClose(),
-            hint="im2col(x) @ kernel.reshape(kh*kw*C_in, C_out), reshaped to (N, H', W', C_out), plus the bias.",
+            hint=N_("im2col(x) @ kernel.reshape(kh*kw*C_in, C_out), reshaped to (N, H', W', C_out), plus the bias."),
             examples=(Call((_X, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),),
             speed=SpeedBar(
                 points=1,
                 workload=_speed_workload,
-                described="a 16x32x32x16 float32 batch and a 3x3x16x32 kernel, 'same' padding",
+                described=N_("a 16x32x32x16 float32 batch and a 3x3x16x32 kernel, 'same' padding"),
             ),
             doc="""Exercise 2's conv2d (no dilation), vectorised: no Python loop over pixels (합성곱의 벡터화).
 
@@ -154,7 +161,7 @@ Example:
             points=3,
             strategy=s.conv2d_backward_calls(),
             compare=ArraysClose(parts=("dx", "dkernel", "dbias")),
-            hint="dkernel = im2col(x).T @ dout rows; dx scatters dout @ kernel.T back to each window's cells.",
+            hint=N_("dkernel = im2col(x).T @ dout rows; dx scatters dout @ kernel.T back to each window's cells."),
             examples=(
                 Call((_dout_for(_X, 3, 2, "same", 2), _X, _BANK), {"strides": 2, "padding": "same"}),
                 Call((_dout_for(_X, 3, 1, "valid", 2), _X, _BANK)),
@@ -162,21 +169,27 @@ Example:
             misconceptions=(
                 Misconception(
                     "kernel_not_flipped_in_dx",
-                    "Your dx used the kernel the wrong way round: written as a convolution of dout, dx needs "
-                    "the kernel flipped (rotated 180°); or simply add dout[i, j] * kernel back onto the cells "
-                    "of window (i, j), each cell with its own weight.",
+                    N_(
+                        "Your dx used the kernel the wrong way round: written as a convolution of dout, dx needs "
+                        "the kernel flipped (rotated 180°); or simply add dout[i, j] * kernel back onto the cells "
+                        "of window (i, j), each cell with its own weight."
+                    ),
                     BACKPROP,
                 ),
                 Misconception(
                     "bias_gradient_averaged",
-                    "Your dbias is an average: the bias is added at every position of every image, so its "
-                    "gradient is the sum of dout over the batch, height and width (axes 0, 1, 2).",
+                    N_(
+                        "Your dbias is an average: the bias is added at every position of every image, so its "
+                        "gradient is the sum of dout over the batch, height and width (axes 0, 1, 2)."
+                    ),
                     BACKPROP,
                 ),
                 Misconception(
                     "bias_gradient_per_example",
-                    "Your dbias has one row per image: the same bias serves every image of the batch, so sum "
-                    "dout over the batch too (axes 0, 1, 2), giving shape (C_out,).",
+                    N_(
+                        "Your dbias has one row per image: the same bias serves every image of the batch, so sum "
+                        "dout over the batch too (axes 0, 1, 2), giving shape (C_out,)."
+                    ),
                     BACKPROP,
                 ),
                 _SCATTER_STRIDE,
@@ -216,7 +229,7 @@ Example:
             points=2,
             strategy=s.pooling_backward_calls(),
             compare=ArraysClose(absolute=(0,)),
-            hint="Each window's gradient goes to one cell: the first maximum in row-major order, never a pad.",
+            hint=N_("Each window's gradient goes to one cell: the first maximum in row-major order, never a pad."),
             examples=(
                 Call((_dout_for(_TIED, 2, 2, "valid", 1), _TIED)),
                 Call((_dout_for(_TIED, 3, 1, "same", 1), _TIED), {"pool_size": 3, "strides": 1, "padding": "same"}),
@@ -225,9 +238,11 @@ Example:
             misconceptions=(
                 Misconception(
                     "gradient_to_every_tied_max",
-                    "Your gradient went to every cell equal to a window's maximum: the maximum is one cell, so "
-                    "the window's whole gradient goes to one of them, the first in row-major order (as "
-                    "TensorFlow does), and none to the others.",
+                    N_(
+                        "Your gradient went to every cell equal to a window's maximum: the maximum is one cell, so "
+                        "the window's whole gradient goes to one of them, the first in row-major order (as "
+                        "TensorFlow does), and none to the others."
+                    ),
                     BACKPROP,
                 ),
                 _SCATTER_STRIDE,
@@ -261,7 +276,7 @@ Example:
             points=2,
             strategy=s.pooling_backward_calls(),
             compare=ArraysClose(absolute=(0,)),
-            hint="Each window's gradient is shared equally by its real cells: dout / (real cells in the window).",
+            hint=N_("Each window's gradient is shared equally by its real cells: dout / (real cells in the window)."),
             examples=(
                 Call((_dout_for(_X, 2, 2, "same", 2), _X), {"padding": "same"}),
                 Call((_dout_for(_X, 3, 2, "same", 2), _X), {"pool_size": 3, "strides": 2, "padding": "same"}),
@@ -269,9 +284,11 @@ Example:
             misconceptions=(
                 Misconception(
                     "average_over_padded_cells",
-                    "Your gradient was shared among the padded cells too: with 'same' padding a border window "
-                    "averages its real cells only, so dout is divided by the number of real cells and shared "
-                    "among those alone.",
+                    N_(
+                        "Your gradient was shared among the padded cells too: with 'same' padding a border window "
+                        "averages its real cells only, so dout is divided by the number of real cells and shared "
+                        "among those alone."
+                    ),
                     BACKPROP,
                 ),
                 _SCATTER_STRIDE,
