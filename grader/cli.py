@@ -232,6 +232,42 @@ def watch_command(exercise_name, submission, fmt, output, seed, examples, backen
     sys.exit(EXIT_PASSED if last and last[-1].passed else EXIT_FAILED)
 
 
+@click.command(
+    name="hint",
+    cls=Command,
+    help=N_("Show the next hint for TASK of EXERCISE: 1 the concept, 2 the approach, 3 close to code."),
+)
+@click.argument("exercise_name", metavar="EXERCISE")
+@click.argument("task_name", metavar="TASK")
+@click.option("--level", type=click.IntRange(1, 3), default=None, help=N_("Show this level (1-3) instead of the next."))
+@click.option("--reset", is_flag=True, help=N_("Start this task's hints over from level 1."))
+@language_option()
+@_guarded
+def hint_command(exercise_name, task_name, level, reset, lang):
+    from rich.console import Console, Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from grader.hints import find_task, reveal
+    from grader.i18n import label, language
+
+    exercise = catalog.find(exercise_name)
+    with language(lang):
+        shown = reveal(exercise, find_task(exercise, task_name), level=level, reset=reset)
+    parts = []
+    for number, text in enumerate(shown.texts, start=1):
+        parts += [Text(label(f"hint_{number}", lang), style="bold"), Text(text), Text("")]
+    if shown.last:
+        parts.append(Text(label("last_hint", lang), style="dim"))
+    else:
+        command = f"grade hint {exercise.name} {shown.task}"
+        parts.append(Text(label("next_hint", lang, command=command), style="dim"))
+    if not shown.kept:
+        parts.append(Text(label("hints_not_kept", lang), style="dim"))
+    title = f"{exercise.name} — {shown.task}"
+    Console(highlight=False).print(Panel(Group(*parts), title=title, title_align="left", border_style="cyan"))
+
+
 @click.command(name="all", cls=Command, help=N_("Grade every exercise and print one summary."))
 @_with_submission
 @grading_options
@@ -460,6 +496,7 @@ def main():
 main.add_command(grade_all_command)
 main.add_command(list_command)
 main.add_command(watch_command)
+main.add_command(hint_command)
 main.add_command(batch_command)
 main.add_command(merge_command)
 

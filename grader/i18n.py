@@ -102,6 +102,12 @@ LABELS = {
     "not_started": N_("not started"),
     "watching": N_("Watching {file}: save it to grade again (Ctrl+C stops)."),
     "see": N_("see {where}"),
+    "hint_1": N_("Hint 1/3, the concept"),
+    "hint_2": N_("Hint 2/3, the approach"),
+    "hint_3": N_("Hint 3/3, close to code"),
+    "next_hint": N_("Still stuck? The next hint: {command}"),
+    "last_hint": N_("That was the last hint: the task's docstring and the report's smallest example say the rest."),
+    "hints_not_kept": N_("(Outside a project the level reached is not kept.)"),
 }
 
 

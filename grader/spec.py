@@ -41,6 +41,9 @@ class Call:
 Comparator = Callable[[Call, Any, Any, Callable], "str | None"]
 
 
+HINT_LEVELS = 3
+
+
 @dataclass(frozen=True)
 class Misconception:
     """A classic wrong version of a task (기존 오개념): when a learner's answers match it, the report names it.
@@ -100,6 +103,8 @@ class Task:
     misconceptions: tuple[Misconception, ...] = ()
     # Part of `points` given only when the function is also fast enough (it must be right first).
     speed: SpeedBar | None = None
+    # `grade hint`'s three levels (힌트): the concept, then the approach, then close to code.
+    hints: tuple[str, ...] = ()
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.name):
@@ -114,6 +119,8 @@ class Task:
             raise DeclarationError(f"task {self.name}: misconceptions must be Misconception(...) objects")
         if self.speed is not None and not self.speed.points < self.points:
             raise DeclarationError(f"task {self.name}: speed points must be a part of points={self.points}")
+        if len(self.hints) != HINT_LEVELS or not all(isinstance(h, str) and h.strip() for h in self.hints):
+            raise DeclarationError(f"task {self.name}: hints must be {HINT_LEVELS} sentences (concept, approach, code)")
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,17 @@ Check your work with:  grade exercise1
             points=1,
             strategy=s.conv1d_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "A 1-D convolution layer slides a kernel of k weights along the input and takes a weighted sum "
+                    "at each position, then adds the bias."
+                ),
+                N_(
+                    "There are n - k + 1 positions where the kernel fits; for each, multiply the k input values "
+                    "under it by the kernel and sum."
+                ),
+                N_("out[i] = np.sum(x[i:i+k] * w) + b for i in range(len(x) - k + 1), in x's dtype."),
+            ),
             hint=N_("Output i is sum_j x[i+j]*w[j] + b: no flip, n-k+1 outputs, and the bias added to each."),
             misconceptions=(m.BIAS_FORGOTTEN,),
             examples=(Call((_IMAGE[1], np.array([1.0, 0.0, -2.0])), {"b": 0.5}),),
@@ -78,6 +89,17 @@ Example:
             points=1,
             strategy=s.same_shape_pairs(),
             compare=ScalarClose(),
+            hints=(
+                N_(
+                    "Applying a filter to one region is the building block of convolution: each output value is one "
+                    "such weighted sum."
+                ),
+                N_(
+                    "The region and the filter have the same shape: multiply them cell by cell and add up all the "
+                    "products."
+                ),
+                N_("return np.sum(region * kernel) — without changing region in place."),
+            ),
             hint=N_("Multiply element by element, then sum everything into one number."),
             examples=(Call((_IMAGE, _IMAGE[::-1])),),
             doc="""The response of one filter at one position: sum of the element-wise product (원소별 곱의 합).
@@ -98,6 +120,17 @@ Example:
             points=2,
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "Keras' Conv2D computes cross-correlation (교차상관): the kernel slides over the image as it is, "
+                    "without flipping."
+                ),
+                N_(
+                    "With a kh x kw kernel on an H x W image there are (H-kh+1) x (W-kw+1) positions; each output "
+                    "is the sum of the window times the kernel."
+                ),
+                N_("Two loops over i, j: out[i, j] = np.sum(image[i:i+kh, j:j+kw] * kernel)."),
+            ),
             hint=N_("Slide the kernel without flipping it; the output is (H-kh+1, W-kw+1)."),
             misconceptions=(m.KERNEL_FLIPPED,),
             examples=_PAIRS,
@@ -122,6 +155,17 @@ Example:
             points=1,
             strategy=s.image_kernel_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "True convolution (합성곱) in mathematics flips the kernel before sliding it; deep-learning "
+                    "libraries skip the flip."
+                ),
+                N_(
+                    "Flipping along both axes is a 180° rotation; after it, convolution is cross-correlation with "
+                    "the flipped kernel."
+                ),
+                N_("return correlate2d(image, kernel[::-1, ::-1])."),
+            ),
             hint=N_("True convolution flips the kernel along both axes (kernel[::-1, ::-1]) before sliding it."),
             misconceptions=(
                 _KERNEL_NOT_FLIPPED,
@@ -156,6 +200,14 @@ Example:
             points=1,
             strategy=s.image_kernel_calls(channels=True),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "A colour image has channels (채널); filtering an image with a 2-D kernel treats each channel as "
+                    "its own picture."
+                ),
+                N_("Cross-correlate each channel with the same kernel and stack the results back along the last axis."),
+                N_("np.stack([correlate2d(image[:, :, c], kernel) for c in range(C)], axis=-1)."),
+            ),
             hint=N_("Filter each channel on its own and keep the channel axis last; do not sum the channels."),
             misconceptions=(m.KERNEL_FLIPPED,),
             examples=(Call((_RGB, _KERNEL)), Call((_RGB / 3, _KERNEL / 7)), _PAIRS[2]),
@@ -178,6 +230,17 @@ Example:
             points=2,
             strategy=s.deep_kernel_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "In a convolution layer a filter is as deep as its input: it looks at every channel at once and "
+                    "gives one number per position."
+                ),
+                N_(
+                    "For each position take the kh x kw x C block under the kernel, multiply by the kernel, sum "
+                    "everything, then add the one bias."
+                ),
+                N_("out[i, j] = np.sum(image[i:i+kh, j:j+kw, :] * kernel) + bias."),
+            ),
             hint=N_("The kernel is as deep as the image: sum over kh, kw and all channels, then add the bias once."),
             misconceptions=(
                 Misconception(
@@ -220,6 +283,14 @@ Example:
             points=1,
             strategy=s.filter_sizes(),
             compare=ArraysClose(scale_by_terms=False),
+            hints=(
+                N_("A box filter blurs by replacing each pixel with the average of its neighbourhood."),
+                N_(
+                    "An average of size x size values is their sum divided by size**2: every weight is the same, "
+                    "1/size**2."
+                ),
+                N_("np.full((size, size), 1.0 / size**2)."),
+            ),
             hint=N_("Every cell is 1/size**2 so that the filter sums to 1 (an average)."),
             misconceptions=(
                 Misconception(
@@ -245,6 +316,17 @@ Example:
             points=1,
             strategy=s.gaussian_calls(),
             compare=ArraysClose(scale_by_terms=False),
+            hints=(
+                N_("A Gaussian filter blurs with weights that fall off smoothly with the distance from the centre."),
+                N_(
+                    "Weight each cell by exp(-distance² / (2 sigma²)) from the centre (size-1)/2, then divide by "
+                    "the sum so the weights add up to 1."
+                ),
+                N_(
+                    "i, j = np.mgrid[:size, :size]; c = (size - 1) / 2; g = np.exp(-((i-c)**2 + (j-c)**2) / "
+                    "(2*sigma**2)); return g / g.sum()."
+                ),
+            ),
             hint=N_("Centre c = (size-1)/2, g = exp(-((i-c)**2 + (j-c)**2) / (2*sigma**2)), then divide by g.sum()."),
             misconceptions=(
                 Misconception(
@@ -273,6 +355,11 @@ Example:
             points=1,
             strategy=s.no_arguments(),
             compare=ArraysClose(scale_by_terms=False),
+            hints=(
+                N_("The Laplacian filter finds edges: it compares each pixel with its four neighbours."),
+                N_("The centre weighs -4 and the four direct neighbours 1 each, so a flat region gives 0."),
+                N_("np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float)."),
+            ),
             hint=N_("The 3x3 Laplacian is [[0, 1, 0], [1, -4, 1], [0, 1, 0]], as floats."),
             examples=(Call(),),
             doc="""The 3x3 Laplacian edge filter (라플라시안 필터) as a float64 array:

@@ -67,6 +67,14 @@ Check your work with:  grade exercise2
             points=1,
             strategy=s.zero_pad_calls(),
             compare=ArraysClose(scale_by_terms=False),
+            hints=(
+                N_("Padding (패딩) adds zeros around an image so that the kernel can also sit on its borders."),
+                N_(
+                    "In an NHWC batch only the height (axis 1) and width (axis 2) get padded; the batch and channel "
+                    "axes stay as they are."
+                ),
+                N_("np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))."),
+            ),
             hint=N_("Pad only the height and width axes (1 and 2) of the NHWC batch, never the batch or channels."),
             examples=(Call((_BATCH, ((1, 0), (0, 2)))),),
             doc="""Pad an NHWC batch with zeros (제로 패딩) on the height and width axes only.
@@ -89,6 +97,14 @@ Example:
             points=2,
             strategy=s.padding_amount_calls(),
             compare=ExactValue(),
+            hints=(
+                N_("'valid' pads nothing; 'same' pads just enough that the output has ceil(n / stride) positions."),
+                N_(
+                    "The dilated kernel covers k' = d*(k-1)+1 cells; the total padding is max((ceil(n/s) - 1)*s + "
+                    "k' - n, 0), split with the odd cell after."
+                ),
+                N_("total = max((-(-n // s) - 1) * s + k_eff - n, 0); return (total // 2, total - total // 2)."),
+            ),
             hint=N_("'same' pads so that the output is ceil(n/stride) long; the odd extra zero goes after."),
             misconceptions=(
                 _DILATION_IGNORED_IN_PADDING,
@@ -123,6 +139,21 @@ Example:
             points=2,
             strategy=s.conv1d_padded_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "Padding and stride (스트라이드) change where the kernel is placed: padding adds positions at the "
+                    "borders, stride skips positions."
+                ),
+                N_(
+                    "Pad the input by padding_amounts, compute the stride-1 cross-correlation, then keep every "
+                    "stride-th output."
+                ),
+                N_(
+                    "before, after = padding_amounts(len(x), len(w), stride, padding); p = np.pad(x, (before, "
+                    "after)); full = [np.sum(p[i:i+k] * w) for i in range(len(p) - k + 1)]; return "
+                    "np.array(full)[::stride] + b."
+                ),
+            ),
             hint=N_("Pad by padding_amounts(n, k, stride, padding), correlate, then keep every stride-th output."),
             misconceptions=(
                 Misconception(
@@ -159,6 +190,20 @@ Example:
             points=1,
             strategy=s.participation_calls(),
             compare=IntegersEqual(),
+            hints=(
+                N_(
+                    "Without 'full' padding the border elements are seen by fewer windows than the middle ones: "
+                    "they take part in fewer outputs."
+                ),
+                N_(
+                    "Pad as the padding says, then for every window position add 1 to each input cell it covers; "
+                    "padded cells are dropped at the end."
+                ),
+                N_(
+                    "counts = np.zeros(n + before + after, int); for i in range(len(counts) - k + 1): counts[i:i+k] "
+                    "+= 1; return counts[before:before + n]."
+                ),
+            ),
             hint=N_("Count, for each input element, the stride-1 output windows that cover it after padding."),
             misconceptions=(
                 m.SAME_EXTRA_CELL_FIRST,
@@ -188,6 +233,21 @@ Example:
             points=4,
             strategy=s.conv2d_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "tf.nn.conv2d on an NHWC batch: each filter is as deep as the input, slides with its stride "
+                    "over the padded image, with its taps spread by the dilation."
+                ),
+                N_(
+                    "Pad height and width with padding_amounts (each axis with its own stride and dilation), then "
+                    "for each output (i, j) sum the input cells (i*sh + di*d, j*sw + dj*d) times the kernel, plus "
+                    "the bias."
+                ),
+                N_(
+                    "window = padded[:, i*sh : i*sh + span_h : d, j*sw : j*sw + span_w : d, :]; out[:, i, j, :] = "
+                    "np.tensordot(window, kernel, axes=3) + bias."
+                ),
+            ),
             hint=N_("Pad each axis by padding_amounts with its own stride and dilation, then sum over kh, kw, c_in."),
             misconceptions=(
                 m.KERNEL_FLIPPED,

@@ -53,6 +53,21 @@ Check your work with:  grade exercise3
             points=3,
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "Max pooling (최대 풀링) keeps the largest value of each window, channel by channel; a window "
+                    "moves "
+                    "by its own size unless strides says otherwise."
+                ),
+                N_(
+                    "Strides default to the pool size; 'valid' drops the cells that do not fill a window, 'same' "
+                    "pads so that the output is ceil(H / sh) and a padded cell never wins."
+                ),
+                N_(
+                    "Pad with -np.inf (bottom/right gets the odd cell), then out[:, i, j, :] = padded[:, "
+                    "i*sh:i*sh+ph, j*sw:j*sw+pw, :].max(axis=(1, 2))."
+                ),
+            ),
             hint=N_("strides=None means strides=pool_size; under 'same' a padded cell must never win the max."),
             misconceptions=(
                 m.POOL_STRIDE_ONE,
@@ -95,6 +110,18 @@ Example:
             points=3,
             strategy=s.pooling_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "Average pooling (평균 풀링) keeps the mean of each window, channel by channel; the windows move "
+                    "by "
+                    "the pool size by default."
+                ),
+                N_("Under 'same' a border window may hang over the edge: average only its real cells, as Keras does."),
+                N_(
+                    "Sum the window of the zero-padded x and divide by the same window of a padded array of ones: "
+                    "sums / counts."
+                ),
+            ),
             hint=N_("strides=None means strides=pool_size; under 'same' divide by the real (unpadded) cells only."),
             misconceptions=(
                 m.POOL_STRIDE_ONE,
@@ -129,6 +156,15 @@ Example:
             points=1,
             strategy=s.batch_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "Global average pooling (전역 평균 풀링) summarises each feature map by one number: its mean "
+                    "over the "
+                    "whole map."
+                ),
+                N_("The result has one value per image and channel: average over height and width only."),
+                N_("return x.mean(axis=(1, 2)).astype(x.dtype)  # shape (N, C)"),
+            ),
             hint=N_("Average over the height and width axes (1, 2) only."),
             misconceptions=(
                 Misconception(
@@ -154,6 +190,11 @@ Returns:
             points=1,
             strategy=s.batch_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_("Global max pooling (전역 최대 풀링) keeps the strongest response of each feature map."),
+                N_("One value per image and channel: the maximum over height and width."),
+                N_("return x.max(axis=(1, 2))  # shape (N, C)"),
+            ),
             hint=N_("Take the maximum over the height and width axes (1, 2) only."),
             examples=(Call((_MAP,)),),
             doc="""Global max pooling (전역 최대 풀링): the maximum of each channel over the whole map.
@@ -169,6 +210,14 @@ Returns:
             points=2,
             strategy=s.batch_calls(),
             compare=ArraysClose(scale_by_terms=False),
+            hints=(
+                N_(
+                    "Flatten (평탄화) turns each image's feature maps into one vector for the Dense layers; the batch "
+                    "axis stays."
+                ),
+                N_("Keras keeps NHWC's row-major order: the channel changes fastest, then the width, then the height."),
+                N_("return x.reshape(x.shape[0], -1)"),
+            ),
             hint=N_("Keras flattens NHWC in row-major order: the channel index changes fastest."),
             misconceptions=(
                 Misconception(

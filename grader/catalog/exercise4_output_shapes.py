@@ -69,6 +69,20 @@ Check your work with:  grade exercise4
             points=2,
             strategy=ls.conv_length_calls(),
             compare=ExactValue(),
+            hints=(
+                N_(
+                    "An output position is a place where the (dilated) kernel fits; padding adds places, the stride "
+                    "skips them."
+                ),
+                N_(
+                    "With k' = d*(k-1)+1: 'valid' gives floor((n - k') / s) + 1 (0 if the kernel does not fit), "
+                    "'same' gives ceil(n / s)."
+                ),
+                N_(
+                    "k_eff = dilation * (k - 1) + 1; return -(-n // stride) if padding == 'same' else max((n - "
+                    "k_eff) // stride + 1, 0)."
+                ),
+            ),
             hint=N_("'valid' is floor((n - k') / s) + 1 with k' = d*(k-1)+1; 'same' depends on the stride only."),
             misconceptions=(
                 _DILATION_IGNORED,
@@ -101,6 +115,14 @@ Example:
             points=1,
             strategy=ls.pool_length_calls(),
             compare=ExactValue(),
+            hints=(
+                N_("A pooling window is placed like a kernel: the same length rules, with the pool size as k."),
+                N_("The stride defaults to the pool size; 'valid' floors, 'same' gives ceil(n / stride)."),
+                N_(
+                    "s = pool if stride is None else stride; return -(-n // s) if padding == 'same' else (n - pool) "
+                    "// s + 1."
+                ),
+            ),
             hint=N_("stride=None means the pool size; 'valid' floors: floor((n - pool) / stride) + 1."),
             misconceptions=(m.POOL_STRIDE_ONE,),
             examples=(Call((7, 2)), Call((7, 3), {"padding": "same"})),
@@ -122,6 +144,17 @@ Example:
             points=2,
             strategy=ls.conv_shape_calls(),
             compare=ExactValue(),
+            hints=(
+                N_("A Conv2D layer's output is (H', W', filters): one feature map per filter."),
+                N_(
+                    "Apply the 1-D length rule to the height and the width, each with its own kernel size, stride "
+                    "and dilation."
+                ),
+                N_(
+                    "return (conv_output_length(H, kh, sh, padding, dh), conv_output_length(W, kw, sw, padding, "
+                    "dw), filters)."
+                ),
+            ),
             hint=N_("Apply the length rule to height and width separately; the depth is the number of filters."),
             misconceptions=(
                 _DILATION_IGNORED,
@@ -153,6 +186,11 @@ Example:
             points=1,
             strategy=ls.pool_shape_calls(),
             compare=ExactValue(),
+            hints=(
+                N_("Pooling shrinks the height and width and keeps the channels."),
+                N_("Apply pool_output_length to height and width; strides=None means the pool size."),
+                N_("return (pool_output_length(H, ph, sh, padding), pool_output_length(W, pw, sw, padding), C)."),
+            ),
             hint=N_("Pooling keeps the channels; strides=None means the pool size."),
             misconceptions=(m.POOL_STRIDE_ONE,),
             examples=(Call(((7, 6, 2),), {"pool_size": 2}), Call(((7, 7, 1), 3, 2, "same"))),
@@ -174,6 +212,17 @@ Example:
             points=3,
             strategy=ls.model_calls(),
             compare=ShapesPerLayer(),
+            hints=(
+                N_("A model is a chain: each layer's output shape is the next layer's input shape."),
+                N_(
+                    "Write the rule of each layer kind (Conv2D, pooling, Flatten, Dense, the ones that keep the "
+                    "shape) and apply them one after another."
+                ),
+                N_(
+                    "shape = input_shape; shapes = []; for layer in layers: shape = layer_output_shape(shape, "
+                    "layer); shapes.append(shape); return shapes."
+                ),
+            ),
             hint=N_("Work layer by layer: each layer's output shape is the next layer's input shape."),
             misconceptions=(
                 _DILATION_IGNORED,
@@ -202,6 +251,17 @@ Example:
             points=2,
             strategy=ls.receptive_field_calls(),
             compare=ExactValue(),
+            hints=(
+                N_(
+                    "The receptive field (수용 영역) is how many input pixels one output value depends on, along one "
+                    "axis."
+                ),
+                N_(
+                    "Each layer widens it by (k' - 1) input steps, and one step of that layer spans the product of "
+                    "all earlier strides."
+                ),
+                N_("size, jump = 1, 1; for each layer: size += (k_eff - 1) * jump; jump *= stride; return size."),
+            ),
             hint=N_("Each layer adds (k' - 1) times the product of the strides of the layers before it."),
             misconceptions=(
                 _DILATION_IGNORED,

@@ -86,6 +86,11 @@ Check your work with:  grade exercise5
             points=1,
             strategy=ls.dense_param_calls(),
             compare=ExactValue(),
+            hints=(
+                N_("A Dense layer connects every input to every unit: one weight per pair, plus one bias per unit."),
+                N_("Count n_inputs * units weights, and add units biases when use_bias is true."),
+                N_("return n_inputs * units + (units if use_bias else 0)."),
+            ),
             hint=N_("n_inputs * units weights, plus units biases when use_bias."),
             examples=(Call((100, 10)), Call((7, 3), {"use_bias": False})),
             doc="""The parameters of a Dense layer (밀집층): weights plus biases.
@@ -100,6 +105,14 @@ Example:
             points=2,
             strategy=ls.conv_param_calls(),
             compare=ExactValue(),
+            hints=(
+                N_(
+                    "A Conv2D layer's parameters are its filters: the same weights serve every position (weight "
+                    "sharing), so the image size does not count."
+                ),
+                N_("Each filter has kh*kw*C_in weights (it is as deep as its input) and one bias."),
+                N_("return (kh * kw * in_channels + (1 if use_bias else 0)) * filters."),
+            ),
             hint=N_("Each filter has kh*kw*in_channels weights and one bias: (kh*kw*C_in + 1) * filters."),
             misconceptions=(
                 _BIAS_FORGOTTEN,
@@ -125,6 +138,20 @@ Example:
             points=3,
             strategy=ls.single_layer_calls(),
             compare=ExactValue(),
+            hints=(
+                N_(
+                    "Keras splits a layer's parameters into trainable ones (changed by training) and non-trainable "
+                    "ones."
+                ),
+                N_(
+                    "Conv2D and Dense: all trainable; BatchNormalization: gamma and beta trainable, the moving mean "
+                    "and variance not; pooling, Flatten, Dropout: none; a frozen layer: all non-trainable."
+                ),
+                N_(
+                    "Count the layer's total, then return (0, total) if layer.get('trainable') is False, else "
+                    "(trainable, non_trainable) by kind."
+                ),
+            ),
             hint=N_("BatchNormalization: 2C trainable and 2C non-trainable; a frozen layer has nothing trainable."),
             misconceptions=(
                 _BIAS_FORGOTTEN,
@@ -167,6 +194,17 @@ Example:
             points=3,
             strategy=ls.model_calls(),
             compare=ParamTotals(),
+            hints=(
+                N_("A model's parameter counts are the sums of its layers' counts, as model.summary() shows them."),
+                N_(
+                    "Walk the layers in order, carrying the shape so that each layer knows its input (a Dense after "
+                    "Flatten gets H*W*C inputs)."
+                ),
+                N_(
+                    "for layer in layers: t, n = layer_params(shape, layer); shape = layer_output_shape(shape, "
+                    "layer); add t and n; return {'total': t+n, 'trainable': t, 'non_trainable': n}."
+                ),
+            ),
             hint=N_("Sum layer by layer, carrying each layer's output shape to the next (Flatten keeps H*W*C)."),
             misconceptions=(
                 _BIAS_FORGOTTEN,
@@ -202,6 +240,14 @@ Example (the Fashion-MNIST CNN at the top of this file):
             points=2,
             strategy=ls.conv_shape_calls(dilation=False),
             compare=ExactValue(),
+            hints=(
+                N_(
+                    "The cost of a convolution is counted in multiplications: one per kernel weight, at every "
+                    "output value."
+                ),
+                N_("There are H'*W'*filters output values, each a sum over kh*kw*C_in products."),
+                N_("oh, ow, f = conv2d_output_shape(...); return oh * ow * f * kh * kw * C_in."),
+            ),
             hint=N_("Count on the OUTPUT: each of H'*W'*filters outputs takes kh*kw*C multiplications."),
             misconceptions=(
                 Misconception(
@@ -231,6 +277,11 @@ Example:
             points=1,
             strategy=ls.output_bytes_calls(),
             compare=ExactValue(),
+            hints=(
+                N_("Activations take memory too: every value of the output, for every image of the batch."),
+                N_("Multiply the number of output values per image by the batch size and by the bytes per value."),
+                N_("return batch_size * oh * ow * filters * bytes_per_value."),
+            ),
             hint=N_("batch_size * H' * W' * filters values, each bytes_per_value bytes (4 for float32)."),
             examples=(Call(((8, 8, 3), 4, 3), {"padding": "same", "batch_size": 16, "bytes_per_value": 2}),),
             doc="""The memory of a Conv2D layer's output feature maps (특성 맵 메모리), in bytes.
@@ -251,6 +302,17 @@ Example:
             points=2,
             strategy=ls.conv_shape_calls(dilation=False),
             compare=ExactValue(),
+            hints=(
+                N_(
+                    "A convolution is a Dense layer with most weights forced to zero and the rest shared: counting "
+                    "the Dense layer that does the same shows what sharing saves."
+                ),
+                N_("The Dense layer maps all H*W*C_in inputs to all H'*W'*filters outputs, with one bias per output."),
+                N_(
+                    "outputs = math.prod(conv2d_output_shape(...)); return dense_params(math.prod(input_shape), "
+                    "outputs)."
+                ),
+            ),
             hint=N_("A Dense layer from H*W*C inputs to H'*W'*filters outputs, with one bias per output."),
             misconceptions=(
                 Misconception(

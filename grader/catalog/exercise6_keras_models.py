@@ -23,7 +23,7 @@ _SMALL_CNN = ModelRecipe(
 )
 
 
-def _builder(name: str, hint: str, doc: str) -> Task:
+def _builder(name: str, hint: str, doc: str, hints: tuple[str, ...]) -> Task:
     """A function of no arguments that builds a model: each example draws other weights and inputs."""
     return Task(
         name=name,
@@ -33,6 +33,7 @@ def _builder(name: str, hint: str, doc: str) -> Task:
         observe=_MODEL,
         max_examples=_BUILDS,
         hint=hint,
+        hints=hints,
         doc=doc,
     )
 
@@ -67,6 +68,14 @@ Check your work with:  grade exercise6
             compare=compare_observations,
             observe=KerasCheck(lone_layer=True),
             max_examples=3,
+            hints=(
+                N_(
+                    "In Keras a convolution layer is keras.layers.Conv2D; its arguments are the number of filters, "
+                    "the kernel size and options."
+                ),
+                N_("The task asks for 10 filters of 3x3 with ReLU, 'same' padding and stride 1."),
+                N_("return keras.layers.Conv2D(10, 3, strides=1, padding='same', activation='relu')."),
+            ),
             hint=N_("Conv2D(filters, kernel_size, ...): 10 filters, a 3x3 kernel, relu, 'same' padding, stride 1."),
             doc="""One convolution layer (합성곱 층): 10 filters of 3x3, relu, 'same' padding (세임 패딩), stride 1.
 
@@ -98,6 +107,17 @@ The convolutions have no activation (linear). 258,874 parameters in all.
 Returns:
     an uncompiled keras.Model (Sequential or functional).
 """,
+            (
+                N_(
+                    "A small CNN stacks convolution and pooling blocks, then flattens and classifies with Dense layers."
+                ),
+                N_("Follow the docstring's layer list in order, from the (28, 28, 1) input to a 10-way softmax."),
+                N_(
+                    "keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(...), "
+                    "keras.layers.MaxPooling2D(2), ..., keras.layers.Flatten(), keras.layers.Dense(10, "
+                    "activation='softmax')])."
+                ),
+            ),
         ),
         _builder(
             "build_dropout_cnn",
@@ -117,6 +137,17 @@ Returns:
 Returns:
     an uncompiled keras.Model (Sequential or functional).
 """,
+            (
+                N_(
+                    "Dropout (드롭아웃) randomly silences units during training to fight overfitting; it has no "
+                    "weights."
+                ),
+                N_("Take the fashion CNN and put a Dropout layer where the docstring says."),
+                N_(
+                    "..., keras.layers.Dense(100, activation='relu'), keras.layers.Dropout(0.4), "
+                    "keras.layers.Dense(10, activation='softmax')."
+                ),
+            ),
         ),
         _builder(
             "build_lenet5",
@@ -137,6 +168,20 @@ Convolutions are 'valid' (no padding). 61,706 parameters in all.
 Returns:
     an uncompiled keras.Model (Sequential or functional).
 """,
+            (
+                N_(
+                    "LeNet-5 is the classic CNN of 1998: two convolution + average pooling blocks, then three fully "
+                    "connected layers."
+                ),
+                N_(
+                    "32x32 input; 6 then 16 filters of 5x5 with tanh, each followed by 2x2 average pooling; then "
+                    "120, 84 and 10 units."
+                ),
+                N_(
+                    "Conv2D(6, 5, activation='tanh'), AveragePooling2D(2), Conv2D(16, 5, activation='tanh'), "
+                    "AveragePooling2D(2), Flatten(), Dense(120, 'tanh'), Dense(84, 'tanh'), Dense(10, 'softmax')."
+                ),
+            ),
         ),
         Task(
             name="compile_classifier",
@@ -145,6 +190,20 @@ Returns:
             compare=compare_observations,
             observe=KerasCheck(labelled=True),
             max_examples=3,
+            hints=(
+                N_(
+                    "Compiling (컴파일) a model chooses how it learns: the optimizer, the loss to minimise and the "
+                    "metrics to report."
+                ),
+                N_(
+                    "Labels given as class numbers (not one-hot) need the sparse categorical cross-entropy; "
+                    "accuracy is the metric."
+                ),
+                N_(
+                    "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy']); "
+                    "return model."
+                ),
+            ),
             hint=N_(
                 "Labels are class numbers (0-9): the loss is sparse categorical cross-entropy; metrics=['accuracy']."
             ),
@@ -169,6 +228,20 @@ labelled batch (with the reference's weights) against the reference's. Strings o
             compare=compare_observations,
             observe=_MODEL,
             max_examples=3,
+            hints=(
+                N_(
+                    "Callbacks (콜백) act during training: saving the best model, stopping when the validation loss "
+                    "stops improving."
+                ),
+                N_(
+                    "Two callbacks: ModelCheckpoint keeping only the best model, and EarlyStopping with patience 2 "
+                    "that restores the best weights."
+                ),
+                N_(
+                    "return [keras.callbacks.ModelCheckpoint(path, save_best_only=True), "
+                    "keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)]."
+                ),
+            ),
             hint=N_(
                 "ModelCheckpoint(path, save_best_only=True) and EarlyStopping(patience=2, restore_best_weights=True)."
             ),
@@ -190,6 +263,20 @@ Returns:
             observe=_MODEL,
             max_examples=3,
             examples=(_INCEPTION,),
+            hints=(
+                N_(
+                    "Transfer learning (전이 학습) reuses a trained network's features and trains only a new head on "
+                    "top."
+                ),
+                N_(
+                    "Freeze the base model, take the output of the layer named cut_layer_name, and add the new "
+                    "layers on it."
+                ),
+                N_(
+                    "base_model.trainable = False; x = base_model.get_layer(cut_layer_name).output; ...; return "
+                    "keras.Model(base_model.input, outputs)."
+                ),
+            ),
             hint=N_(
                 "Freeze the base (base_model.trainable = False) and start the head from "
                 "base_model.get_layer(cut_layer_name).output."
@@ -218,6 +305,14 @@ are trainable (the head's).
             observe=_MODEL,
             max_examples=3,
             examples=(Call((_SMALL_CNN, "conv1"), {}, 11),),
+            hints=(
+                N_("A feature map (특성 맵) is what a layer outputs; a model that stops at that layer shows it."),
+                N_(
+                    "Build a functional model with the same inputs as the trained model and that layer's output as "
+                    "its output: no new weights."
+                ),
+                N_("return keras.Model(model.inputs, model.get_layer(layer_name).output)."),
+            ),
             hint=N_(
                 "keras.Model(model.inputs, model.get_layer(layer_name).output): the same inputs, that layer's output."
             ),

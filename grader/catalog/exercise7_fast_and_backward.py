@@ -84,6 +84,20 @@ Check your work with:  grade exercise7
             points=2,
             strategy=s.im2col_calls(),
             compare=ArraysClose(scale_by_terms=False),
+            hints=(
+                N_(
+                    "im2col turns every window of the input into one row of a matrix, so that convolution becomes "
+                    "one matrix product."
+                ),
+                N_(
+                    "Pad as conv2d does, then take each (i, j) window of each image and flatten it in (di, dj, c) "
+                    "order; rows go in (n, i, j) order."
+                ),
+                N_(
+                    "windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(1, 2))[:, ::sh, "
+                    "::sw]; return windows.transpose(0, 1, 2, 4, 5, 3).reshape(N * oh * ow, -1)."
+                ),
+            ),
             hint=N_("Row r is window (n, i, j) flattened with the channel changing fastest: (di, dj, c) order."),
             examples=(Call((_X, 3), {"strides": 2, "padding": "same"}), Call((_X, (2, 3)))),
             misconceptions=(
@@ -124,6 +138,17 @@ Example:
             points=3,
             strategy=s.conv2d_fast_calls(),
             compare=ArraysClose(),
+            hints=(
+                N_(
+                    "Vectorising (벡터화) moves the loops from Python into numpy's compiled code: the fastest "
+                    "convolution is one matrix product."
+                ),
+                N_("The rows of im2col(x) times the kernel reshaped to (kh*kw*C_in, C_out) give every output at once."),
+                N_(
+                    "out = im2col(x, (kh, kw), strides, padding) @ kernel.reshape(-1, C_out); return out.reshape(N, "
+                    "oh, ow, C_out) + bias."
+                ),
+            ),
             hint=N_("im2col(x) @ kernel.reshape(kh*kw*C_in, C_out), reshaped to (N, H', W', C_out), plus the bias."),
             examples=(Call((_X, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),),
             speed=SpeedBar(
@@ -161,6 +186,21 @@ Example:
             points=3,
             strategy=s.conv2d_backward_calls(),
             compare=ArraysClose(parts=("dx", "dkernel", "dbias")),
+            hints=(
+                N_(
+                    "Backpropagation (역전파) sends the gradient of each output back to what made it: the input cells "
+                    "and weights of its window, and the bias."
+                ),
+                N_(
+                    "dbias sums dout over batch and positions; dkernel sums window * dout over all windows; dx adds "
+                    "dout * kernel back onto each window's cells, then crops the padding."
+                ),
+                N_(
+                    "cols = im2col(x, ...); d = dout.reshape(-1, C_out); dkernel = (cols.T @ "
+                    "d).reshape(kernel.shape); dcols = d @ kernel.reshape(-1, C_out).T, scattered back window by "
+                    "window."
+                ),
+            ),
             hint=N_("dkernel = im2col(x).T @ dout rows; dx scatters dout @ kernel.T back to each window's cells."),
             examples=(
                 Call((_dout_for(_X, 3, 2, "same", 2), _X, _BANK), {"strides": 2, "padding": "same"}),
@@ -229,6 +269,20 @@ Example:
             points=2,
             strategy=s.pooling_backward_calls(),
             compare=ArraysClose(absolute=(0,)),
+            hints=(
+                N_(
+                    "The max is a switch: only the cell that won gets the window's gradient; the others did not "
+                    "change the output."
+                ),
+                N_(
+                    "For each window find the first maximum in row-major order (never a padded cell) and add dout "
+                    "there."
+                ),
+                N_(
+                    "k = np.argmax(window.reshape(N, C, -1), axis=-1); di, dj = divmod(k, pw); np.add.at(dx, (n, "
+                    "i*sh + di, j*sw + dj, c), dout[:, i, j, :])."
+                ),
+            ),
             hint=N_("Each window's gradient goes to one cell: the first maximum in row-major order, never a pad."),
             examples=(
                 Call((_dout_for(_TIED, 2, 2, "valid", 1), _TIED)),
@@ -276,6 +330,17 @@ Example:
             points=2,
             strategy=s.pooling_backward_calls(),
             compare=ArraysClose(absolute=(0,)),
+            hints=(
+                N_("An average spreads its gradient evenly: every cell that was averaged gets an equal share."),
+                N_(
+                    "Each window's dout is divided by the number of real cells in it and added to each of them; "
+                    "padded cells get nothing."
+                ),
+                N_(
+                    "share = dout / counts (counts from a padded array of ones); for di, dj: dx_padded[:, "
+                    "di:di+sh*oh:sh, dj:dj+sw*ow:sw] += share; then crop."
+                ),
+            ),
             hint=N_("Each window's gradient is shared equally by its real cells: dout / (real cells in the window)."),
             examples=(
                 Call((_dout_for(_X, 2, 2, "same", 2), _X), {"padding": "same"}),
