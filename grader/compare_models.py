@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from grader.i18n import N_, _, label, translate
 from grader.results import Table
 
 _KIND_WORDS = {
-    "model": "a Keras model (keras.Model or keras.Sequential)",
-    "layer": "a Keras layer",
-    "callbacks": "a list of Keras callbacks",
+    "model": N_("a Keras model (keras.Model or keras.Sequential)"),
+    "layer": N_("a Keras layer"),
+    "callbacks": N_("a list of Keras callbacks"),
 }
 # Config keys shown first in a layer's short form, in order (the first few without their names).
 _SHOWN = {
@@ -85,32 +86,37 @@ def _params(entry: dict) -> str:
 def _entry_difference(expected: dict, actual: dict) -> str | None:
     """What differs between two layers, in words, or None."""
     if expected["class"] != actual["class"]:
-        return f"expected {layer_text(expected)}, got {layer_text(actual)}"
+        return _("expected {expected}, got {actual}").format(expected=layer_text(expected), actual=layer_text(actual))
     keys = [
         k for k in {**expected["config"], **actual["config"]} if expected["config"].get(k) != actual["config"].get(k)
     ]
     if keys:
         said = "; ".join(
-            f"{k} expected {_value(expected['config'].get(k))}, got {_value(actual['config'].get(k))}" for k in keys
+            _("{key} expected {expected}, got {actual}").format(
+                key=k, expected=_value(expected["config"].get(k)), actual=_value(actual["config"].get(k))
+            )
+            for k in keys
         )
         return f"{expected['class']}: {said}"
     if expected["given"] != actual["given"]:
         if actual["given"] is None:
-            return f"expected the given model's own {layer_text(expected)}, got a new layer (reuse its layers)"
-        return f"expected a new {layer_text(expected)}, got a layer of the given model"
+            return _("expected the given model's own {layer}, got a new layer (reuse its layers)").format(
+                layer=layer_text(expected)
+            )
+        return _("expected a new {layer}, got a layer of the given model").format(layer=layer_text(expected))
     if expected["output_shape"] != actual["output_shape"]:
-        return (
-            f"{layer_text(expected)}: output shape expected {_shape(expected['output_shape'])}, "
-            f"got {_shape(actual['output_shape'])}"
+        return _("{layer}: output shape expected {expected}, got {actual}").format(
+            layer=layer_text(expected), expected=_shape(expected["output_shape"]), actual=_shape(actual["output_shape"])
         )
     if (expected["trainable_params"], expected["non_trainable_params"]) != (
         actual["trainable_params"],
         actual["non_trainable_params"],
     ):
         frozen = expected["trainable_params"] == 0 and expected["non_trainable_params"] > 0
-        return f"{layer_text(expected)}: parameters expected {_params(expected)}, got {_params(actual)}" + (
-            " (freeze every layer of the base model: trainable = False)" if frozen else ""
+        said = _("{layer}: parameters expected {expected}, got {actual}").format(
+            layer=layer_text(expected), expected=_params(expected), actual=_params(actual)
         )
+        return said + (_(" (freeze every layer of the base model: trainable = False)") if frozen else "")
     return None
 
 
@@ -118,16 +124,15 @@ def _layers_difference(expected: list, actual: list) -> tuple[int | None, str | 
     for i, (e, a) in enumerate(zip(expected, actual, strict=False)):
         problem = _entry_difference(e, a)
         if problem is not None:
-            return i, f"layer {i + 1}: {problem}"
+            return i, _("layer {number}: {problem}").format(number=i + 1, problem=problem)
     if len(expected) > len(actual):
         missing = len(actual)
-        return missing, f"layer {missing + 1}: expected {layer_text(expected[missing])}, your model ends before it"
+        said = _("layer {number}: expected {layer}, your model ends before it")
+        return missing, said.format(number=missing + 1, layer=layer_text(expected[missing]))
     if len(actual) > len(expected):
         extra = len(expected)
-        return (
-            extra,
-            f"layer {extra + 1}: your model has an extra {layer_text(actual[extra])} the contract does not ask for",
-        )
+        said = _("layer {number}: your model has an extra {layer} the contract does not ask for")
+        return extra, said.format(number=extra + 1, layer=layer_text(actual[extra]))
     return None, None
 
 
@@ -136,7 +141,7 @@ def architecture_table(expected: dict, actual: dict) -> Table | None:
     if "layers" not in expected or "layers" not in actual:
         return None
     ours, theirs = expected["layers"], actual["layers"]
-    first, _ = _layers_difference(ours, theirs)
+    first, _problem = _layers_difference(ours, theirs)
     rows = []
     for i in range(max(len(ours), len(theirs))):
         e = ours[i] if i < len(ours) else None
@@ -155,11 +160,13 @@ def architecture_table(expected: dict, actual: dict) -> Table | None:
     if len(rows) > 4 * WINDOW:
         centre = first if first is not None else len(rows) - 1
         start, stop = max(centre - WINDOW, 0), min(centre + WINDOW + 1, len(rows))
-        gap = ("…", f"{start} layers", "", "", f"{start} layers", "", "")
-        after = ("…", f"{len(rows) - stop} more", "", "", f"{len(rows) - stop} more", "", "")
+        before, more = _("{count} layers").format(count=start), _("{count} more").format(count=len(rows) - stop)
+        gap = ("…", before, "", "", before, "", "")
+        after = ("…", more, "", "", more, "", "")
         rows = [gap] * (start > 0) + rows[start:stop] + [after] * (stop < len(rows))
         first = None if first is None else first - start + (start > 0)
-    columns = ("#", "expected", "output", "params", "yours", "output", "params")
+    output, params = _("output"), _("params")
+    columns = ("#", label("expected"), output, params, label("yours"), output, params)
     return Table(columns, tuple(rows), first)
 
 
@@ -167,14 +174,21 @@ def _model_difference(expected: dict, actual: dict) -> str | None:
     if expected["input_shapes"] != actual["input_shapes"]:
         if actual["input_shapes"] is None:
             wanted = _shape(expected["input_shapes"][0])
-            return f"your model has no input shape (it was never built): start it with keras.Input(shape={wanted})"
-        return f"input shape: expected {_shape(expected['input_shapes'][0])}, got {_shape(actual['input_shapes'][0])}"
-    _, problem = _layers_difference(expected["layers"], actual["layers"])
+            return _(
+                "your model has no input shape (it was never built): start it with keras.Input(shape={shape})"
+            ).format(shape=wanted)
+        return _("input shape: expected {expected}, got {actual}").format(
+            expected=_shape(expected["input_shapes"][0]), actual=_shape(actual["input_shapes"][0])
+        )
+    _index, problem = _layers_difference(expected["layers"], actual["layers"])
     if problem is not None:
         return problem
-    for key, words in (("trainable_params", "trainable"), ("non_trainable_params", "non-trainable")):
+    for key, words in (
+        ("trainable_params", N_("trainable parameters: expected {expected:,}, got {actual:,}")),
+        ("non_trainable_params", N_("non-trainable parameters: expected {expected:,}, got {actual:,}")),
+    ):
         if expected[key] != actual[key]:
-            return f"{words} parameters: expected {expected[key]:,}, got {actual[key]:,}"
+            return translate(words).format(expected=expected[key], actual=actual[key])
     return None
 
 
@@ -182,7 +196,7 @@ def _outputs_difference(expected: dict, actual: dict) -> str | None:
     if "outputs" not in expected:
         return None
     if "outputs" not in actual:
-        return "the reference's weights could not be copied into your model (its weights have other shapes)"
+        return _("the reference's weights could not be copied into your model (its weights have other shapes)")
     reference = expected["outputs"]["cpu"]
     for device, output in actual["outputs"].items():
         placed = actual["placement"].get(device, "")
@@ -190,14 +204,16 @@ def _outputs_difference(expected: dict, actual: dict) -> str | None:
             # The backend was checked before grading; this is the grader's machine, never the learner's code.
             raise RuntimeError(f"asked to run on {device} but TensorFlow ran on {placed or 'an unknown device'}")
         if output.shape != reference.shape:
-            return f"on {device}: output shape expected {reference.shape}, got {output.shape}"
+            return _("on {device}: output shape expected {expected}, got {actual}").format(
+                device=device, expected=reference.shape, actual=output.shape
+            )
         scale = float(np.max(np.abs(reference))) if reference.size else 0.0
         if not np.allclose(output, reference, rtol=OUTPUT_RTOL, atol=OUTPUT_ATOL * max(1.0, scale)):
             worst = float(np.max(np.abs(output.astype(np.float64) - reference)))
-            return (
-                f"the architecture matches, but with the same weights your model computes something else on "
-                f"{device} (largest difference {worst:.3g}): does a layer of yours compute differently?"
-            )
+            return _(
+                "the architecture matches, but with the same weights your model computes something else on {device} "
+                "(largest difference {worst}): does a layer of yours compute differently?"
+            ).format(device=device, worst=f"{worst:.3g}")
     return None
 
 
@@ -206,29 +222,32 @@ def _compiled_difference(expected: dict, actual: dict) -> str | None:
         return None
     ours, theirs = expected["compiled"], actual.get("compiled", {})
     if not theirs.get("compiled"):
-        return "your model is not compiled: call model.compile(optimizer=..., loss=..., metrics=[...])"
+        return _("your model is not compiled: call model.compile(optimizer=..., loss=..., metrics=[...])")
     if theirs["optimizer"] != ours["optimizer"]:
-        return f"optimizer: expected {ours['optimizer']}, got {theirs['optimizer']}"
+        return _("optimizer: expected {expected}, got {actual}").format(
+            expected=ours["optimizer"], actual=theirs["optimizer"]
+        )
     if theirs.get("from_logits") != ours.get("from_logits"):
-        return (
-            f"loss: from_logits={theirs.get('from_logits')}, expected {ours.get('from_logits')}: the last layer is a "
-            "softmax, so the outputs are probabilities, not logits"
-        )
+        return _(
+            "loss: from_logits={actual}, expected {expected}: the last layer is a softmax, so the outputs are "
+            "probabilities, not logits"
+        ).format(actual=theirs.get("from_logits"), expected=ours.get("from_logits"))
     if "loss_error" in theirs:
-        return f"the loss cannot be computed for class numbers as labels ({theirs['loss_error']})"
+        return _("the loss cannot be computed for class numbers as labels ({error})").format(error=theirs["loss_error"])
     if not np.isclose(theirs["loss"], ours["loss"], rtol=1e-4, atol=1e-6):
-        return (
-            f"loss: with the same weights and labels (class numbers) yours gives {theirs['loss']:.6g}, the expected "
-            f"loss gives {ours['loss']:.6g}: is it sparse categorical cross-entropy on probabilities?"
-        )
+        return _(
+            "loss: with the same weights and labels (class numbers) yours gives {actual}, the expected loss gives "
+            "{expected}: is it sparse categorical cross-entropy on probabilities?"
+        ).format(actual=f"{theirs['loss']:.6g}", expected=f"{ours['loss']:.6g}")
     if "metrics_error" in theirs:
-        return f"the metrics cannot be computed for class numbers as labels ({theirs['metrics_error']})"
+        return _("the metrics cannot be computed for class numbers as labels ({error})").format(
+            error=theirs["metrics_error"]
+        )
     wanted, got = sorted(ours["metrics"].values()), sorted(theirs["metrics"].values())
     if len(wanted) != len(got) or not np.allclose(wanted, got, rtol=1e-5, atol=1e-6):
-        names = ", ".join(theirs["metrics"]) or "none"
-        return (
-            f"metrics: expected accuracy on class-number labels ({', '.join(f'{v:.3g}' for v in wanted)}), "
-            f"got {names} ({', '.join(f'{v:.3g}' for v in got)})"
+        names = ", ".join(theirs["metrics"]) or _("none")
+        return _("metrics: expected accuracy on class-number labels ({expected}), got {names} ({actual})").format(
+            expected=", ".join(f"{v:.3g}" for v in wanted), names=names, actual=", ".join(f"{v:.3g}" for v in got)
         )
     return None
 
@@ -238,11 +257,18 @@ def _callbacks_difference(expected: dict, actual: dict) -> str | None:
     theirs = sorted(actual["callbacks"], key=lambda c: c["class"])
     wanted, got = [c["class"] for c in ours], [c["class"] for c in theirs]
     if wanted != got:
-        return f"callbacks: expected {', '.join(wanted)}, got {', '.join(got) or 'none'}"
+        return _("callbacks: expected {expected}, got {actual}").format(
+            expected=", ".join(wanted), actual=", ".join(got) or _("none")
+        )
     for e, a in zip(ours, theirs, strict=True):
         keys = [k for k in {**e["settings"], **a["settings"]} if e["settings"].get(k) != a["settings"].get(k)]
         if keys:
-            said = "; ".join(f"{k} expected {e['settings'].get(k)!r}, got {a['settings'].get(k)!r}" for k in keys)
+            said = "; ".join(
+                _("{key} expected {expected}, got {actual}").format(
+                    key=k, expected=repr(e["settings"].get(k)), actual=repr(a["settings"].get(k))
+                )
+                for k in keys
+            )
             return f"{e['class']}: {said}"
     return None
 
@@ -250,14 +276,16 @@ def _callbacks_difference(expected: dict, actual: dict) -> str | None:
 def compare_observations(call, expected: dict, actual, reference) -> str | None:
     """The comparator of every exercise-6 task: None when the learner's object is the same as the reference's."""
     if not isinstance(actual, dict) or "kind" not in actual:
-        return f"expected {_KIND_WORDS.get(expected['kind'], expected['kind'])}, got {actual!r}"
+        wanted = translate(_KIND_WORDS.get(expected["kind"], expected["kind"]))
+        return _("expected {expected}, got {actual}").format(expected=wanted, actual=repr(actual))
     if actual["kind"] != expected["kind"]:
-        hint = ": did you forget `return`?" if actual["kind"] == "None" else ""
-        return f"expected {_KIND_WORDS.get(expected['kind'], expected['kind'])}, got {actual['kind']}{hint}"
+        wanted = translate(_KIND_WORDS.get(expected["kind"], expected["kind"]))
+        hint = _(": did you forget `return`?") if actual["kind"] == "None" else ""
+        return _("expected {expected}, got {actual}").format(expected=wanted, actual=actual["kind"]) + hint
     if expected["kind"] == "callbacks":
         return _callbacks_difference(expected, actual)
     if "layers" not in actual:
-        return f"your {actual['kind']} could not be built on an input to look at"
+        return _("your {kind} could not be built on an input to look at").format(kind=actual["kind"])
     return (
         _model_difference(expected, actual)
         or _compiled_difference(expected, actual)
