@@ -17,7 +17,7 @@ from grader import catalog
 from grader.cli_help import VERSION_OPTION, Command, Group, help_language, language_option, remember_language
 from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
 from grader.errors import GraderError
-from grader.i18n import LANGUAGES, N_, _
+from grader.i18n import LANGUAGES, N_, _, language
 from grader.report import FORMATS
 from grader.sandbox import DEFAULT_MEMORY_MB
 
@@ -117,7 +117,8 @@ def _guarded(function):
         if "lang" in kwargs:  # this command's --lang, else grade's own --lang, else the locale's
             kwargs["lang"] = kwargs["lang"] or help_language(click.get_current_context())
         try:
-            return function(*args, **kwargs)
+            with language(kwargs.get("lang")):
+                return function(*args, **kwargs)
         except GraderError as exc:
             raise UsageProblem(str(exc)) from None
         except ValueError as exc:
@@ -159,7 +160,9 @@ def _write(output: Path, text: str) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageProblem(f"cannot write the report to {output}: {exc.strerror}") from None
+        raise UsageProblem(
+            _("cannot write the report to {path}: {error}").format(path=output, error=exc.strerror)
+        ) from None
 
 
 def _remember(result) -> None:
@@ -289,7 +292,7 @@ def _chosen_exercises(text: str):
         return catalog.exercises()
     chosen = tuple(catalog.find(name.strip()) for name in text.split(",") if name.strip())
     if not chosen:
-        raise UsageProblem("--exercises names no exercise: give all, or names such as exercise1,exercise3")
+        raise UsageProblem(_("--exercises names no exercise: give all, or names such as exercise1,exercise3"))
     return tuple(sorted({e.number: e for e in chosen}.values(), key=lambda e: e.number))
 
 

@@ -205,10 +205,10 @@ class TaskRunner:
             return self._failed(failure)
         except Flaky:
             failure = self.smallest_failure
-            note = "; it gave different answers for the same input (does it use randomness or global state?)"
+            note = _("; it gave different answers for the same input (does it use randomness or global state?)")
             return self._failed(failure, extra=note)
         if self.first_failure is not None:  # the sweep saw a wrong answer that the search did not meet again
-            note = "; the same input gave a right answer another time (does it use randomness or global state?)"
+            note = _("; the same input gave a right answer another time (does it use randomness or global state?)")
             return self._failed(self.first_failure, extra=note)
         return self._result(
             Status.PASSED, _("matched the reference on {examples} examples").format(examples=self.examples)

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from grader.errors import SubmissionNotFound
+from grader.i18n import _
 from grader.spec import Exercise
 
 _converted: list[str] = []
@@ -23,7 +24,9 @@ def default_root(start: Path | None = None) -> Path:
         if folder.name == "exercises" and folder.is_dir():
             return folder
     raise SubmissionNotFound(
-        f"no exercises/ folder in {here} or above it: run grade inside the project, or pass --submission PATH"
+        _("no exercises/ folder in {here} or above it: run grade inside the project, or pass --submission PATH").format(
+            here=here
+        )
     )
 
 
@@ -32,9 +35,11 @@ def resolve_root(submission: str | Path | None) -> Path:
         return default_root()
     path = Path(submission).expanduser()
     if not path.exists():
-        raise SubmissionNotFound(f"submission {str(path)!r} does not exist")
+        raise SubmissionNotFound(_("submission {path} does not exist").format(path=repr(str(path))))
     if path.is_file() and path.suffix not in (".py", ".ipynb"):
-        raise SubmissionNotFound(f"submission {str(path)!r} is neither a .py file, a notebook nor a folder")
+        raise SubmissionNotFound(
+            _("submission {path} is neither a .py file, a notebook nor a folder").format(path=repr(str(path)))
+        )
     return path.resolve()
 
 
@@ -75,7 +80,9 @@ def notebook_as_module(path: Path) -> Path:
                 source = cell.get("source", "")
                 code.append((f"{path.name} [cell {number}]", "".join(source) if isinstance(source, list) else source))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise SubmissionNotFound(f"{path} is not a readable Jupyter notebook ({exc})") from None
+        raise SubmissionNotFound(
+            _("{path} is not a readable Jupyter notebook ({error})").format(path=path, error=exc)
+        ) from None
     return converted_file(module_name_for(code, path.stem), code)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from grader.errors import UnknownExercise
+from grader.i18n import _
 from grader.spec import Exercise
 
 _MODULES = (
@@ -47,4 +48,4 @@ def find(name: str) -> Exercise:
         if wanted in {n.lower() for n in _names(exercise)}:
             return exercise
     known = ", ".join(f"{e.name} ({e.slug})" for e in exercises())
-    raise UnknownExercise(f"unknown exercise {name!r}; the exercises are: {known}")
+    raise UnknownExercise(_("unknown exercise {name}; the exercises are: {known}").format(name=repr(name), known=known))
