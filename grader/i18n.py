@@ -97,7 +97,6 @@ LABELS = {
     "exercise": N_("exercise"),
     "file": N_("file"),
     "exercises": N_("exercises"),
-    "names": N_("names"),
     "state": N_("state"),
     "not_started": N_("not started"),
     "watching": N_("Watching {file}: save it to grade again (Ctrl+C stops)."),
