@@ -87,7 +87,9 @@ def test_a_declaration_checks_itself():
         Task("f", 1, strategy, lambda *a: None, doc="x", examples=((1, 2),))
     with pytest.raises(DeclarationError, match="must be a Python function name"):
         Task("Not A Name", 1, strategy, lambda *a: None, doc="x")
-    task = Task("f", 1, strategy, lambda *a: None, doc="x")
+    with pytest.raises(DeclarationError, match="hints must be 3 sentences"):
+        Task("f", 1, strategy, lambda *a: None, doc="x", hints=("the concept", "the approach"))
+    task = Task("f", 1, strategy, lambda *a: None, doc="x", hints=("the concept", "the approach", "the code"))
     with pytest.raises(DeclarationError, match="task names repeat"):
         Exercise(9, "x", "x", "x", (task, task))
 
