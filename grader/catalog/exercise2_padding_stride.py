@@ -37,6 +37,8 @@ _DILATION_IGNORED_IN_PADDING = Misconception(
     ),
     m.PADDING,
 )
+# The mistakes of the 'same' rule, which every padded computation repeats.
+_SAME_MISTAKES = (m.SAME_EXTRA_CELL_FIRST, _SAME_IGNORES_STRIDE, _SYMMETRIC_SAME)
 
 EXERCISE = Exercise(
     number=2,
@@ -108,9 +110,7 @@ Example:
             hint=N_("'same' pads so that the output is ceil(n/stride) long; the odd extra zero goes after."),
             misconceptions=(
                 _DILATION_IGNORED_IN_PADDING,
-                m.SAME_EXTRA_CELL_FIRST,
-                _SAME_IGNORES_STRIDE,
-                _SYMMETRIC_SAME,
+                *_SAME_MISTAKES,
             ),
             examples=(
                 Call((5, 2), {"padding": "same"}),
@@ -164,9 +164,7 @@ Example:
                     ),
                     m.PADDING,
                 ),
-                m.SAME_EXTRA_CELL_FIRST,
-                _SAME_IGNORES_STRIDE,
-                _SYMMETRIC_SAME,
+                *_SAME_MISTAKES,
             ),
             examples=(Call((_BATCH[0, :, 0, 0], np.array([1.0, -2.0, 0.5])), {"padding": "same", "stride": 2}),),
             doc="""1-D cross-correlation with padding and stride (패딩과 스트라이드가 있는 1차원 합성곱).
@@ -261,9 +259,7 @@ Example:
                     m.PADDING,
                 ),
                 _DILATION_IGNORED_IN_PADDING,
-                m.SAME_EXTRA_CELL_FIRST,
-                _SAME_IGNORES_STRIDE,
-                _SYMMETRIC_SAME,
+                *_SAME_MISTAKES,
             ),
             examples=(
                 Call((_BATCH, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),

@@ -42,6 +42,8 @@ _VALID_WITHOUT_PLUS_ONE = Misconception(
     ),
     m.PADDING,
 )
+# The mistakes of the output-length rule, which every shape built on it repeats.
+_LENGTH_MISTAKES = (_DILATION_IGNORED, _SAME_IGNORES_STRIDE, _VALID_WITHOUT_PLUS_ONE)
 
 EXERCISE = Exercise(
     number=4,
@@ -84,11 +86,7 @@ Check your work with:  grade exercise4
                 ),
             ),
             hint=N_("'valid' is floor((n - k') / s) + 1 with k' = d*(k-1)+1; 'same' depends on the stride only."),
-            misconceptions=(
-                _DILATION_IGNORED,
-                _SAME_IGNORES_STRIDE,
-                _VALID_WITHOUT_PLUS_ONE,
-            ),
+            misconceptions=(*_LENGTH_MISTAKES,),
             examples=(
                 Call((7, 3), {"stride": 2}),
                 Call((7, 3), {"stride": 2, "padding": "same"}),
@@ -156,11 +154,7 @@ Example:
                 ),
             ),
             hint=N_("Apply the length rule to height and width separately; the depth is the number of filters."),
-            misconceptions=(
-                _DILATION_IGNORED,
-                _SAME_IGNORES_STRIDE,
-                _VALID_WITHOUT_PLUS_ONE,
-            ),
+            misconceptions=(*_LENGTH_MISTAKES,),
             examples=(
                 Call(((9, 7, 3), 4, 3), {"strides": 2, "padding": "same"}),
                 Call(((9, 9, 1), 2, 3), {"dilation_rate": 2}),

@@ -61,6 +61,10 @@ _FROZEN_FLAG_IGNORED = Misconception(
     ),
     m.TRANSFER_LEARNING,
 )
+# The mistakes of counting a filter's parameters, and of counting a layer's (a filter's, plus BatchNormalization
+# and frozen layers).
+_FILTER_COUNT_MISTAKES = (_BIAS_FORGOTTEN, _BIAS_PER_INPUT_CHANNEL, _INPUT_DEPTH_IGNORED)
+_LAYER_COUNT_MISTAKES = (*_FILTER_COUNT_MISTAKES, _BATCHNORM_ALL_TRAINABLE, _FROZEN_FLAG_IGNORED)
 
 EXERCISE = Exercise(
     number=5,
@@ -114,11 +118,7 @@ Example:
                 N_("return (kh * kw * in_channels + (1 if use_bias else 0)) * filters."),
             ),
             hint=N_("Each filter has kh*kw*in_channels weights and one bias: (kh*kw*C_in + 1) * filters."),
-            misconceptions=(
-                _BIAS_FORGOTTEN,
-                _BIAS_PER_INPUT_CHANNEL,
-                _INPUT_DEPTH_IGNORED,
-            ),
+            misconceptions=(*_FILTER_COUNT_MISTAKES,),
             examples=(Call((3, 3, 8)), Call(((3, 5), 4, 2), {"use_bias": False})),
             doc="""The parameters of a Conv2D layer (합성곱 층).
 
@@ -153,13 +153,7 @@ Example:
                 ),
             ),
             hint=N_("BatchNormalization: 2C trainable and 2C non-trainable; a frozen layer has nothing trainable."),
-            misconceptions=(
-                _BIAS_FORGOTTEN,
-                _BIAS_PER_INPUT_CHANNEL,
-                _INPUT_DEPTH_IGNORED,
-                _BATCHNORM_ALL_TRAINABLE,
-                _FROZEN_FLAG_IGNORED,
-            ),
+            misconceptions=(*_LAYER_COUNT_MISTAKES,),
             examples=(
                 Call(((5, 5, 3), _CONV)),
                 Call(((4, 4, 3), _BN)),
@@ -207,11 +201,7 @@ Example:
             ),
             hint=N_("Sum layer by layer, carrying each layer's output shape to the next (Flatten keeps H*W*C)."),
             misconceptions=(
-                _BIAS_FORGOTTEN,
-                _BIAS_PER_INPUT_CHANNEL,
-                _INPUT_DEPTH_IGNORED,
-                _BATCHNORM_ALL_TRAINABLE,
-                _FROZEN_FLAG_IGNORED,
+                *_LAYER_COUNT_MISTAKES,
                 Misconception(
                     "flatten_drops_channels",
                     N_(
