@@ -21,6 +21,21 @@ def grade_in(exercise: Exercise, root: Path, options: Options) -> ExerciseResult
     return dataclasses.replace(result, source=None if source is None else str(source))
 
 
+def make_options(
+    *,
+    seed: int = 0,
+    examples: int = DEFAULT_EXAMPLES,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    backend: str = "auto",
+    lang: str | None = None,
+) -> Options:
+    """The grading options, the language resolved now (the locale's when None), so that a marking run's
+    settings say which language its reports are in."""
+    lang = lang or default_language()
+    return Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend, lang=lang)
+
+
 def _exercise(name: str | int | Exercise) -> Exercise:
     return name if isinstance(name, Exercise) else catalog.find(str(name))
 
@@ -40,13 +55,8 @@ def grade(
     messages are in `lang` ("ko" or "en"; by default the locale's)."""
     chosen = _exercise(exercise)
     root = resolve_root(submission)
-    options = Options(
-        seed=seed,
-        examples=examples,
-        timeout=timeout,
-        memory_mb=memory_mb,
-        backend=backend,
-        lang=lang or default_language(),
+    options = make_options(
+        seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend, lang=lang
     )
     return grade_in(chosen, root, options)
 
@@ -63,12 +73,7 @@ def grade_all(
 ) -> RunResult:
     """Grade every exercise; a crash in one never loses the grades of the others."""
     root = resolve_root(submission)
-    options = Options(
-        seed=seed,
-        examples=examples,
-        timeout=timeout,
-        memory_mb=memory_mb,
-        backend=backend,
-        lang=lang or default_language(),
+    options = make_options(
+        seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend, lang=lang
     )
     return RunResult(tuple(grade_in(e, root, options) for e in catalog.exercises()))

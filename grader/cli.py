@@ -206,8 +206,7 @@ def _grade_command(name: str) -> click.Command:
 @click.option("--runs", type=click.IntRange(1), default=None, hidden=True, help=N_("Stop after this many gradings."))
 @_guarded
 def watch_command(exercise_name, submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb, runs):
-    from grader.api import grade_in
-    from grader.engine import Options
+    from grader.api import grade_in, make_options
     from grader.i18n import label
     from grader.submission import find_source, resolve_root
     from grader.watch import watch
@@ -215,7 +214,9 @@ def watch_command(exercise_name, submission, fmt, output, seed, examples, backen
     exercise = catalog.find(exercise_name)
     root = resolve_root(submission)
 
-    options = Options(seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend, lang=lang)
+    options = make_options(
+        seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend, lang=lang
+    )
     interactive = sys.stdout.isatty()
     last = []
 
@@ -398,14 +399,14 @@ def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | 
 @grading_options
 @_guarded
 def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
+    from grader.api import make_options
     from grader.batch import mark_class
-    from grader.engine import Options
     from grader.roster import parse_shard
 
     chosen = _chosen_exercises(exercises)
     share = parse_shard(shard) if shard else None
     fmt, output, lang = grading.pop("fmt"), grading.pop("output"), grading.pop("lang")
-    options = Options(**grading, lang=lang)
+    options = make_options(**grading, lang=lang)
     progress = _Progress()
     try:
         result = mark_class(
