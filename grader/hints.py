@@ -50,7 +50,8 @@ def reveal(exercise: Exercise, task: Task, level: int | None = None, reset: bool
     path = None if folder is None else folder / FILE_NAME
     kept = read_json(path) if path is not None else {}
     key = f"{exercise.name}.{task.name}"
-    reached = 0 if reset else int(kept.get(key, 0)) if str(kept.get(key, 0)).isdigit() else 0
+    stored = str(kept.get(key, 0))  # a hand-edited or damaged value counts as nothing reached
+    reached = int(stored) if stored.isdigit() and not reset else 0
     shown = min(max(level if level is not None else reached + 1, 1), HINT_LEVELS)
     if path is not None:
         kept[key] = max(reached, shown)

@@ -132,13 +132,11 @@ def check(exercise, submission=None, *, lang: str | None = None, **options) -> E
     from grader.submission import converted_file
 
     chosen = catalog.find(str(exercise))
-    if submission is None:
+    own = submission is None  # the kernel's own cells, wherever the kernel runs
+    if own:
         cells = kernel_cells()
         submission = converted_file(module_name_for(cells, chosen.file_name.removesuffix(".py")), cells)
-        result = api.grade(chosen, submission, lang=lang, **options)
-        progress.record(result, own=True)
-    else:
-        result = api.grade(chosen, submission, lang=lang, **options)
-        progress.record(result)
+    result = api.grade(chosen, submission, lang=lang, **options)
+    progress.record(result, own=own)
     Console(highlight=False).print(ExerciseReport(result, lang or default_language()))
     return result

@@ -36,11 +36,11 @@ def _drawable(value, layout: str) -> bool:
         or not value.size
     ):
         return False
-    if len(slices(value.shape, layout)) > MAX_SLICES:
+    grids = slices(value.shape, layout)
+    if len(grids) > MAX_SLICES:
         return False
-    rows, columns = (1, value.shape[0]) if value.ndim == 1 else (value.shape[0], value.shape[1])
-    if value.ndim == 4 and layout == "NHWC":
-        rows, columns = value.shape[1], value.shape[2]
+    first = value[grids[0][0]]
+    rows, columns = (1, first.shape[0]) if first.ndim == 1 else first.shape
     return rows <= MAX_SIDE and columns <= MAX_SIDE
 
 
