@@ -12,15 +12,12 @@ from click.testing import CliRunner
 from grader import catalog
 from grader.backends import nvidia_present
 from grader.cli import main
+from tests.cli.conftest import run
 from tests.conftest import EXERCISES, ROOT, SOLUTIONS
 
 STATUSES = {"passed", "failed", "error", "not_implemented", "timeout", "forbidden", "missing"}
 TASK_KEYS = {"name", "status", "score", "max_score", "examples", "message", "counterexample", "diagnosis"}
 EXERCISE_KEYS = {"exercise", "title", "score", "max_score", "seed", "backends", "tasks"}
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def check_exercise_schema(report: dict) -> None:

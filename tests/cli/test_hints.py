@@ -4,29 +4,14 @@ the level reached kept in the project, in Korean or English."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-from click.testing import CliRunner
 
 from grader import catalog
-from grader.cli import main
 from grader.spec import HINT_LEVELS, DeclarationError, Task
-from tests.conftest import EXERCISES
+from tests.cli.conftest import run
 
 FIRST, SECOND, THIRD = "Hint 1/3, the concept", "Hint 2/3, the approach", "Hint 3/3, close to code"
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.delenv("GRADE_STATE_DIR")
-    shutil.copytree(EXERCISES, tmp_path / "exercises")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def test_every_task_has_three_hints_and_a_task_without_them_is_refused():

@@ -7,26 +7,19 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
-from grader.cli import main
-from tests.conftest import EXERCISES, ROOT, solution_file
+from tests.cli.conftest import run
+from tests.conftest import ROOT, solution_file
 
 MISTAKE = ROOT / "solutions" / "mistakes" / "exercise3_pooling" / "pool_stride_one.py"
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A learner's project: the untouched stubs, with exercise 3 done but for one mistake."""
-    monkeypatch.delenv("GRADE_STATE_DIR")
-    shutil.copytree(EXERCISES, tmp_path / "exercises")
-    (tmp_path / "exercises" / solution_file(3).name).write_text(solution_file(3).read_text() + MISTAKE.read_text())
-    monkeypatch.chdir(tmp_path / "exercises")  # anywhere inside the project
-    return tmp_path
+def project(project, monkeypatch):
+    """The learner's project with exercise 3 done but for one mistake, run from inside exercises/."""
+    (project / "exercises" / solution_file(3).name).write_text(solution_file(3).read_text() + MISTAKE.read_text())
+    monkeypatch.chdir(project / "exercises")  # anywhere inside the project
+    return project
 
 
 def _rows(output: str) -> dict[str, str]:
