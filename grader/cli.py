@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -127,6 +128,16 @@ def _guarded(function):
     return wrapper
 
 
+def _colour_terminal() -> bool:
+    """Colours where a person reads stdout: a terminal, unless NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _width(color: bool) -> int:
+    """The terminal's width for a coloured report (click 8.2 removed its own helper), else a fixed 100."""
+    return shutil.get_terminal_size((100, 24)).columns if color else 100
+
+
 def _emit(result, fmt: str, output: Path | None, lang: str | None) -> None:
     from grader.report import render
 
@@ -137,9 +148,8 @@ def _emit(result, fmt: str, output: Path | None, lang: str | None) -> None:
     if output is not None:
         _write(output, render(result, fmt, lang=lang))
     else:
-        color = fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        width = click.get_terminal_size()[0] if color else 100
-        click.echo(render(result, fmt, lang=lang, color=color, width=width), nl=False)
+        color = fmt == "text" and _colour_terminal()
+        click.echo(render(result, fmt, lang=lang, color=color, width=_width(color)), nl=False)
     from grader.report import github
 
     if github.in_github_actions():
@@ -365,9 +375,8 @@ def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | 
         }
         text = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
     else:
-        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        width = click.get_terminal_size()[0] if color else 100
-        text = render_class(result, color=color, width=width)
+        color = output is None and _colour_terminal()
+        text = render_class(result, color=color, width=_width(color))
     if output is not None:
         _write(output, text)
     else:
