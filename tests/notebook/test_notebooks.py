@@ -24,7 +24,7 @@ def learners_notebook(solution: str) -> nbformat.NotebookNode:
     """What a learner's notebook looks like: prose, magics, a shell cell, a scratch cell that fails, the
     functions, a quick try of one, and the check."""
     cells = [
-        nbformat.v4.new_markdown_cell("# 연습 3: 풀링 (pooling)"),
+        nbformat.v4.new_markdown_cell("# 실습 3: 풀링 (pooling)"),
         nbformat.v4.new_code_cell("%time import numpy as np\n!echo ready"),
         nbformat.v4.new_code_cell("%%bash\necho a shell cell"),
         nbformat.v4.new_code_cell("max_pool2d(np.zeros((1, 2, 2, 1)))", metadata={"tags": ["raises-exception"]}),

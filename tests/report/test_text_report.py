@@ -49,7 +49,7 @@ def test_a_stub_is_one_quiet_line_not_a_panel():
 
 def test_the_report_speaks_korean():
     text = render(RESULT, "text", lang="ko", width=100)
-    assert "과제" in text and "✗ 틀림" in text and "가장 작은 반례" in text and "정답" in text
+    assert "문제" in text and "✗ 틀림" in text and "가장 작은 반례" in text and "정답" in text
     assert "고친 뒤 다시 실행하세요: grade exercise3" in text
 
 
