@@ -430,8 +430,8 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
                     results.append(TaskResult(task.name, status, 0.0, float(task.points), 0, message))
                     continue
             results.append(_run_guarded(exercise, task, worker, options, devices))
-    raised = _("a cell raised while loading, so what it defines is missing when your functions are graded: {error}")
-    notes = tuple(raised.format(error=error) for error in loaded.cell_errors)
+    raised = _("{cell} raised while loading, so what it defines is missing when your functions are graded:\n{error}")
+    notes = tuple(raised.format(cell=cell, error=error) for cell, error in loaded.cell_errors)
     return ExerciseResult(exercise.name, exercise.title, options.seed, devices, tuple(results), warnings, notes=notes)
 
 

@@ -62,7 +62,7 @@ class Reply:
     names: tuple[str, ...] = ()
     unprotected: tuple[str, ...] = ()  # what this platform's sandbox could not enforce
     cell: str = ""  # a timeout while loading a notebook: the cell that was running ("In [7]")
-    cell_errors: tuple[str, ...] = ()  # loaded: a notebook's cells that raised, each with its traceback
+    cell_errors: tuple[tuple[str, str], ...] = ()  # loaded: a notebook's cells that raised, (cell, traceback)
 
 
 def memory_message(limit_mb: int) -> str:
@@ -189,7 +189,7 @@ class Worker:
         self._replies_ended = False
         self._last_crash = ""
         self._cell = ""  # the notebook cell the worker said it started last, during the current request
-        self._cell_errors: list[str] = []
+        self._cell_errors: list[tuple[str, str]] = []
 
     @property
     def alive(self) -> bool:
@@ -370,7 +370,7 @@ class Worker:
             return False
         self._cell = codec.printable(reply[1][:200])
         if type(reply[2]) is str and len(self._cell_errors) < _CELL_ERRORS_KEPT:
-            self._cell_errors.append(f"{self._cell}: {codec.printable(reply[2][:2000])}")
+            self._cell_errors.append((self._cell, codec.printable(reply[2][:2000])))
         return True
 
     def _receive_frame(self, deadline: float) -> bytes | None:

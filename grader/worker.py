@@ -66,7 +66,7 @@ class _Session:
     def _cell(self, where, exc: BaseException | None) -> None:
         """Heard from a notebook's module (`grader.notebook`) before each cell it runs and when a cell raised:
         the grader names the cell that was running when loading ran out of time, or that raised."""
-        told = None if exc is None else _learner_traceback(exc, self.path)
+        told = None if exc is None else _learner_traceback(exc, path="")  # the cell's frames, not the runner's
         _flush_output()
         _write_frame(self.replies, codec.pack_reply(("cell", str(where)[:200], told)))
 

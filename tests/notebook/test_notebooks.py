@@ -75,6 +75,7 @@ def test_check_names_what_is_wrong_inside_the_notebook(tmp_path):
     )
     shown = _text_of(_execute(notebook, tmp_path).cells[-1])
     assert "max_pool2d" in shown and "failed" in shown and "moved one cell at a time" in shown
+    assert 'Fix it and run again: check("exercise3")' in shown  # a notebook's closing line speaks notebook
 
 
 def test_the_same_notebook_file_gets_full_marks_through_submission(tmp_path):
@@ -117,3 +118,48 @@ def test_a_cell_that_raises_does_not_stop_the_cells_after_it():
     module = cells_as_module([("a [cell 1]", "x = 1"), ("a [cell 2]", "1 / 0"), ("a [cell 3]", "y = x + 1")])
     exec(compile(module, "notebook", "exec"), namespace)
     assert namespace["y"] == 2
+
+
+def _saved(tmp_path, notebook: nbformat.NotebookNode):
+    path = tmp_path / "work.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_a_notebooks_slow_training_cell_is_left_out_and_the_report_says_so(tmp_path):
+    notebook = learners_notebook(solution_file(3).read_text())
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell("import time\ntime.sleep(60)  # training\nprint('trained')"))
+    path = _saved(tmp_path, notebook)
+    result = grade(3, submission=path, examples=5, timeout=5)
+    assert result.score == result.max_score == 10.0
+    assert any("statements of the notebook were left out" in note for note in result.notes)
+    shown = CliRunner().invoke(main, ["exercise3", "--submission", str(path), "--examples", "5", "--timeout", "5"])
+    assert shown.exit_code == 0 and "ℹ " in shown.stdout and "were left out (training, plots, prints)" in shown.stdout
+
+
+def test_a_slow_statement_the_functions_need_names_its_cell_when_loading_runs_out_of_time(tmp_path):
+    notebook = learners_notebook(solution_file(3).read_text())
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell("import time\nDELAY = time.sleep(60)"))
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell("def flatten(x):\n    DELAY\n    return x.reshape(len(x), -1)"))
+    result = grade(3, submission=_saved(tmp_path, notebook), examples=5, timeout=2)
+    assert {t.status for t in result.tasks} == {Status.TIMEOUT}
+    assert "work.ipynb [cell 7] was still running" in result.tasks[0].message
+
+
+def test_a_statement_the_functions_need_that_raises_is_named_with_its_cell(tmp_path):
+    notebook = learners_notebook(solution_file(3).read_text())
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell("OFFSET = 1 / 0"))
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell("def flatten(x):\n    return x.reshape(len(x), -1) + OFFSET"))
+    result = grade(3, submission=_saved(tmp_path, notebook), examples=5)
+    flatten = next(t for t in result.tasks if t.name == "flatten")
+    assert flatten.status is Status.ERROR and "NameError" in flatten.message
+    raised = [note for note in result.notes if note.startswith("work.ipynb [cell 7] raised while loading")]
+    assert len(raised) == 1 and "ZeroDivisionError: division by zero" in raised[0] and "OFFSET = 1 / 0" in raised[0]
+    assert "_grader_run_cells" not in raised[0]  # the cell's own lines, not the runner's
+
+
+def test_a_terminals_closing_line_repeats_the_submission_it_was_given(tmp_path):
+    path = _saved(tmp_path, learners_notebook(solution_file(3).read_text() + MISTAKE.read_text()))
+    shown = CliRunner().invoke(main, ["exercise3", "--submission", str(path), "--examples", "5"])
+    assert shown.exit_code == 1
+    assert f"Fix it and run again: grade exercise3 --submission {path}" in " ".join(shown.stdout.split())
