@@ -163,3 +163,67 @@ def test_a_terminals_closing_line_repeats_the_submission_it_was_given(tmp_path):
     shown = CliRunner().invoke(main, ["exercise3", "--submission", str(path), "--examples", "5"])
     assert shown.exit_code == 1
     assert f"Fix it and run again: grade exercise3 --submission {path}" in " ".join(shown.stdout.split())
+
+
+TRAINING_SECONDS = 12.0  # longer than check()'s per-task timeout below: re-running it would time every task out
+
+TRAINING = f"""
+import time
+
+import keras
+
+x_train = np.random.default_rng(0).random((256, 8, 8, 1)).astype("float32")
+y_train = (x_train.mean(axis=(1, 2, 3)) > 0.5).astype("float32")
+model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3), keras.layers.MaxPooling2D(),
+                          keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
+model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+started = time.perf_counter()
+while time.perf_counter() - started < {TRAINING_SECONDS}:
+    history = model.fit(x_train, y_train, epochs=1, verbose=0)
+print("trained for", round(time.perf_counter() - started, 1), "s")
+"""
+
+PLOT = """
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+plt.plot(history.history["loss"])
+plt.show()
+"""
+
+
+def course_notebook() -> nbformat.NotebookNode:
+    """A course notebook as learners keep one on Colab: the language set once, the exercise's functions, a
+    training cell that takes longer than the grader's per-task timeout, a plot when matplotlib is there, a
+    print, then the check as the cell's last expression."""
+    import importlib.util
+
+    cells = [
+        nbformat.v4.new_code_cell('import os\nos.environ["GRADE_LANG"] = "ko"\nimport numpy as np'),
+        nbformat.v4.new_code_cell(solution_file(3).read_text()),
+        nbformat.v4.new_code_cell(TRAINING),
+        *([nbformat.v4.new_code_cell(PLOT)] if importlib.util.find_spec("matplotlib") else []),
+        nbformat.v4.new_code_cell("print(max_pool2d(np.arange(16.0).reshape(1, 4, 4, 1))[0, :, :, 0])"),
+        nbformat.v4.new_code_cell("import time\nfrom grader import check\nchecking = time.perf_counter()"),
+        nbformat.v4.new_code_cell('check("exercise3", examples=20, timeout=5)'),
+        nbformat.v4.new_code_cell(
+            "seconds = time.perf_counter() - checking\nresult = _\n"
+            'print(f"CHECKED {result.score:g}/{result.max_score:g} in {seconds:.1f} s")'
+        ),
+    ]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+@pytest.mark.slow
+def test_a_course_notebook_with_a_long_training_cell_gets_full_marks_in_seconds(tmp_path):
+    executed = _execute(course_notebook(), tmp_path)
+    checked = executed.cells[-2]
+    shown = _text_of(checked)
+    assert "10/10" in shown and "통과" in shown  # GRADE_LANG=ko, set in the notebook, without lang=
+    assert "문장" in shown and "다시 실행하지 않았습니다" in shown  # the one line on the statements left out
+    assert not [o for o in checked.outputs if o.output_type == "execute_result"]  # no repr under the report
+    assert "ExerciseResult(" not in shown and "CheckResult(" not in shown
+    summary = _text_of(executed.cells[-1])
+    seconds = float(summary.split(" in ")[1].split()[0])
+    print(summary.strip())  # the figure the issue asks for (pytest -s shows it)
+    assert "CHECKED 10/10" in summary and seconds < TRAINING_SECONDS
