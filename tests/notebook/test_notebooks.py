@@ -229,3 +229,17 @@ def test_a_course_notebook_with_a_long_training_cell_gets_full_marks_in_seconds(
     seconds = float(summary.split(" in ")[1].split()[0])
     print(summary.strip())  # the figure the issue asks for (pytest -s shows it)
     assert "CHECKED 10/10" in summary and seconds < TRAINING_SECONDS
+
+
+def test_learner_code_that_calls_the_cell_hook_itself_changes_no_verdict(submission):
+    """The worker tells the grader which cell runs through a hook the learner's code can reach; called during
+    a call, a thousand times, with a forged label, it changes no verdict."""
+    forged = (
+        "HEARD = _grader_cell\n"
+        + solution_file(3).read_text()
+        + "\n\n_real_flatten = flatten\n\n\ndef flatten(x):\n"
+        + "    for _ in range(1000):\n        HEARD('In [1] \\x1b[2J', ValueError('forged'))\n"
+        + "    return _real_flatten(x)\n"
+    )
+    result = grade(3, submission=submission(3, forged), examples=5)
+    assert result.score == result.max_score and result.notes == ()
