@@ -1,11 +1,13 @@
 """Learners who work in Jupyter or Colab: their code cells as a module the worker loads, and `check`.
 
 A notebook is not a module: it holds IPython magics (`%matplotlib inline`, `%%bash`), shell escapes (`!pip`),
-cells that fail (a test call of a stub not yet written) and calls of the grader itself. `cells_as_module`
-makes one Python file that runs the code cells in order, as the kernel did, with each cell on its own: magics
-and shell lines become `pass`, cells in another language and cells that do not parse are left out, a cell
-that raises is reported and the next one runs, and statements that call the grader are dropped (the worker
-would refuse the import). The file runs in the same sandbox as any submission.
+cells that fail (a test call of a stub not yet written), calls of the grader itself, and the notebook's other
+work (training a model for a minute, plots, prints). `graded_cells` makes one Python file that runs, of the
+code cells in order as the kernel ran them, only what the exercise's functions need (`grader.notebook_slice`),
+each cell on its own: magics and shell lines become `pass`, cells in another language and cells that do not
+parse are left out, a cell that raises is reported (the worker names it to the grader, see `_module`) and
+the next one runs, and statements that call the grader are dropped (the worker would refuse the import). The
+file runs in the same sandbox as any submission.
 """
 
 from __future__ import annotations
