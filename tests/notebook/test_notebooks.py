@@ -130,11 +130,20 @@ def test_a_notebooks_slow_training_cell_is_left_out_and_the_report_says_so(tmp_p
     notebook = learners_notebook(solution_file(3).read_text())
     notebook.cells.insert(-1, nbformat.v4.new_code_cell("import time\ntime.sleep(60)  # training\nprint('trained')"))
     path = _saved(tmp_path, notebook)
-    result = grade(3, submission=path, examples=5, timeout=5)
-    assert result.score == result.max_score == 10.0
-    assert any("statements of the notebook were left out" in note for note in result.notes)
-    shown = CliRunner().invoke(main, ["exercise3", "--submission", str(path), "--examples", "5", "--timeout", "5"])
+    options = ["--submission", str(path), "--examples", "5", "--timeout", "5"]
+    shown = CliRunner().invoke(main, ["exercise3", *options])
     assert shown.exit_code == 0 and "ℹ " in shown.stdout and "were left out (training, plots, prints)" in shown.stdout
+    as_json = CliRunner().invoke(main, ["exercise3", *options, "--format", "json"])
+    assert json.loads(as_json.stdout)["score"] == 10.0 and "notes" not in json.loads(as_json.stdout)
+    assert "Note: " in as_json.stderr and "statements of the notebook were left out" in as_json.stderr
+
+
+def test_a_value_only_a_loop_defines_is_named_in_the_report(tmp_path):
+    notebook = learners_notebook(solution_file(3).read_text())
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell("for epoch in range(3):\n    SCALE = epoch"))
+    notebook.cells.insert(-1, nbformat.v4.new_code_cell("def flatten(x):\n    return x.reshape(len(x), -1) * SCALE"))
+    result = grade(3, submission=_saved(tmp_path, notebook), examples=5)
+    assert any(note.startswith("your functions read SCALE, which no statement kept") for note in result.notes)
 
 
 def test_a_slow_statement_the_functions_need_names_its_cell_when_loading_runs_out_of_time(tmp_path):
