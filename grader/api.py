@@ -11,14 +11,16 @@ from grader.i18n import default_language
 from grader.results import ExerciseResult, RunResult
 from grader.sandbox import DEFAULT_MEMORY_MB
 from grader.spec import Exercise
-from grader.submission import find_source, loadable, resolve_root
+from grader.submission import conversion_notes, find_source, loadable, resolve_root
 
 
 def grade_in(exercise: Exercise, root: Path, options: Options) -> ExerciseResult:
     """Grade `exercise` from the learner's files under `root` (a folder, a `.py` file or a notebook)."""
     source = find_source(exercise, root)
-    result = grade_exercise(exercise, loadable(source), options)
-    return dataclasses.replace(result, source=None if source is None else str(source))
+    loaded = loadable(source, exercise)
+    result = grade_exercise(exercise, loaded, options)
+    notes = (*conversion_notes(loaded, options.lang), *result.notes)
+    return dataclasses.replace(result, source=None if source is None else str(source), notes=notes)
 
 
 def make_options(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from grader import catalog
 from grader.cli_help import VERSION_OPTION, Command, Group, help_language, language_option, remember_language
 from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
 from grader.errors import GraderError
-from grader.i18n import LANGUAGES, N_, _, language
+from grader.i18n import LANGUAGES, N_, _, default_language, language
 from grader.report import FORMATS
 from grader.sandbox import DEFAULT_MEMORY_MB
 
@@ -138,18 +139,26 @@ def _width(color: bool) -> int:
     return shutil.get_terminal_size((100, 24)).columns if color else 100
 
 
-def _emit(result, fmt: str, output: Path | None, lang: str | None) -> None:
+def _again(submission: Path | None) -> str:
+    """The command the text report's closing line gives: the one that graded it, `--submission` included."""
+    return "grade {name}" + (f" --submission {shlex.quote(str(submission))}" if submission is not None else "")
+
+
+def _emit(result, fmt: str, output: Path | None, lang: str | None, submission: Path | None = None) -> None:
     from grader.report import render
 
     if fmt != "text" or output is not None:
         exercises = result.exercises if hasattr(result, "exercises") else (result,)
         for warning in dict.fromkeys(w for e in exercises for w in e.warnings):
             click.echo(f"Warning: {warning}", err=True)
+        for note in dict.fromkeys(n for e in exercises for n in e.notes):
+            click.echo(f"Note: {note}", err=True)
+    again = _again(submission)
     if output is not None:
-        _write(output, render(result, fmt, lang=lang))
+        _write(output, render(result, fmt, lang=lang, again=again))
     else:
         color = fmt == "text" and _colour_terminal()
-        click.echo(render(result, fmt, lang=lang, color=color, width=_width(color)), nl=False)
+        click.echo(render(result, fmt, lang=lang, color=color, width=_width(color), again=again), nl=False)
     from grader.report import github
 
     if github.in_github_actions():
@@ -201,7 +210,7 @@ def _grade_command(name: str) -> click.Command:
             lang=lang,
         )
         _remember(result)
-        _emit(result, fmt, output, lang)
+        _emit(result, fmt, output, lang, submission)
         sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
     return command
@@ -235,7 +244,7 @@ def watch_command(exercise_name, submission, fmt, output, seed, examples, backen
         _remember(result)
         if interactive and output is None:
             click.clear()
-        _emit(result, fmt, output, lang)
+        _emit(result, fmt, output, lang, submission)
         where = result.source or f"{root}/{exercise.file_name}"
         click.echo(label("watching", lang, file=where), err=True)
 
@@ -294,7 +303,7 @@ def grade_all_command(submission, fmt, output, seed, examples, backend, lang, ti
     )
     for exercise in result.exercises:
         _remember(exercise)
-    _emit(result, fmt, output, lang)
+    _emit(result, fmt, output, lang, submission)
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
 
@@ -469,6 +478,13 @@ def list_command(lang):
 class GradeGroup(Group):
     """`grade exercise3`, `grade 3` and `grade pooling` name the same command."""
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            default_language()  # a GRADE_LANG of another language is a usage error before anything, --help too
+        except GraderError as exc:
+            raise UsageProblem(str(exc)) from None
+        return super().make_context(info_name, args, parent, **extra)
+
     def get_command(self, ctx, cmd_name):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
@@ -500,7 +516,7 @@ class GradeGroup(Group):
     is_eager=True,
     expose_value=False,
     callback=remember_language,
-    help=N_("Language of the help and of the commands' reports [default: from LANG/LC_ALL]."),
+    help=N_("Language of the help and of the commands' reports [default: GRADE_LANG, else from LANG/LC_ALL]."),
 )
 def main():
     """The `grade` command."""

@@ -2,7 +2,7 @@
 from the gettext catalogue (`grader.i18n`) when `--help` prints them.
 
 The language is `--lang` when it comes before `--help` (`grade 3 --lang ko --help`, `grade --lang ko --help`),
-else the locale's.
+else GRADE_LANG, else the locale's.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def remember_language(ctx: click.Context, _param, value):
     return value
 
 
-def language_option(help_text: str = N_("Language of the report and messages [default: from LANG/LC_ALL].")):
+def language_option(
+    help_text: str = N_("Language of the report and messages [default: GRADE_LANG, else from LANG/LC_ALL]."),
+):
     return click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True, help=help_text)
 
 

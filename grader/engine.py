@@ -365,6 +365,12 @@ def _every_task(exercise: Exercise, status: Status, message: str, options: Optio
 def _load_problem(reply: Reply) -> tuple[Status, str]:
     if reply.forbidden:
         return Status.FORBIDDEN, _forbidden_message(reply.forbidden)
+    if reply.kind == "timeout" and reply.cell:
+        return Status.TIMEOUT, _(
+            "your notebook did not finish loading in time: {cell} was still running. A value your functions read "
+            "is computed there, and such values are computed again before grading: make that statement fast, "
+            "or compute the value inside your function"
+        ).format(cell=reply.cell)
     if reply.kind == "timeout":
         return Status.TIMEOUT, _("your file did not finish loading in time (code at the top level runs on import)")
     return Status.ERROR, _("your file could not be loaded: {error}").format(error=reply.message)
@@ -424,7 +430,9 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
                     results.append(TaskResult(task.name, status, 0.0, float(task.points), 0, message))
                     continue
             results.append(_run_guarded(exercise, task, worker, options, devices))
-    return ExerciseResult(exercise.name, exercise.title, options.seed, devices, tuple(results), warnings)
+    raised = _("{cell} raised while loading, so what it defines is missing when your functions are graded:\n{error}")
+    notes = tuple(raised.format(cell=cell, error=error) for cell, error in loaded.cell_errors)
+    return ExerciseResult(exercise.name, exercise.title, options.seed, devices, tuple(results), warnings, notes=notes)
 
 
 def _import_reference(exercise: Exercise) -> None:

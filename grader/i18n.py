@@ -4,8 +4,9 @@ Messages are written in English in the code, marked `_("...")` where they are ma
 are declared and translated later (a task's hint, a misconception), and translated through the standard
 `gettext` catalogue `grader/locale/ko/LC_MESSAGES/grader.po` (compiled to `grader.mo`; `python -m grader.i18n
 --compile` rebuilds it, `--check` says whether it is current). The language is that of the grading or
-rendering under way (`language(...)`); `--lang` picks it, and the default follows the locale (Korean when
-LC_ALL, LC_MESSAGES or LANG says ko). tests/test_translations.py fails when a marked message has no Korean.
+rendering under way (`language(...)`); `--lang` (or `lang=`) picks it, else the environment variable
+GRADE_LANG (ko or en: set once, in a notebook or a shell profile), else the locale (Korean when LC_ALL,
+LC_MESSAGES or LANG says ko). tests/test_translations.py fails when a marked message has no Korean.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import os
 import sys
 from pathlib import Path
 
+from grader.errors import GraderError
+
 LANGUAGES = ("ko", "en")
 DOMAIN = "grader"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -26,7 +29,22 @@ CATALOGUE = LOCALE_DIR / "ko" / "LC_MESSAGES" / f"{DOMAIN}.po"
 _current = contextvars.ContextVar("grader_language", default=None)
 
 
+class UnknownLanguage(GraderError):
+    """GRADE_LANG names a language the grader does not speak (the command line: "Error: ...", exit 2)."""
+
+
 def default_language() -> str:
+    """GRADE_LANG (ko or en) when set, else the locale's: Korean when LC_ALL, LC_MESSAGES or LANG says ko."""
+    chosen = os.environ.get("GRADE_LANG", "").strip()
+    if not chosen:
+        return _locale_language()
+    if chosen.lower() not in LANGUAGES:
+        message = N_("GRADE_LANG={value} is not a language of the grader: set it to ko or en, or unset it")
+        raise UnknownLanguage(translate(message, _locale_language()).format(value=chosen))
+    return chosen.lower()
+
+
+def _locale_language() -> str:
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable, "")
         if value:
@@ -93,7 +111,7 @@ LABELS = {
     "total": N_("total"),
     "seed": N_("seed"),
     "all_passed": N_("Every task passed!"),
-    "next_step": N_("Fix it and run again: grade {name}"),
+    "next_step": N_("Fix it and run again: {command}"),
     "exercise": N_("exercise"),
     "file": N_("file"),
     "exercises": N_("exercises"),

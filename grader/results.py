@@ -104,6 +104,9 @@ class ExerciseResult(_Totals):
     # the JSON report, whose keys are a contract.
     warnings: tuple[str, ...] = ()
     source: str | None = None  # the learner's file (CI annotations point at it); not in the JSON report either
+    # About what was graded (a notebook's cells left out, a cell that raised while loading): shown like the
+    # warnings, never in the JSON report.
+    notes: tuple[str, ...] = ()
 
     def _parts(self) -> tuple:
         return self.tasks

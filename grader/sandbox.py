@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ OUTPUT_TAIL_BYTES = 2000  # what a report shows of the learner's output
 _OUTPUT_KEPT_BYTES = 64 * 1024  # what is kept of it at all, however much it prints
 DEFAULT_MEMORY_MB = 2048
 FILE_LIMIT_BYTES = 64 * 1024 * 1024
+_CELL_ERRORS_KEPT = 20
 _PASSED_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "PYTHONPATH")
 
 
@@ -60,6 +61,8 @@ class Reply:
     forbidden: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     unprotected: tuple[str, ...] = ()  # what this platform's sandbox could not enforce
+    cell: str = ""  # a timeout while loading a notebook: the cell that was running ("In [7]")
+    cell_errors: tuple[tuple[str, str], ...] = ()  # loaded: a notebook's cells that raised, (cell, traceback)
 
 
 def memory_message(limit_mb: int) -> str:
@@ -185,6 +188,8 @@ class Worker:
         self._inbox = bytearray()  # replies read early, while a request waited to be written
         self._replies_ended = False
         self._last_crash = ""
+        self._cell = ""  # the notebook cell the worker said it started last, during the current request
+        self._cell_errors: list[tuple[str, str]] = []
 
     @property
     def alive(self) -> bool:
@@ -323,6 +328,7 @@ class Worker:
         if self._process is None:
             return _Pending(0.0, self._ended())
         deadline = time.monotonic() + max(timeout, 0.0)
+        self._cell, self._cell_errors = "", []
         try:
             sent = self._send(codec.pack_request(request), deadline)
         except OSError:
@@ -331,7 +337,7 @@ class Worker:
 
     def _timed_out(self) -> Reply:
         self.close()
-        return Reply("timeout")
+        return Reply("timeout", cell=self._cell)
 
     def answer(self, pending: _Pending) -> Reply:
         """The reply to a request sent with `ask_call` (a timeout once its deadline passes)."""
@@ -341,17 +347,31 @@ class Worker:
             return self._ended()
         deadline = pending.deadline
         try:
-            payload = self._receive_frame(deadline)
-            if payload is None:
-                return self._timed_out()
+            while True:
+                payload = self._receive_frame(deadline)
+                if payload is None:
+                    return self._timed_out()
+                reply = codec.unpack_reply(payload)
+                if not self._heard_cell(reply):
+                    break
             if self._tap is not None:
                 self._tap.read_available()  # printed before the reply was sent
-            return self._parse(codec.unpack_reply(payload))
+            parsed = self._parse(reply)
+            return replace(parsed, cell_errors=tuple(self._cell_errors)) if parsed.kind == "loaded" else parsed
         except (EOFError, OSError):
             return self._died()
         except (codec.ProtocolError, TypeError, ValueError, IndexError) as exc:  # oversized or malformed
             self.close()
             return Reply("crashed", message=_("your code sent back something unreadable ({error})").format(error=exc))
+
+    def _heard_cell(self, reply) -> bool:
+        """A notebook's cell starting or raising (`("cell", label, traceback or None)`), heard while loading."""
+        if not (type(reply) is tuple and len(reply) == 3 and reply[0] == "cell" and type(reply[1]) is str):
+            return False
+        self._cell = codec.printable(reply[1][:200])
+        if type(reply[2]) is str and len(self._cell_errors) < _CELL_ERRORS_KEPT:
+            self._cell_errors.append((self._cell, codec.printable(reply[2][:2000])))
+        return True
 
     def _receive_frame(self, deadline: float) -> bytes | None:
         """One framed reply, or None at the deadline."""

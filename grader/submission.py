@@ -9,10 +9,12 @@ import tempfile
 from pathlib import Path
 
 from grader.errors import SubmissionNotFound
-from grader.i18n import _
+from grader.i18n import N_, _, translate
+from grader.notebook import GradedCells
 from grader.spec import Exercise
 
 _converted: list[str] = []
+_left_out: dict[Path, GradedCells] = {}  # what each converted notebook leaves out, by the module's path
 
 
 def default_root(start: Path | None = None) -> Path:
@@ -61,17 +63,16 @@ def find_source(exercise: Exercise, root: Path) -> Path | None:
     return None
 
 
-def loadable(source: Path | None) -> Path | None:
-    """The Python file the worker loads for a learner's file (a notebook's code cells converted)."""
+def loadable(source: Path | None, exercise: Exercise) -> Path | None:
+    """The Python file the worker loads for a learner's file (of a notebook, what grading `exercise` needs)."""
     if source is not None and source.suffix == ".ipynb":
-        return notebook_as_module(source)
+        return notebook_as_module(source, exercise)
     return source
 
 
-def notebook_as_module(path: Path) -> Path:
-    """The code cells of a notebook as one Python file (see `grader.notebook` for what is left out)."""
-    from grader.notebook import module_name_for
-
+def notebook_as_module(path: Path, exercise: Exercise) -> Path:
+    """The code cells of a notebook that grading `exercise` needs, as one Python file (see `grader.notebook`
+    and `grader.notebook_slice` for what is left out)."""
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         code = []
@@ -83,16 +84,48 @@ def notebook_as_module(path: Path) -> Path:
         raise SubmissionNotFound(
             _("{path} is not a readable Jupyter notebook ({error})").format(path=path, error=exc)
         ) from None
-    return converted_file(module_name_for(code, path.stem), code)
+    return converted_file(path.stem, code, exercise)
 
 
-def converted_file(name: str, cells: list[tuple[str, str]]) -> Path:
-    """Write notebook cells as a module the worker loads, in a folder removed when the process ends."""
-    from grader.notebook import cells_as_module
+def converted_file(stem: str, cells: list[tuple[str, str]], exercise: Exercise) -> Path:
+    """Write what of notebook cells grading `exercise` needs as a module the worker loads, in a folder removed
+    when the process ends."""
+    from grader.notebook import graded_cells, module_name_for
 
     if not _converted:
         _converted.append(tempfile.mkdtemp(prefix="grade-notebooks-"))
         atexit.register(shutil.rmtree, _converted[0], True)
-    target = Path(_converted[0]) / name
-    target.write_text(cells_as_module(cells), encoding="utf-8")
+    roots = tuple(task.name for task in exercise.tasks)
+    target = Path(_converted[0]) / module_name_for([*cells, ("roots", repr(roots))], stem)
+    graded = graded_cells(cells, roots)
+    target.write_text(graded.source, encoding="utf-8")
+    _left_out[target.resolve()] = graded
     return target
+
+
+def conversion_notes(loaded: Path | None, lang: str) -> tuple[str, ...]:
+    """What the report says about a notebook's cells that were not graded (nothing for a `.py` file)."""
+    graded = _left_out.get(loaded.resolve()) if loaded is not None else None
+    if graded is None:
+        return ()
+    notes = []
+    if graded.left_out:
+        message = _LEFT_OUT_ONE if graded.left_out == 1 else _LEFT_OUT_MANY
+        notes.append(translate(message, lang).format(count=graded.left_out))
+    if graded.unbound:
+        notes.append(translate(_UNBOUND, lang).format(names=", ".join(graded.unbound)))
+    return tuple(notes)
+
+
+_LEFT_OUT_ONE = N_(
+    "1 statement of the notebook was left out (training, plots, prints): only imports, definitions and the "
+    "values they use are graded"
+)
+_LEFT_OUT_MANY = N_(
+    "{count} statements of the notebook were left out (training, plots, prints): only imports, definitions and "
+    "the values they use are graded"
+)
+_UNBOUND = N_(
+    "your functions read {names}, which no statement kept for grading defines before it is read (loops, with "
+    "blocks and later cells are not kept): define it with a plain assignment above the function"
+)

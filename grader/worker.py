@@ -57,10 +57,18 @@ def _learner_traceback(exc: BaseException, path: str) -> str:
 
 
 class _Session:
-    def __init__(self, unprotected: list[str]):
+    def __init__(self, unprotected: list[str], replies: int = -1):
         self.module = None
         self.path = ""
         self.unprotected = unprotected
+        self.replies = replies
+
+    def _cell(self, where, exc: BaseException | None) -> None:
+        """Heard from a notebook's module (`grader.notebook`) before each cell it runs and when a cell raised:
+        the grader names the cell that was running when loading ran out of time, or that raised."""
+        told = None if exc is None else _learner_traceback(exc, path="")  # the cell's frames, not the runner's
+        _flush_output()
+        _write_frame(self.replies, codec.pack_reply(("cell", str(where)[:200], told)))
 
     def load(self, path: str, banned) -> tuple:
         self.path = path
@@ -72,7 +80,9 @@ class _Session:
             spec = importlib.util.spec_from_file_location(_PRIVATE_MODULE, path)
             module = importlib.util.module_from_spec(spec)
             sys.modules[_PRIVATE_MODULE] = module
+            module._grader_cell = self._cell  # a notebook's module takes it out of its namespace first
             spec.loader.exec_module(module)
+            vars(module).pop("_grader_cell", None)
         except MemoryError as exc:
             return ("memory", _learner_traceback(exc, path), self._drain())
         except BaseException as exc:  # SyntaxError, SystemExit, KeyboardInterrupt: all are the learner's
@@ -165,7 +175,7 @@ def main(argv=None) -> None:
     confinement = confine.Confinement(**config["confinement"])
     unprotected = guardian.split(confinement.memory_bytes, close_in_guardian=(requests, replies))
     unprotected += confine.apply(confinement)
-    session = _Session(unprotected)
+    session = _Session(unprotected, replies)
     while True:
         try:
             (size,) = codec.FRAME_HEADER.unpack(_read_exactly(requests, codec.FRAME_HEADER.size))

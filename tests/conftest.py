@@ -28,6 +28,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 os.environ.setdefault("GRADE_CACHE_DIR", tempfile.mkdtemp(prefix="grade-test-calls-"))
 # Learner state (progress, hint levels) of the tests' runs never lands in the repository's own .grade/.
 os.environ["GRADE_STATE_DIR"] = tempfile.mkdtemp(prefix="grade-test-state-")
+os.environ.pop("GRADE_LANG", None)  # each test picks its language: a developer's GRADE_LANG must not
 
 settings.register_profile("dev", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(

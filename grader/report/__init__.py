@@ -7,7 +7,16 @@ from grader.results import ExerciseResult, RunResult
 FORMATS = ("text", "json", "junit", "gradescope")
 
 
-def render(result: ExerciseResult | RunResult, fmt: str, *, lang: str = "en", color: bool = False, width=100) -> str:
+def render(
+    result: ExerciseResult | RunResult,
+    fmt: str,
+    *,
+    lang: str = "en",
+    color: bool = False,
+    width=100,
+    again: str = "grade {name}",
+) -> str:
+    """`result` in `fmt`; the text report's closing line names the command `again` ("{name}": the exercise)."""
     if fmt == "json":
         from grader.report.json_report import render_json
 
@@ -22,4 +31,4 @@ def render(result: ExerciseResult | RunResult, fmt: str, *, lang: str = "en", co
         return render_gradescope(result.to_dict(), lang)
     from grader.report.text import render_text
 
-    return render_text(result, lang=lang, color=color, width=width)
+    return render_text(result, lang=lang, color=color, width=width, again=again)

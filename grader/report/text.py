@@ -25,15 +25,19 @@ STYLE = {
 }
 
 
+AGAIN = "grade {name}"
+
+
 def _points(score: float, max_score: float) -> str:
     return f"{score:g}/{max_score:g}"
 
 
 class ExerciseReport:
-    """Draws one exercise: a line per task, then the details of every task that did not pass."""
+    """Draws one exercise: a line per task, then the details of every task that did not pass, then the
+    command that grades it again (`again`, "{name}" standing for the exercise)."""
 
-    def __init__(self, result: ExerciseResult, lang: str):
-        self.result, self.lang = result, lang
+    def __init__(self, result: ExerciseResult, lang: str, again: str = AGAIN):
+        self.result, self.lang, self.again = result, lang, again
 
     def _label(self, key: str, **fields) -> str:
         return label(key, self.lang, **fields)
@@ -55,6 +59,8 @@ class ExerciseReport:
         yield table
         for warning in result.warnings:
             yield Text(f"⚠ {warning}", style="yellow")
+        for note in result.notes:
+            yield Text(f"ℹ {note}", style="cyan")
         for task in result.tasks:
             if task.status not in (Status.PASSED, Status.NOT_IMPLEMENTED, Status.MISSING):
                 yield self._details(task)
@@ -64,7 +70,8 @@ class ExerciseReport:
         if result.passed:
             yield Text(self._label("all_passed"), style="bold green")
         else:
-            yield Text(self._label("next_step", name=result.exercise), style="dim")
+            command = self.again.replace("{name}", result.exercise)
+            yield Text(self._label("next_step", command=command), style="dim")
 
     def _details(self, task: TaskResult) -> Panel:
         mark, color = STYLE[task.status]
@@ -109,18 +116,20 @@ def _side_by_side(table: ComparisonTable) -> Table:
 class RunReport:
     """Draws several exercises and a total."""
 
-    def __init__(self, result: RunResult, lang: str):
-        self.result, self.lang = result, lang
+    def __init__(self, result: RunResult, lang: str, again: str = AGAIN):
+        self.result, self.lang, self.again = result, lang, again
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for exercise in self.result.exercises:
-            yield ExerciseReport(exercise, self.lang)
+            yield ExerciseReport(exercise, self.lang, self.again)
             yield Text("")
         total = label("total", self.lang)
         yield Text(f"{total}: {_points(self.result.score, self.result.max_score)}", style="bold")
 
 
-def render_text(result: ExerciseResult | RunResult, *, lang: str, color: bool, width: int = 100) -> str:
+def render_text(
+    result: ExerciseResult | RunResult, *, lang: str, color: bool, width: int = 100, again: str = AGAIN
+) -> str:
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -130,6 +139,7 @@ def render_text(result: ExerciseResult | RunResult, *, lang: str, color: bool, w
         highlight=False,
         emoji=False,
     )
-    report = RunReport(result, lang) if isinstance(result, RunResult) else ExerciseReport(result, lang)
+    kind = RunReport if isinstance(result, RunResult) else ExerciseReport
+    report = kind(result, lang, again)
     console.print(report)
     return buffer.getvalue()
