@@ -3,9 +3,10 @@
 import numpy as np
 
 from grader import strategies as s
+from grader.catalog import features
 from grader.compare import ArraysClose
 from grader.i18n import N_
-from grader.spec import Call, Exercise, Misconception, SpeedBar, Task
+from grader.spec import Call, Exercise, FittingHint, Misconception, SpeedBar, Task
 
 BACKPROP = "https://cs231n.github.io/optimization-2/"
 CONV = "https://cs231n.github.io/convolutional-networks/#conv"
@@ -54,6 +55,14 @@ _POOLING_ARGS = """    pool_size: an int or (ph, pw).
 
 _CONV_ARGS = """    strides: an int or (sh, sw).
     padding: 'valid' or 'same' (exercise 2's rule: the extra cell bottom/right)."""
+
+_TIED_MAXIMA_HINT = FittingHint(
+    features.TIED_MAXIMA,
+    N_(
+        "This input has a window whose maximum appears more than once: only the first maximum in row-major order "
+        "(the one argmax picks) receives the window's gradient, as in TensorFlow."
+    ),
+)
 
 EXERCISE = Exercise(
     number=7,
@@ -149,6 +158,7 @@ Example:
                     "oh, ow, C_out) + bias."
                 ),
             ),
+            fitting_hints=(features.SAME_STRIDE_HINT, features.ODD_TOTAL_HINT, features.FLOAT64_HINT),
             hint=N_("im2col(x) @ kernel.reshape(kh*kw*C_in, C_out), reshaped to (N, H', W', C_out), plus the bias."),
             examples=(Call((_X, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),),
             speed=SpeedBar(
@@ -201,6 +211,7 @@ Example:
                     "window."
                 ),
             ),
+            fitting_hints=(features.BACKWARD_SAME_STRIDE_HINT, features.ODD_TOTAL_HINT, features.FLOAT64_HINT),
             hint=N_("dkernel = im2col(x).T @ dout rows; dx scatters dout @ kernel.T back to each window's cells."),
             examples=(
                 Call((_dout_for(_X, 3, 2, "same", 2), _X, _BANK), {"strides": 2, "padding": "same"}),
@@ -283,6 +294,7 @@ Example:
                     "i*sh + di, j*sw + dj, c), dout[:, i, j, :])."
                 ),
             ),
+            fitting_hints=(_TIED_MAXIMA_HINT, features.BACKWARD_SAME_STRIDE_HINT, features.ODD_TOTAL_HINT),
             hint=N_("Each window's gradient goes to one cell: the first maximum in row-major order, never a pad."),
             examples=(
                 Call((_dout_for(_TIED, 2, 2, "valid", 1), _TIED)),
