@@ -69,7 +69,8 @@ def test_an_error_no_rule_knows_gets_no_sentence():
     assert _explained_by(lambda: x[0 : (1, 2)]) is None  # not a float: no division on the line shown
     assert _explained_by(lambda: x[7]) is None
     assert explain.find("") is None and explain.find("not a report") is None
-    assert explain.explained("your function raised KeyError: 'a'", "KeyError: 'a'") == "your function raised KeyError: 'a'"
+    message = "your function raised KeyError: 'a'"
+    assert explain.explained(message, "KeyError: 'a'") == message
 
 
 def test_every_rule_has_a_learner_file_that_produces_it_when_graded():
