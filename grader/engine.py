@@ -20,7 +20,7 @@ from hypothesis.errors import Flaky
 
 from grader import backends, diagnosis, drawing, pictures, speed
 from grader.compare import unchanged
-from grader.explain import explained
+from grader.explain import empty_result, explained
 from grader.i18n import LANGUAGES, N_, _, language, translate
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
 from grader.sandbox import DEFAULT_MEMORY_MB, Reply, Worker
@@ -292,6 +292,8 @@ class TaskRunner:
     def _failed(self, failure: _Failure, extra: str = "") -> TaskResult:
         fitting = self.task.hint_for(failure.call.arguments(self.signature))
         hint = f"\n{translate(fitting)}" if fitting and failure.status is Status.FAILED else ""
+        if failure.status is Status.FAILED and self.task.observe is None:
+            hint = empty_result(failure.expected, failure.actual) + hint
         result = self._result(failure.status, failure.message + extra + hint, failure.call, failure)
         found = self._diagnose(failure)
         return result if found is None else replace(result, diagnosis=diagnosis.explain(found))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from grader.i18n import N_, translate
 
 # "  line 12, in conv2d: out = float(b)" or "  work.ipynb [cell 3], line 4, in f: ..." (`worker._learner_traceback`)
@@ -36,6 +38,10 @@ class Explanation:
 
 _SHAPE_WITH_ZERO = r"\((?:[^)]*,\s*)?0\s*(?:,[^)]*)?\)"  # a shape such as (0,3), (2,0,1) or (0,)
 
+_EMPTY_SLICE = N_(
+    "A slice came out empty (a 0 in its shape): x[pad:-pad] keeps nothing when pad is 0, and a window that "
+    "starts past the edge keeps nothing either; spell the ends out, as in x[pad:x.shape[0] - pad]."
+)
 _FLOAT_SIZE = N_(
     "A size or an index came out as a float: / always gives a float in Python 3, so use // in size formulas, as "
     "in (n - k) // stride + 1."
@@ -68,10 +74,7 @@ RULES = (
         + _SHAPE_WITH_ZERO
         + r"|operands could not be broadcast together with shapes (?:\S+ )*"
         + _SHAPE_WITH_ZERO,
-        N_(
-            "A slice came out empty (a 0 in its shape): x[pad:-pad] keeps nothing when pad is 0, and a window that "
-            "starts past the edge keeps nothing either; spell the ends out, as in x[pad:x.shape[0] - pad]."
-        ),
+        _EMPTY_SLICE,
     ),
     Explanation(
         "window_past_the_edge",
@@ -166,3 +169,18 @@ def explained(message: str, report: str) -> str:
     """`message` with the explanation of the error `report`, in the current language, on a line of its own."""
     rule = find(report)
     return message if rule is None else f"{message}\n{translate(rule.text)}"
+
+
+def _arrays(value) -> list:
+    """The arrays of a result: itself, or those of a tuple or list of results (dx, dkernel, dbias)."""
+    if isinstance(value, (tuple, list)):
+        return [a for part in value for a in _arrays(part)]
+    return [value] if isinstance(value, np.ndarray) else []
+
+
+def empty_result(expected, actual) -> str:
+    """For a wrong answer that is empty along an axis where the expected one is not (the symptom of
+    x[pad:-pad] with pad 0, without an error), the empty-slice sentence on a line of its own; else ""."""
+    mine, theirs = _arrays(actual), _arrays(expected)
+    emptied = any(0 in a.shape and 0 not in e.shape for a, e in zip(mine, theirs, strict=False))
+    return f"\n{translate(_EMPTY_SLICE)}" if emptied else ""

@@ -1,5 +1,6 @@
 """The errors real learners hit, explained: a function (or a file) that raises gets one sentence with the
-usual fix, in English and in Korean, under the error; an error no rule knows, and a right submission, get none.
+usual fix, in English and in Korean, under the error; so does a wrong answer that came out empty along an axis
+(x[pad:-pad] with pad 0); an error no rule knows, and a right submission, get none.
 
 Each learner file under fixtures/learners/ is written the way learners write (course code kept as it was,
 NumPy 1 and Keras 2 habits) and names on its first line the tasks it raises on and the rule that explains it:
@@ -15,7 +16,7 @@ import pytest
 
 from grader import explain
 from grader.api import grade
-from grader.i18n import translate
+from grader.i18n import language, translate
 from grader.results import Status
 from grader.worker import _learner_traceback
 from tests.conftest import FIXTURES, exercise_number
@@ -63,6 +64,17 @@ def test_numpy_2s_own_errors_are_recognised_with_the_words_the_installed_numpy_u
     assert _explained_by(lambda: 4 - (2, 2)) == "pair_taken_as_int"
 
 
+def test_only_an_answer_emptied_along_an_axis_gets_the_empty_slice_sentence():
+    sentence = translate(RULES["empty_slice_broadcast"].text, "en")
+    right, empty = np.ones((1, 3, 3, 1)), np.ones((1, 0, 0, 1))
+    with language("en"):
+        assert explain.empty_result(right, empty) == "\n" + sentence
+        assert explain.empty_result((right, np.ones(2)), (empty, np.ones(2))) == "\n" + sentence  # dx, dbias
+        assert explain.empty_result(right, np.ones((1, 2, 2, 1))) == ""
+        assert explain.empty_result(np.ones((0, 2)), np.ones((0, 2))) == ""  # empty where it should be
+        assert explain.empty_result(3, None) == ""
+
+
 def test_an_error_no_rule_knows_gets_no_sentence():
     x = np.ones(5)
     assert _explained_by(lambda: 1 / 0) is None
@@ -75,7 +87,7 @@ def test_an_error_no_rule_knows_gets_no_sentence():
 
 def test_every_rule_has_a_learner_file_that_produces_it_when_graded():
     graded = {rule.name for path in [*BY_HAND, KERAS] for _task, rule in declared(path)}
-    unit_only = {"empty_slice_broadcast", "window_larger_than_input", "float_slice_index", "pair_taken_as_int"}
+    unit_only = {"window_larger_than_input", "float_slice_index", "pair_taken_as_int"}
     assert graded | unit_only == set(RULES)
 
 
@@ -86,8 +98,9 @@ def test_learner_code_that_raises_gets_the_sentence_with_its_fix(path, lang):
     result = grade(exercise_number(path), submission=path, lang=lang)
     outcomes = {t.name: t for t in result.tasks}
     for task, rule in declared(path):
-        assert outcomes[task].status is Status.ERROR, outcomes[task].message
-        assert outcomes[task].message.endswith("\n" + translate(rule.text, lang))
+        # An error gets the sentence last; a wrong answer that is empty (no error) gets it before the hint.
+        assert outcomes[task].status in (Status.ERROR, Status.FAILED), outcomes[task].message
+        assert translate(rule.text, lang) in outcomes[task].message.splitlines()[1:]
     if lang == "ko":
         assert all(t.message.startswith(("함수에서", "파일을")) for t in result.tasks if t.status is Status.ERROR)
 
