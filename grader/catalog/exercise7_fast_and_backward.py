@@ -14,6 +14,7 @@ CONV = "https://cs231n.github.io/convolutional-networks/#conv"
 # Corners: uneven 'same' borders with strides above 1 (the extra cell bottom/right, a stride that skips
 # cells), and windows whose maximum is tied (every cell equal; two equal maxima).
 _X = np.arange(50.0).reshape(1, 5, 5, 2) % 7 - 3
+_X6 = np.arange(72.0).reshape(1, 6, 6, 2) % 7 - 3
 _BANK = np.arange(36.0).reshape(3, 3, 2, 2) % 5 - 2
 _TIED = np.array([[1.0, 3.0, 3.0, 0.0], [3.0, 2.0, 1.0, 3.0], [5.0, 5.0, 4.0, 4.0], [5.0, 5.0, 4.0, 4.0]])
 _TIED = _TIED.reshape(1, 4, 4, 1)
@@ -160,7 +161,11 @@ Example:
             ),
             fitting_hints=(features.SAME_STRIDE_HINT, features.ODD_TOTAL_HINT, features.FLOAT64_HINT),
             hint=N_("im2col(x) @ kernel.reshape(kh*kw*C_in, C_out), reshaped to (N, H', W', C_out), plus the bias."),
-            examples=(Call((_X, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),),
+            examples=(
+                Call((_X, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),
+                # 6 cells, a 3-cell kernel and stride 2: 'same' pads 1 in all (0 before), not k - 1 = 2.
+                Call((_X6, _BANK), {"strides": 2, "padding": "same"}),
+            ),
             speed=SpeedBar(
                 points=1,
                 workload=_speed_workload,
