@@ -20,6 +20,7 @@ from hypothesis.errors import Flaky
 
 from grader import backends, diagnosis, drawing, pictures, speed
 from grader.compare import unchanged
+from grader.explain import empty_result, explained
 from grader.i18n import LANGUAGES, N_, _, language, translate
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
 from grader.sandbox import DEFAULT_MEMORY_MB, Reply, Worker
@@ -254,7 +255,7 @@ class TaskRunner:
         if reply.kind == "ok":
             return
         if reply.kind == "raised":
-            message = _("your function raised {error}").format(error=reply.message)
+            message = explained(_("your function raised {error}").format(error=reply.message), reply.message)
             self._fail(Status.ERROR, call, message, actual=diagnosis.RAISES)
         if reply.kind == "timeout":
             if self.smallest_failure is not None:
@@ -289,7 +290,10 @@ class TaskRunner:
         raise failure
 
     def _failed(self, failure: _Failure, extra: str = "") -> TaskResult:
-        hint = f"\n{translate(self.task.hint)}" if self.task.hint and failure.status is Status.FAILED else ""
+        fitting = self.task.hint_for(failure.call.arguments(self.signature))
+        hint = f"\n{translate(fitting)}" if fitting and failure.status is Status.FAILED else ""
+        if failure.status is Status.FAILED and self.task.observe is None:
+            hint = empty_result(failure.expected, failure.actual) + hint
         result = self._result(failure.status, failure.message + extra + hint, failure.call, failure)
         found = self._diagnose(failure)
         return result if found is None else replace(result, diagnosis=diagnosis.explain(found))
@@ -373,7 +377,9 @@ def _load_problem(reply: Reply) -> tuple[Status, str]:
         ).format(cell=reply.cell)
     if reply.kind == "timeout":
         return Status.TIMEOUT, _("your file did not finish loading in time (code at the top level runs on import)")
-    return Status.ERROR, _("your file could not be loaded: {error}").format(error=reply.message)
+    return Status.ERROR, explained(
+        _("your file could not be loaded: {error}").format(error=reply.message), reply.message
+    )
 
 
 def _run_guarded(

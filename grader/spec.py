@@ -35,6 +35,15 @@ class Call:
             names = [f"arg{i}" for i in range(len(self.args))]
             return {**dict(zip(names, self.args, strict=True)), **self.kwargs}
 
+    def arguments(self, signature: inspect.Signature) -> dict[str, Any]:
+        """Every argument by name, the defaults of those left out included ({} when the call does not fit)."""
+        try:
+            bound = signature.bind(*self.args, **self.kwargs)
+        except TypeError:
+            return {}
+        bound.apply_defaults()
+        return dict(bound.arguments)
+
 
 # A comparator tells whether a learner's value agrees with the expected one: None when it does, otherwise a
 # sentence saying what differs. It receives the call and the reference so that it can scale tolerances.
@@ -62,6 +71,37 @@ class Misconception:
             raise DeclarationError(f"misconception {self.name!r} must be a file name in snake_case")
         if not self.message.strip():
             raise DeclarationError(f"misconception {self.name}: message must say what the mistake is")
+
+
+@dataclass(frozen=True)
+class CallFeature:
+    """Something a call may have ('same' padding with a stride above 1, tied maxima): a test on the call's
+    arguments by name, defaults included. Declared once and shared by the tasks (`grader/catalog/features.py`)."""
+
+    name: str
+    test: Callable[[dict[str, Any]], bool]
+
+    def __call__(self, arguments: dict[str, Any]) -> bool:
+        """Whether a call has the feature; a call it cannot read (a value of an unexpected kind) has not."""
+        try:
+            return bool(self.test(arguments))
+        except Exception:  # a feature only picks a hint: it must never fail a grading
+            return False
+
+
+@dataclass(frozen=True)
+class FittingHint:
+    """A hint for failures on calls that have `feature`: the report shows it in place of the task's hint when
+    the smallest failing call has the feature (the first such hint a task declares wins)."""
+
+    feature: CallFeature
+    text: str
+
+    def __post_init__(self):
+        if not isinstance(self.feature, CallFeature):
+            raise DeclarationError(f"fitting hint {self.text!r}: feature must be a CallFeature")
+        if not self.text.strip():
+            raise DeclarationError(f"fitting hint for {self.feature.name}: text must say what to do")
 
 
 @dataclass(frozen=True)
@@ -105,6 +145,8 @@ class Task:
     speed: SpeedBar | None = None
     # `grade hint`'s three levels (힌트): the concept, then the approach, then close to code.
     hints: tuple[str, ...] = ()
+    # Hints that fit a failing call better than `hint`: the first whose feature the smallest failing call has.
+    fitting_hints: tuple[FittingHint, ...] = ()
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.name):
@@ -121,6 +163,13 @@ class Task:
             raise DeclarationError(f"task {self.name}: speed points must be a part of points={self.points}")
         if len(self.hints) != HINT_LEVELS or not all(isinstance(h, str) and h.strip() for h in self.hints):
             raise DeclarationError(f"task {self.name}: hints must be {HINT_LEVELS} sentences (concept, approach, code)")
+        if not all(isinstance(h, FittingHint) for h in self.fitting_hints):
+            raise DeclarationError(f"task {self.name}: fitting_hints must be FittingHint(...) objects")
+
+    def hint_for(self, arguments: dict[str, Any]) -> str:
+        """The hint that fits a failing call's arguments (by name, defaults included): the first fitting hint
+        whose feature the call has, else the task's one hint ("" when it has none)."""
+        return next((h.text for h in self.fitting_hints if h.feature(arguments)), self.hint)
 
 
 @dataclass(frozen=True)

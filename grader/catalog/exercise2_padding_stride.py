@@ -3,6 +3,7 @@
 import numpy as np
 
 from grader import strategies as s
+from grader.catalog import features as f
 from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose, ExactValue, IntegersEqual
 from grader.i18n import N_
@@ -107,6 +108,7 @@ Example:
                 ),
                 N_("total = max((-(-n // s) - 1) * s + k_eff - n, 0); return (total // 2, total - total // 2)."),
             ),
+            fitting_hints=(f.SAME_STRIDE_HINT, f.ODD_TOTAL_HINT, f.DILATION_HINT),
             hint=N_("'same' pads so that the output is ceil(n/stride) long; the odd extra zero goes after."),
             misconceptions=(
                 _DILATION_IGNORED_IN_PADDING,
@@ -154,6 +156,7 @@ Example:
                     "np.array(full)[::stride] + b."
                 ),
             ),
+            fitting_hints=(f.SAME_STRIDE_HINT, f.ODD_TOTAL_HINT, f.FLOAT64_HINT),
             hint=N_("Pad by padding_amounts(n, k, stride, padding), correlate, then keep every stride-th output."),
             misconceptions=(
                 Misconception(
@@ -246,6 +249,7 @@ Example:
                     "np.tensordot(window, kernel, axes=3) + bias."
                 ),
             ),
+            fitting_hints=(f.SAME_STRIDE_HINT, f.ODD_TOTAL_HINT, f.DILATION_HINT, f.FLOAT64_HINT),
             hint=N_("Pad each axis by padding_amounts with its own stride and dilation, then sum over kh, kw, c_in."),
             misconceptions=(
                 m.KERNEL_FLIPPED,

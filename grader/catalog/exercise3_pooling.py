@@ -3,10 +3,11 @@
 import numpy as np
 
 from grader import strategies as s
+from grader.catalog import features
 from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose
 from grader.i18n import N_
-from grader.spec import Call, Exercise, Misconception, Task
+from grader.spec import Call, Exercise, FittingHint, Misconception, Task
 
 # Corners where the classic mistakes show, run first whatever the seed: an odd, all-negative map under
 # 'same' (zero pads must not win, border windows are partial) and the default strides.
@@ -28,6 +29,21 @@ _POOLING_ARGS = """Args:
 Returns:
     shape (N, H', W', C) with H' = floor((H - ph) / sh) + 1 for 'valid', ceil(H / sh) for 'same'.
 """
+
+_MAX_SAME_HINT = FittingHint(
+    features.SAME_WITH_STRIDE,
+    N_(
+        "'same' pooling pads only what the last window needs (ceil(n / stride) outputs, the odd extra cell after), "
+        "and a padded cell must never win the max: pad with -inf, not 0."
+    ),
+)
+_AVERAGE_SAME_HINT = FittingHint(
+    features.SAME_WITH_STRIDE,
+    N_(
+        "'same' pooling pads only what the last window needs (ceil(n / stride) outputs, the odd extra cell after), "
+        "and each window is divided by its real cells only, never by the padded ones."
+    ),
+)
 
 EXERCISE = Exercise(
     number=3,
@@ -68,6 +84,7 @@ Check your work with:  grade exercise3
                     "i*sh:i*sh+ph, j*sw:j*sw+pw, :].max(axis=(1, 2))."
                 ),
             ),
+            fitting_hints=(_MAX_SAME_HINT, features.ODD_TOTAL_HINT, features.FLOAT64_HINT),
             hint=N_("strides=None means strides=pool_size; under 'same' a padded cell must never win the max."),
             misconceptions=(
                 m.POOL_STRIDE_ONE,
@@ -122,6 +139,7 @@ Example:
                     "sums / counts."
                 ),
             ),
+            fitting_hints=(_AVERAGE_SAME_HINT, features.ODD_TOTAL_HINT, features.FLOAT64_HINT),
             hint=N_("strides=None means strides=pool_size; under 'same' divide by the real (unpadded) cells only."),
             misconceptions=(
                 m.POOL_STRIDE_ONE,

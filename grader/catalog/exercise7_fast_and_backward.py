@@ -3,9 +3,10 @@
 import numpy as np
 
 from grader import strategies as s
+from grader.catalog import features
 from grader.compare import ArraysClose
 from grader.i18n import N_
-from grader.spec import Call, Exercise, Misconception, SpeedBar, Task
+from grader.spec import Call, Exercise, FittingHint, Misconception, SpeedBar, Task
 
 BACKPROP = "https://cs231n.github.io/optimization-2/"
 CONV = "https://cs231n.github.io/convolutional-networks/#conv"
@@ -13,6 +14,7 @@ CONV = "https://cs231n.github.io/convolutional-networks/#conv"
 # Corners: uneven 'same' borders with strides above 1 (the extra cell bottom/right, a stride that skips
 # cells), and windows whose maximum is tied (every cell equal; two equal maxima).
 _X = np.arange(50.0).reshape(1, 5, 5, 2) % 7 - 3
+_X6 = np.arange(72.0).reshape(1, 6, 6, 2) % 7 - 3
 _BANK = np.arange(36.0).reshape(3, 3, 2, 2) % 5 - 2
 _TIED = np.array([[1.0, 3.0, 3.0, 0.0], [3.0, 2.0, 1.0, 3.0], [5.0, 5.0, 4.0, 4.0], [5.0, 5.0, 4.0, 4.0]])
 _TIED = _TIED.reshape(1, 4, 4, 1)
@@ -54,6 +56,14 @@ _POOLING_ARGS = """    pool_size: an int or (ph, pw).
 
 _CONV_ARGS = """    strides: an int or (sh, sw).
     padding: 'valid' or 'same' (exercise 2's rule: the extra cell bottom/right)."""
+
+_TIED_MAXIMA_HINT = FittingHint(
+    features.TIED_MAXIMA,
+    N_(
+        "This input has a window whose maximum appears more than once: only the first maximum in row-major order "
+        "(the one argmax picks) receives the window's gradient, as in TensorFlow."
+    ),
+)
 
 EXERCISE = Exercise(
     number=7,
@@ -149,8 +159,13 @@ Example:
                     "oh, ow, C_out) + bias."
                 ),
             ),
+            fitting_hints=(features.SAME_STRIDE_HINT, features.ODD_TOTAL_HINT, features.FLOAT64_HINT),
             hint=N_("im2col(x) @ kernel.reshape(kh*kw*C_in, C_out), reshaped to (N, H', W', C_out), plus the bias."),
-            examples=(Call((_X, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),),
+            examples=(
+                Call((_X, _BANK), {"bias": np.array([0.5, -1.0]), "strides": 2, "padding": "same"}),
+                # 6 cells, a 3-cell kernel and stride 2: 'same' pads 1 in all (0 before), not k - 1 = 2.
+                Call((_X6, _BANK), {"strides": 2, "padding": "same"}),
+            ),
             speed=SpeedBar(
                 points=1,
                 workload=_speed_workload,
@@ -201,6 +216,7 @@ Example:
                     "window."
                 ),
             ),
+            fitting_hints=(features.BACKWARD_SAME_STRIDE_HINT, features.ODD_TOTAL_HINT, features.FLOAT64_HINT),
             hint=N_("dkernel = im2col(x).T @ dout rows; dx scatters dout @ kernel.T back to each window's cells."),
             examples=(
                 Call((_dout_for(_X, 3, 2, "same", 2), _X, _BANK), {"strides": 2, "padding": "same"}),
@@ -283,6 +299,7 @@ Example:
                     "i*sh + di, j*sw + dj, c), dout[:, i, j, :])."
                 ),
             ),
+            fitting_hints=(_TIED_MAXIMA_HINT, features.BACKWARD_SAME_STRIDE_HINT, features.ODD_TOTAL_HINT),
             hint=N_("Each window's gradient goes to one cell: the first maximum in row-major order, never a pad."),
             examples=(
                 Call((_dout_for(_TIED, 2, 2, "valid", 1), _TIED)),
