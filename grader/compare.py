@@ -168,18 +168,25 @@ def _dtype_remark(call: Call, reference, expected: np.dtype, actual: np.dtype) -
     return Remark(f"{said} {change}", problem)
 
 
-def _why_values_differ(call: Call, reference, expected: np.dtype, actual: np.dtype) -> str:
+def _fractional(expected) -> bool:
+    return bool(np.any(np.asarray(expected) != np.round(expected)))
+
+
+def _why_values_differ(call: Call, reference, expected: np.ndarray, actual: np.dtype) -> str:
     """For wrong values in an integer or a narrower dtype: the likely reason, said after the values."""
-    source = _dtype_source(call, reference, expected)
+    wanted = expected.dtype
+    source = _dtype_source(call, reference, wanted)
     if actual.kind in "iu":
+        if not _fractional(expected):
+            return ""
         return _(
             " (your result is an integer array, {dtype}: it cannot hold fractions; create it with dtype={source})"
         ).format(dtype=actual, source=source)
-    if actual.itemsize < expected.itemsize:
+    if actual.itemsize < wanted.itemsize:
         return _(
             " (your result is {dtype}, which keeps about {digits} significant digits: {expected} inputs are "
             "judged at {expected}'s precision; compute in {expected}, dtype={source})"
-        ).format(dtype=actual, digits=np.finfo(actual).precision, expected=expected, source=source)
+        ).format(dtype=actual, digits=np.finfo(actual).precision, expected=wanted, source=source)
     return ""
 
 
@@ -239,7 +246,7 @@ class ArraysClose:
         if same:
             return problem
         if problem:
-            return problem + _why_values_differ(call, reference, expected.dtype, actual.dtype)
+            return problem + _why_values_differ(call, reference, expected, actual.dtype)
         return _dtype_remark(call, reference, expected.dtype, actual.dtype)
 
 
@@ -254,9 +261,8 @@ class ScalarClose:
             return _("returned {kind}; expected a float").format(kind=describe_type(actual))
         if whole:
             if float(actual) != expected:
-                return _("expected {expected}, got {actual}").format(expected=_fmt(expected), actual=actual) + _(
-                    " (an int cannot hold fractions: return a float)"
-                )
+                differs = _("expected {expected}, got {actual}").format(expected=_fmt(expected), actual=actual)
+                return differs + (_(" (an int cannot hold fractions: return a float)") if _fractional(expected) else "")
             problem = _("returned {kind}; expected a float").format(kind=describe_type(actual))
             note = _(
                 "returned the int {value}: exact here, so no points are lost, but return a float (float(...), "
