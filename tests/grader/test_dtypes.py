@@ -18,6 +18,7 @@ from grader import catalog, diagnosis
 from grader.api import grade, make_options
 from grader.marking import settings_hash
 from grader.report import render
+from grader.report.github import exercises_markdown
 from grader.results import ExerciseResult, Status
 from tests.cli.conftest import run
 from tests.conftest import FIXTURES, SOLUTIONS, exercise_number, solution_file
@@ -108,6 +109,7 @@ def test_every_report_carries_the_note_without_counting_it_as_a_failure(noted):
     assert suite.get("failures") == "0" and suite.get("errors") == "0"
     conv1d = next(case for case in suite if case.get("name") == "conv1d")
     assert "note: dtype float64" in conv1d.find("system-out").text
+    assert "> note (conv1d): dtype float64" in exercises_markdown(noted.to_dict())
 
 
 def test_a_function_without_arguments_shows_no_smallest_call(submission):
