@@ -105,6 +105,14 @@ def grading_options(command):
             show_default=True,
             help=N_("MiB the learner's code (and everything it starts) may use before it is stopped."),
         ),
+        click.option(
+            "--strict-dtype",
+            is_flag=True,
+            help=N_(
+                "Fail a result in any dtype other than the expected one. By default a wider one (float64 for "
+                "float32 inputs, exact integers for floats) passes with a note."
+            ),
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -196,21 +204,12 @@ def _grade_command(name: str) -> click.Command:
     @_with_submission
     @grading_options
     @_guarded
-    def command(submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb):
+    def command(submission, fmt, output, **grading):
         from grader.api import grade
 
-        result = grade(
-            name,
-            submission,
-            seed=seed,
-            examples=examples,
-            timeout=timeout,
-            memory_mb=memory_mb,
-            backend=backend,
-            lang=lang,
-        )
+        result = grade(name, submission, **grading)
         _remember(result)
-        _emit(result, fmt, output, lang, submission)
+        _emit(result, fmt, output, grading["lang"], submission)
         sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
     return command
@@ -224,7 +223,7 @@ def _grade_command(name: str) -> click.Command:
 @grading_options
 @click.option("--runs", type=click.IntRange(1), default=None, hidden=True, help=N_("Stop after this many gradings."))
 @_guarded
-def watch_command(exercise_name, submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb, runs):
+def watch_command(exercise_name, submission, fmt, output, runs, **grading):
     from grader.api import grade_in, make_options
     from grader.i18n import label
     from grader.submission import find_source, resolve_root
@@ -233,9 +232,7 @@ def watch_command(exercise_name, submission, fmt, output, seed, examples, backen
     exercise = catalog.find(exercise_name)
     root = resolve_root(submission)
 
-    options = make_options(
-        seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend, lang=lang
-    )
+    options, lang = make_options(**grading), grading["lang"]
     interactive = sys.stdout.isatty()
     last = []
 
@@ -295,15 +292,13 @@ def hint_command(exercise_name, task_name, level, reset, lang):
 @_with_submission
 @grading_options
 @_guarded
-def grade_all_command(submission, fmt, output, seed, examples, backend, lang, timeout, memory_mb):
+def grade_all_command(submission, fmt, output, **grading):
     from grader.api import grade_all
 
-    result = grade_all(
-        submission, seed=seed, examples=examples, timeout=timeout, memory_mb=memory_mb, backend=backend, lang=lang
-    )
+    result = grade_all(submission, **grading)
     for exercise in result.exercises:
         _remember(exercise)
-    _emit(result, fmt, output, lang, submission)
+    _emit(result, fmt, output, grading["lang"], submission)
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
 

@@ -1,4 +1,5 @@
-"""Comparators: does a learner's value agree with the reference's? None when it does, else what differs.
+"""Comparators: does a learner's value agree with the reference's? None when it does, else what differs, or a
+`Remark` when it agrees with something worth saying that costs no points (a dtype other than the expected one).
 
 Floating results are compared with a tolerance scaled by the magnitude of the terms that were summed, not by
 the size of the result: a correct float32 convolution whose terms cancel to almost zero has a large relative
@@ -8,6 +9,7 @@ error and must still pass. The magnitude is the reference applied to the absolut
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from dataclasses import dataclass
 
@@ -21,6 +23,34 @@ from grader.spec import Call
 # float64 inputs misses this by five orders of magnitude and fails.
 RELATIVE_TOLERANCE = {np.dtype(np.float16): 2e-3, np.dtype(np.float32): 2e-5, np.dtype(np.float64): 1e-10}
 MAX_LISTED = 5
+
+
+@dataclass(frozen=True)
+class Remark:
+    """A verdict of a value that agrees, with a note that costs no points: a result in another dtype than the
+    expected one (wider, or exact integers), right to the expected dtype's precision. `problem` is what the
+    same value is where any dtype difference fails (`--strict-dtype`)."""
+
+    note: str
+    problem: str
+
+    def named(self, name: str) -> Remark:
+        """The remark about one array of a result made of several (`dx: ...`)."""
+        return Remark(f"{name}: {self.note}", f"{name}: {self.problem}")
+
+
+Verdict = str | Remark | None  # what a comparator returns (see `spec.Comparator`)
+
+
+def settle(verdict, *, strict: bool = False) -> tuple[str | None, str | None]:
+    """(problem, note) of a comparator's verdict: a remark is a note, or a problem when `strict`."""
+    if isinstance(verdict, Remark):
+        return (verdict.problem, None) if strict else (None, verdict.note)
+    return verdict, None
+
+
+def agrees(verdict, *, strict: bool = False) -> bool:
+    return settle(verdict, strict=strict)[0] is None
 
 
 def describe_type(value) -> str:
@@ -97,20 +127,86 @@ def _array_problem(expected: np.ndarray, actual) -> str | None:
     return None
 
 
+def _dtype_source(call: Call, reference, dtype: np.dtype) -> str:
+    """How the learner's code can name the expected dtype: `x.dtype` for the first argument that has it."""
+    try:
+        bound = call.bound(inspect.signature(reference))
+    except (TypeError, ValueError):
+        bound = {}
+    for name, value in bound.items():
+        if isinstance(value, np.ndarray) and value.dtype == dtype:
+            return f"{name}.dtype"
+    return f"np.{dtype}"
+
+
+def _dtype_remark(call: Call, reference, expected: np.dtype, actual: np.dtype) -> Remark:
+    """The note on a right result in another dtype: what to change, and why the dtype matters."""
+    fields = {"dtype": actual, "expected": expected, "source": _dtype_source(call, reference, expected)}
+    change = _(
+        "To return {expected}, create the result with np.zeros(shape, dtype={source}) or convert it at the "
+        "end with .astype({source})."
+    ).format(**fields)
+    if actual.kind in "iu":
+        said = _(
+            "dtype {dtype} where {expected} is expected: the values are exact here, so no points are lost, but "
+            "an integer array cannot hold fractions."
+        ).format(**fields)
+    elif actual.itemsize > expected.itemsize:
+        said = _(
+            "dtype {dtype} where {expected} is expected: right to {expected}'s precision, so no points are lost."
+        ).format(**fields)
+        change += " " + _(
+            "Keras keeps float32: half the memory of float64, many times faster on GPUs, and a "
+            "layer's output has the dtype of its weights."
+        )
+    else:
+        said = _(
+            "dtype {dtype} where {expected} is expected: right on these values, but {dtype} keeps fewer "
+            "digits than the inputs have."
+        ).format(**fields)
+    problem = _("dtype {dtype}, expected {expected} (the inputs' result dtype)").format(**fields)
+    return Remark(f"{said} {change}", problem)
+
+
+def _fractional(expected) -> bool:
+    return bool(np.any(np.asarray(expected) != np.round(expected)))
+
+
+def _why_values_differ(call: Call, reference, expected: np.ndarray, actual: np.dtype) -> str:
+    """For wrong values in an integer or a narrower dtype: the likely reason, said after the values."""
+    wanted = expected.dtype
+    source = _dtype_source(call, reference, wanted)
+    if actual.kind in "iu":
+        if not _fractional(expected):
+            return ""
+        return _(
+            " (your result is an integer array, {dtype}: it cannot hold fractions; create it with dtype={source})"
+        ).format(dtype=actual, source=source)
+    if actual.itemsize < wanted.itemsize:
+        return _(
+            " (your result is {dtype}, which keeps about {digits} significant digits: {expected} inputs are "
+            "judged at {expected}'s precision; compute in {expected}, dtype={source})"
+        ).format(dtype=actual, digits=np.finfo(actual).precision, expected=wanted, source=source)
+    return ""
+
+
 @dataclass(frozen=True)
 class ArraysClose:
-    """A floating ndarray of the expected shape and dtype, equal within a magnitude-scaled tolerance.
+    """A floating ndarray of the expected shape, equal within a magnitude-scaled tolerance.
 
-    `scale_by_terms=False` scales by the expected values instead (for results that are not sums); `absolute`
-    says which positional arguments are summed (see `magnitude_of_terms`); `parts` names the arrays of a
-    function that returns a tuple of them, such as a backward pass's (dx, dkernel, dbias).
+    The tolerance is always the expected dtype's. A result in a wider float dtype (float64 for float32 inputs)
+    or in an integer dtype with exact values agrees, with a `Remark`; a narrower one is judged at the expected
+    dtype's precision, so float32 arithmetic on float64 inputs fails. `scale_by_terms=False` scales by the
+    expected values instead (for results that are not sums); `absolute` says which positional arguments are
+    summed (see `magnitude_of_terms`); `parts` names the arrays of a function that returns a tuple of them, such
+    as a backward pass's (dx, dkernel, dbias).
     """
 
     scale_by_terms: bool = True
     absolute: tuple[int, ...] | None = None
     parts: tuple[str, ...] = ()
 
-    def __call__(self, call: Call, expected, actual, reference) -> str | None:
+    def __call__(self, call: Call, expected, actual, reference) -> Verdict:
         if not self.parts:
             return self._array(call, expected, actual, reference, None)
         if not isinstance(actual, (tuple, list)) or len(actual) != len(self.parts):
@@ -118,36 +214,61 @@ class ArraysClose:
             return _("returned {kind}; expected a tuple of {count} arrays ({names})").format(
                 kind=describe_type(actual), count=len(self.parts), names=names
             )
+        remark = None
         for part, name in enumerate(self.parts):
-            problem = self._array(call, expected[part], actual[part], reference, part)
-            if problem:
-                return f"{name}: {problem}"
-        return None
+            verdict = self._array(call, expected[part], actual[part], reference, part)
+            if isinstance(verdict, Remark):
+                remark = remark or verdict.named(name)
+            elif verdict:
+                return f"{name}: {verdict}"
+        return remark
 
-    def _array(self, call: Call, expected, actual, reference, part: int | None) -> str | None:
+    def _array(self, call: Call, expected, actual, reference, part: int | None) -> Verdict:
         problem = _array_problem(expected, actual)
         if problem:
             return problem
-        if actual.dtype != expected.dtype:
+        same = actual.dtype == expected.dtype
+        integers = actual.dtype.kind in "iu" and expected.dtype.kind == "f"
+        if not same and not integers and not (actual.dtype.kind == expected.dtype.kind == "f"):
             return _("dtype {dtype}, expected {expected} (the inputs' result dtype)").format(
                 dtype=actual.dtype, expected=expected.dtype
             )
         if np.array_equal(actual, expected):  # the common case: no tolerance, so no second reference call
-            return None
-        if self.scale_by_terms:
-            magnitude = magnitude_of_terms(call, reference, self.absolute, part)
+            problem = None
+        elif integers:  # whole numbers where fractions are expected: right only when exact
+            problem = differing_cells(expected, actual, 0)
         else:
-            magnitude = np.abs(expected)
-        return differing_cells(expected, actual, tolerance(expected.dtype, magnitude))
+            if self.scale_by_terms:
+                magnitude = magnitude_of_terms(call, reference, self.absolute, part)
+            else:
+                magnitude = np.abs(expected)
+            problem = differing_cells(expected, actual, tolerance(expected.dtype, magnitude))
+        if same:
+            return problem
+        if problem:
+            return problem + _why_values_differ(call, reference, expected, actual.dtype)
+        return _dtype_remark(call, reference, expected.dtype, actual.dtype)
 
 
 @dataclass(frozen=True)
 class ScalarClose:
-    """A real floating-point number (Python float or numpy floating scalar) within tolerance."""
+    """A real number within tolerance: a Python float or a numpy floating scalar, or an int (a Remark) when the
+    expected number is exactly that whole number."""
 
-    def __call__(self, call: Call, expected, actual, reference) -> str | None:
-        if isinstance(actual, bool) or not isinstance(actual, (float, np.floating)):
+    def __call__(self, call: Call, expected, actual, reference) -> Verdict:
+        whole = isinstance(actual, numbers.Integral) and not isinstance(actual, bool)
+        if not whole and (isinstance(actual, bool) or not isinstance(actual, (float, np.floating))):
             return _("returned {kind}; expected a float").format(kind=describe_type(actual))
+        if whole:
+            if float(actual) != expected:
+                differs = _("expected {expected}, got {actual}").format(expected=_fmt(expected), actual=actual)
+                return differs + (_(" (an int cannot hold fractions: return a float)") if _fractional(expected) else "")
+            problem = _("returned {kind}; expected a float").format(kind=describe_type(actual))
+            note = _(
+                "returned the int {value}: exact here, so no points are lost, but return a float (float(...), "
+                "or np.sum of float arrays), since most such sums have fractions."
+            ).format(value=actual)
+            return Remark(note, problem)
         magnitude = magnitude_of_terms(call, reference)
         dtype = np.result_type(*(a for a in call.args if isinstance(a, np.ndarray)))
         allowed = tolerance(dtype, magnitude)

@@ -14,6 +14,7 @@ import functools
 import types
 from pathlib import Path
 
+from grader.compare import agrees
 from grader.i18n import label, translate
 from grader.spec import Call, Exercise, Misconception, Task
 
@@ -48,7 +49,7 @@ def _agrees(exercise: Exercise, task: Task, misconception: Misconception, call: 
         value = wrong(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
     except Exception:  # the mistake cannot run on this input, as the learner's code could not
         return answer is RAISES
-    return answer is not RAISES and task.compare(call, value, answer, wrong) is None
+    return answer is not RAISES and agrees(task.compare(call, value, answer, wrong))
 
 
 def matching(exercise: Exercise, task: Task, found, call: Call, answer) -> list[Misconception]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from hypothesis.errors import Flaky
 
 from grader import backends, diagnosis, drawing, pictures, speed
-from grader.compare import unchanged
+from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
 from grader.i18n import LANGUAGES, N_, _, language, translate
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
@@ -47,6 +47,7 @@ class Options:
     backend: str = "auto"  # TensorFlow devices for Keras exercises: cpu, gpu or auto (see `backends`)
     memory_mb: int = DEFAULT_MEMORY_MB  # for the learner's process and everything it starts
     lang: str | None = None  # of the messages: ko or en (None: the locale's)
+    strict_dtype: bool = False  # any dtype other than the expected one fails (by default a wider one is a note)
 
     def __post_init__(self):
         if self.examples < 1:
@@ -116,6 +117,7 @@ class TaskRunner:
         self.smallest_failure: _Failure | None = None  # the latest failure while shrinking is the smallest
         self.first_failure: _Failure | None = None  # the wrong answer the sweep saw, shown if the search does not
         self.deadline = 0.0
+        self.note: str | None = None  # the first remark a right answer drew (a wider dtype), said once per task
 
     def run(self) -> TaskResult:
         self.deadline = time.monotonic() + self.options.timeout
@@ -236,11 +238,13 @@ class TaskRunner:
             expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
         if self.smallest_failure is None:
             self.examples += 1
-        problem = self.task.compare(call, expected, reply.value, self.reference)
+        verdict = self.task.compare(call, expected, reply.value, self.reference)
+        problem, note = settle(verdict, strict=self.options.strict_dtype)
         if problem is None and self.task.observe is None:
             problem = self._changed_inputs(call, reply)
         if problem is not None:
             self._fail(Status.FAILED, call, problem, expected, reply.value)
+        self.note = self.note or note
 
     def _observe_reference(self, call: Call, probe):
         """The observation of the reference's Keras object, made here, on the CPU."""
@@ -336,6 +340,7 @@ class TaskRunner:
             message=message,
             counterexample=None if call is None else self._counterexample(call, failure),
             output=self._output(status, failure),
+            note=self.note,
         )
 
     def _output(self, status: Status, failure: _Failure | None) -> str:

@@ -107,6 +107,7 @@ LABELS = {
     "printed": N_("your code printed"),
     "smallest": N_("smallest failing example"),
     "diagnosis": N_("diagnosis"),
+    "note": N_("note"),
     "differs": N_("differs"),
     "total": N_("total"),
     "seed": N_("seed"),

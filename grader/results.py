@@ -60,6 +60,7 @@ class TaskResult:
     counterexample: Counterexample | None = None
     diagnosis: str | None = None
     output: str = ""  # what the learner's code printed, trimmed
+    note: str | None = None  # a remark that costs no points (a result in a wider dtype), said once per task
 
     @property
     def passed(self) -> bool:
@@ -69,6 +70,8 @@ class TaskResult:
         data = asdict(self)
         data["status"] = self.status.value
         del data["output"]
+        if data["note"] is None:  # the key is there only when there is a note (older reports have none)
+            del data["note"]
         if data["counterexample"] is not None:
             del data["counterexample"]["grids"]
         return data

@@ -46,8 +46,9 @@ class Call:
 
 
 # A comparator tells whether a learner's value agrees with the expected one: None when it does, otherwise a
-# sentence saying what differs. It receives the call and the reference so that it can scale tolerances.
-Comparator = Callable[[Call, Any, Any, Callable], "str | None"]
+# sentence saying what differs, or a `compare.Remark` when it agrees with a note that costs no points (a wider
+# dtype). It receives the call and the reference so that it can scale tolerances.
+Comparator = Callable[[Call, Any, Any, Callable], Any]
 
 
 HINT_LEVELS = 3

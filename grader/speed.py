@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.compare import settle
 from grader.i18n import _, translate
 from grader.sandbox import Reply, Worker
 from grader.spec import Call, Exercise, Task
@@ -119,7 +120,7 @@ def measure(exercise: Exercise, task: Task, learner: Worker, memory_mb: int, tim
                 unanswered = _("{on} your function did not answer as asked ({why}) {error}")
                 return Verdict(False, None, unanswered.format(on=on, why=why, error=reply.message))
             for call, right, answer in zip(calls, ours.answers, theirs.answers, strict=True):
-                problem = task.compare(call, right, answer, reference)
+                problem = settle(task.compare(call, right, answer, reference))[0]  # a dtype's note was said when judged
                 if problem is not None:
                     return Verdict(False, None, _("a wrong answer {on}: {problem}").format(on=on, problem=problem))
             seconds = _learner_seconds(theirs, ours)

@@ -66,7 +66,7 @@ Check your work with:  grade exercise1
                 N_("out[i] = np.sum(x[i:i+k] * w) + b for i in range(len(x) - k + 1), in x's dtype."),
             ),
             hint=N_("Output i is sum_j x[i+j]*w[j] + b: no flip, n-k+1 outputs, and the bias added to each."),
-            misconceptions=(m.BIAS_FORGOTTEN,),
+            misconceptions=(m.KERNEL_FLIPPED, m.BIAS_FORGOTTEN),
             examples=(Call((_IMAGE[1], np.array([1.0, 0.0, -2.0])), {"b": 0.5}),),
             doc="""1-D valid cross-correlation (1차원 합성곱, 'valid' 패딩 없음).
 

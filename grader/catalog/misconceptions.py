@@ -20,8 +20,8 @@ TRANSFER_LEARNING = "https://keras.io/guides/transfer_learning/"
 KERNEL_FLIPPED = Misconception(
     "kernel_flipped",
     N_(
-        "Your function flipped the kernel: Keras' Conv2D and tf.nn.conv2d compute cross-correlation (교차상관), "
-        "which slides the kernel as it is; only true convolution flips it."
+        "Your function flipped the kernel: Keras' Conv1D and Conv2D and tf.nn.conv2d compute cross-correlation "
+        "(교차상관), which slides the kernel as it is; only true convolution flips it."
     ),
     CONV_LAYER,
 )

@@ -89,6 +89,8 @@ def exercises_markdown(data: dict, lang: str = "en") -> str:
                 f"| {task['name']} | {mark} {label(task['status'], lang)} | {task['score']:g}/{task['max_score']:g} |"
             )
         for task in exercise["tasks"]:
+            if task["status"] == "passed" and task.get("note"):
+                parts.append(f"\n> {label('note', lang)} ({task['name']}): {_cell(task['note'])}")
             if task["status"] != "passed":
                 details = task_details(task, lang).replace("```", "'''")
                 parts.append(f"<details><summary>{task['name']}</summary>\n\n```\n{details}\n```\n</details>")

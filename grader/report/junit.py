@@ -34,6 +34,8 @@ def _suite(parent: ET.Element, name: str, exercise: dict, lang: str) -> None:
             first_line = clean(task["message"]).split("\n", 1)[0]
             problem = ET.SubElement(case, kind, message=first_line, type=task["status"])
             problem.text = task_details(task, lang)
+        elif task.get("note"):  # passed, with a remark that costs no points (a wider dtype)
+            ET.SubElement(case, "system-out").text = task_details(task, lang)
 
 
 def render_junit(reports: list[tuple[str, dict]], lang: str = "en") -> str:

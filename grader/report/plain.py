@@ -25,13 +25,17 @@ def _table(table: dict) -> list[str]:
 
 
 def task_details(task: dict, lang: str = "en") -> str:
-    """The message, then the smallest failing call with expected and yours (from a task's JSON form)."""
+    """The message, a note that costs no points, then the smallest failing call with expected and yours (from a
+    task's JSON form)."""
     lines = [f"{label(task['status'], lang)}: {task['message']}"]
     if task.get("diagnosis"):
         lines.append(f"{label('diagnosis', lang)}: {task['diagnosis']}")
+    if task.get("note"):
+        lines.append(f"{label('note', lang)}: {task['note']}")
     example = task.get("counterexample")
     if example:
-        lines.append(f"{label('smallest', lang)}: {example['call']}")
+        if example["inputs"]:  # a function without arguments has no smallest call to show
+            lines.append(f"{label('smallest', lang)}: {example['call']}")
         lines.extend(f"  {name} = {value}" for name, value in example["inputs"].items())
         if example.get("expected") is not None:
             lines.append(f"{label('expected', lang)}: {example['expected']}")

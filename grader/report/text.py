@@ -61,6 +61,8 @@ class ExerciseReport:
             yield Text(f"⚠ {warning}", style="yellow")
         for note in result.notes:
             yield Text(f"ℹ {note}", style="cyan")
+        for note, names in _notes(result.tasks):
+            yield Text(f"{self._label('note')} ({', '.join(names)}): {note}", style="yellow")
         for task in result.tasks:
             if task.status not in (Status.PASSED, Status.NOT_IMPLEMENTED, Status.MISSING):
                 yield self._details(task)
@@ -80,7 +82,8 @@ class ExerciseReport:
             parts.append(Text(f"\n{self._label('diagnosis')}: {task.diagnosis}", style="bold yellow"))
         example = task.counterexample
         if example is not None:
-            parts.append(Text(f"\n{self._label('smallest')}: {example.call}", style="bold"))
+            if example.inputs:  # a function without arguments has no smallest call to show
+                parts.append(Text(f"\n{self._label('smallest')}: {example.call}", style="bold"))
             pictured = {grid.name for grid in example.grids}
             for name, value in example.inputs.items():
                 if name not in pictured:
@@ -97,6 +100,15 @@ class ExerciseReport:
             parts.append(Text(f"\n{self._label('printed')}:\n{task.output.rstrip()}", style="dim"))
         title = f"{mark} {task.name} — {self._label(task.status.value)}"
         return Panel(Group(*parts), title=title, title_align="left", border_style=color)
+
+
+def _notes(tasks: tuple[TaskResult, ...]) -> list[tuple[str, list[str]]]:
+    """Each note once, with the tasks it is about (the same wider dtype is often every task's)."""
+    grouped: dict[str, list[str]] = {}
+    for task in tasks:
+        if task.note:
+            grouped.setdefault(task.note, []).append(task.name)
+    return list(grouped.items())
 
 
 def _side_by_side(table: ComparisonTable) -> Table:
