@@ -6,8 +6,12 @@ Runs in the grader's process on plain data only; imports nothing of Keras.
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+from itertools import zip_longest
+
 import numpy as np
 
+from grader.codec import error_text
 from grader.i18n import N_, _, label, translate
 from grader.results import Table
 
@@ -136,19 +140,29 @@ def _layers_difference(expected: list, actual: list) -> tuple[int | None, str | 
     return None, None
 
 
+def _aligned(expected: list, actual: list) -> list[tuple[dict | None, dict | None]]:
+    """The two layer lists aligned as sequences by their kinds of layer: a layer inserted or left out is one row
+    with `—` on the other side, and the layers after it meet their counterparts again (not every later row shifted)."""
+    matcher = SequenceMatcher(None, [e["class"] for e in expected], [a["class"] for a in actual], autojunk=False)
+    pairs: list[tuple[dict | None, dict | None]] = []
+    for _tag, i1, i2, j1, j2 in matcher.get_opcodes():  # unequal runs: paired in order, the rest alone
+        pairs.extend(zip_longest(expected[i1:i2], actual[j1:j2]))
+    return pairs
+
+
 def architecture_table(expected: dict, actual: dict) -> Table | None:
-    """The two layer lists side by side, a window around the first difference when they are long."""
+    """The two layer lists side by side, aligned, a window around the first difference when they are long.
+    `#` is the expected model's layer number (`+` for a layer only yours has)."""
     if "layers" not in expected or "layers" not in actual:
         return None
-    ours, theirs = expected["layers"], actual["layers"]
-    first, _problem = _layers_difference(ours, theirs)
-    rows = []
-    for i in range(max(len(ours), len(theirs))):
-        e = ours[i] if i < len(ours) else None
-        a = theirs[i] if i < len(theirs) else None
+    rows, first, number = [], None, 0
+    for e, a in _aligned(expected["layers"], actual["layers"]):
+        number += e is not None
+        if first is None and (e is None or a is None or _entry_difference(e, a) is not None):
+            first = len(rows)
         rows.append(
             (
-                str(i + 1),
+                str(number) if e is not None else "+",
                 layer_text(e),
                 _shape(e["output_shape"]) if e else "",
                 _params(e) if e else "",
@@ -233,7 +247,9 @@ def _compiled_difference(expected: dict, actual: dict) -> str | None:
             "probabilities, not logits"
         ).format(actual=theirs.get("from_logits"), expected=ours.get("from_logits"))
     if "loss_error" in theirs:
-        return _("the loss cannot be computed for class numbers as labels ({error})").format(error=theirs["loss_error"])
+        return _("the loss cannot be computed for class numbers as labels ({error})").format(
+            error=error_text(str(theirs["loss_error"]))
+        )
     if not np.isclose(theirs["loss"], ours["loss"], rtol=1e-4, atol=1e-6):
         return _(
             "loss: with the same weights and labels (class numbers) yours gives {actual}, the expected loss gives "
@@ -241,7 +257,7 @@ def _compiled_difference(expected: dict, actual: dict) -> str | None:
         ).format(actual=f"{theirs['loss']:.6g}", expected=f"{ours['loss']:.6g}")
     if "metrics_error" in theirs:
         return _("the metrics cannot be computed for class numbers as labels ({error})").format(
-            error=theirs["metrics_error"]
+            error=error_text(str(theirs["metrics_error"]))
         )
     wanted, got = sorted(ours["metrics"].values()), sorted(theirs["metrics"].values())
     if len(wanted) != len(got) or not np.allclose(wanted, got, rtol=1e-5, atol=1e-6):
