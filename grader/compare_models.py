@@ -124,25 +124,10 @@ def _entry_difference(expected: dict, actual: dict) -> str | None:
     return None
 
 
-def _layers_difference(expected: list, actual: list) -> tuple[int | None, str | None]:
-    for i, (e, a) in enumerate(zip(expected, actual, strict=False)):
-        problem = _entry_difference(e, a)
-        if problem is not None:
-            return i, _("layer {number}: {problem}").format(number=i + 1, problem=problem)
-    if len(expected) > len(actual):
-        missing = len(actual)
-        said = _("layer {number}: expected {layer}, your model ends before it")
-        return missing, said.format(number=missing + 1, layer=layer_text(expected[missing]))
-    if len(actual) > len(expected):
-        extra = len(expected)
-        said = _("layer {number}: your model has an extra {layer} the contract does not ask for")
-        return extra, said.format(number=extra + 1, layer=layer_text(actual[extra]))
-    return None, None
-
-
 def _aligned(expected: list, actual: list) -> list[tuple[dict | None, dict | None]]:
     """The two layer lists aligned as sequences by their kinds of layer: a layer inserted or left out is one row
-    with `—` on the other side, and the layers after it meet their counterparts again (not every later row shifted)."""
+    with `—` on the other side, and the layers after it meet their counterparts again (not every later row
+    shifted)."""
     matcher = SequenceMatcher(None, [e["class"] for e in expected], [a["class"] for a in actual], autojunk=False)
     pairs: list[tuple[dict | None, dict | None]] = []
     for _tag, i1, i2, j1, j2 in matcher.get_opcodes():  # unequal runs: paired in order, the rest alone
@@ -150,16 +135,37 @@ def _aligned(expected: list, actual: list) -> list[tuple[dict | None, dict | Non
     return pairs
 
 
+def _layers_difference(pairs: list[tuple[dict | None, dict | None]]) -> tuple[int | None, str | None]:
+    """The first aligned row that differs and what differs there, in words (a layer numbered as in the model
+    that has it)."""
+    numbers = [0, 0]
+    for row, (e, a) in enumerate(pairs):
+        numbers = [numbers[0] + (e is not None), numbers[1] + (a is not None)]
+        if e is None:
+            said = _("layer {number}: your model has an extra {layer} the contract does not ask for")
+            return row, said.format(number=numbers[1], layer=layer_text(a))
+        if a is None:
+            if all(later is None for _e, later in pairs[row:]):
+                said = _("layer {number}: expected {layer}, your model ends before it")
+            else:
+                said = _("layer {number}: expected {layer}, which your model leaves out")
+            return row, said.format(number=numbers[0], layer=layer_text(e))
+        problem = _entry_difference(e, a)
+        if problem is not None:
+            return row, _("layer {number}: {problem}").format(number=numbers[0], problem=problem)
+    return None, None
+
+
 def architecture_table(expected: dict, actual: dict) -> Table | None:
     """The two layer lists side by side, aligned, a window around the first difference when they are long.
     `#` is the expected model's layer number (`+` for a layer only yours has)."""
     if "layers" not in expected or "layers" not in actual:
         return None
-    rows, first, number = [], None, 0
-    for e, a in _aligned(expected["layers"], actual["layers"]):
+    pairs = _aligned(expected["layers"], actual["layers"])
+    first, _problem = _layers_difference(pairs)
+    rows, number = [], 0
+    for e, a in pairs:
         number += e is not None
-        if first is None and (e is None or a is None or _entry_difference(e, a) is not None):
-            first = len(rows)
         rows.append(
             (
                 str(number) if e is not None else "+",
@@ -194,7 +200,7 @@ def _model_difference(expected: dict, actual: dict) -> str | None:
         return _("input shape: expected {expected}, got {actual}").format(
             expected=_shape(expected["input_shapes"][0]), actual=_shape(actual["input_shapes"][0])
         )
-    _index, problem = _layers_difference(expected["layers"], actual["layers"])
+    _row, problem = _layers_difference(_aligned(expected["layers"], actual["layers"]))
     if problem is not None:
         return problem
     for key, words in (

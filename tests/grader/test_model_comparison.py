@@ -70,6 +70,25 @@ def test_a_changed_layer_keeps_one_row_and_is_the_marked_difference():
     assert table.first_difference == 3 and len(table.rows) == 6
 
 
+def _said(expected: list, actual: list) -> str:
+    model = {"kind": "model", "input_shapes": [[28, 28, 1]], "trainable_params": 0, "non_trainable_params": 0}
+    return compare_observations(None, {**model, "layers": expected}, {**model, "layers": actual}, None)
+
+
+def test_the_message_names_the_same_difference_as_the_table():
+    assert _said(EXPECTED, [CONV, POOL, FLAT, DENSE, OUT]) == (
+        "layer 5: expected Dropout(0.4), which your model leaves out"
+    )
+    assert _said(EXPECTED, EXPECTED[:-1]) == "layer 6: expected Dense(10), your model ends before it"
+    extra = _layer("BatchNormalization", (28, 28, 32), 64)
+    assert _said(EXPECTED, [CONV, extra, POOL, FLAT, DENSE, DROP, OUT]) == (
+        "layer 2: your model has an extra BatchNormalization() the contract does not ask for"
+    )
+    average = _layer("AveragePooling2D", (14, 14, 32), pool_size=[2, 2], strides=[2, 2])
+    said = _said(EXPECTED, [CONV, average, FLAT, DENSE, DROP, OUT])
+    assert said.startswith("layer 2: expected MaxPooling2D((2, 2), strides=(2, 2)), got AveragePooling2D")
+
+
 def test_equal_architectures_mark_no_row():
     assert _table(EXPECTED, list(EXPECTED)).first_difference is None
 
