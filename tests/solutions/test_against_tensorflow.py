@@ -178,12 +178,13 @@ def _rounded_like(value, like):
 def verdict(task, call, compute, arguments: dict, ours, reference) -> str | None:
     """The reference's difference from TensorFlow, or None; TensorFlow asked twice where it may be wrong.
 
-    On x86, TensorFlow runs float32 convolutions through oneDNN, and TF 2.21's gave wrong values on some
+    On x86, TensorFlow's float32 convolutions do their matrix products in oneDNN's JIT gemm (code picked by
+    the CPU's instruction set; `ONEDNN_VERBOSE=1` lists the calls), and TF 2.21's gave wrong values on some
     strided shapes (issue 17: input (3, 5, 2, 1), kernel (1, 2, 1, 1), strides (1, 3), 'VALID', every image
     after the first shifted or zero). So where the reference differs on narrower floats, TensorFlow computes
-    the same call again in float64 (its Eigen kernels, which oneDNN never takes). If its two answers agree,
-    the reference is wrong, as before; if they differ, TensorFlow's narrower kernel is the one in doubt and
-    its float64 answer, rounded to the first's dtypes, judges the reference instead.
+    the same call again in float64 (Eigen's own products, never oneDNN). If its two answers agree, the
+    reference is wrong, as before; if they differ, TensorFlow's narrower answer is the one in doubt and its
+    float64 answer, rounded to the first's dtypes, judges the reference instead.
     """
     truth = compute(**arguments)
     problem = task.compare(call, truth, ours, reference)

@@ -128,11 +128,11 @@ def _empirical_receptive_field(specs):
     Convolutions get all-ones kernels and 'same' padding, pooling becomes averaging (the same geometry),
     and the chain runs on a (L, 1, 1) input with kernels (k, 1): the field along the first axis.
 
-    In float64, exact here (sums of positive weights, nothing cancels), and off the kernels that broke: on
-    x86 TensorFlow runs float32 convolutions and their gradients through oneDNN (which takes float32 and
-    16-bit floats, never float64), and its `conv2d_backprop_filter`, which every Conv2D gradient calls even
-    when only the input's is asked for, killed the interpreter on some of these chains under TF 2.21 (issue
-    17). float64 stays on TensorFlow's Eigen kernels.
+    In float64, exact here (sums of positive weights, nothing cancels), and off the code that broke: on x86
+    TensorFlow's float32 convolutions and their gradients do their matrix products in oneDNN's JIT gemm (code
+    picked by the CPU's instruction set; `ONEDNN_VERBOSE=1` lists the calls), and `conv2d_backprop_filter`,
+    which every Conv2D gradient calls even when only the input's is asked for, killed the interpreter on
+    some of these chains under TF 2.21 (issue 17). float64 never calls oneDNN: Eigen's own products.
     """
     layers, jump = [], 1
     for spec in specs:
