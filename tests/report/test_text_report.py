@@ -131,3 +131,24 @@ def test_the_first_differing_row_of_an_architecture_table_is_marked_with_and_wit
         rows = [line.strip("│ ") for line in lines if "(13, 13, 64)" in line]
         rows += [line.strip("│ ") for line in lines if "(26, 26, 64)" in line or "(10816,)" in line]
         assert [row[0] for row in rows] == [">", "1", "3"], rows
+
+
+def test_a_long_layer_description_wraps_instead_of_being_cut_in_korean_too():
+    layer = "Conv2D(64, (3, 3), strides=(2, 2), padding='same', dilation_rate=(1, 1), activation='relu')"
+    for lang, columns in (("en", ("expected", "yours")), ("ko", ("정답", "제출한 답"))):
+        table = Table(
+            ("#", columns[0], "output", "params", columns[1], "output", "params"),
+            (("1", layer, "(14, 14, 64)", "640", layer, "(14, 14, 64)", "640"),),
+            None,
+        )
+        wrong = TaskResult(
+            "make_conv_layer",
+            Status.FAILED,
+            0.0,
+            1.0,
+            1,
+            "differs",
+            Counterexample("make_conv_layer()", {}, None, None, "", table=table),
+        )
+        text = render(ExerciseResult("exercise6", "Keras", 0, ("cpu",), (wrong,)), "text", lang=lang, width=100)
+        assert "…" not in text and "activation='relu')" in text, lang
