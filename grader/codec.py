@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import struct
 from dataclasses import dataclass
 
@@ -33,6 +34,17 @@ def printable(text: str) -> str:
     """Learner-made text made safe for a terminal: control characters (escape sequences that could clear the
     screen or draw a fake report) are shown as `\\x1b` and so on."""
     return text.translate(_CONTROL)
+
+
+# Terminal escape sequences as programs write them (Keras 3 colours its exceptions: `\x1b[1m...\x1b[0m`):
+# CSI (`ESC [ ... letter`), OSC (`ESC ] ... BEL` or `ESC ] ... ESC \`) and the short ones (`ESC ( B`).
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -/]*[0-~])")
+
+
+def error_text(text: str) -> str:
+    """An exception's text from learner code, for a message: its own colour codes dropped (they would show as
+    `\\x1b[1m` text), then made printable like any learner-made text."""
+    return printable(_ANSI.sub("", text))
 
 
 class ProtocolError(ValueError):

@@ -6,8 +6,12 @@ Runs in the grader's process on plain data only; imports nothing of Keras.
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+from itertools import zip_longest
+
 import numpy as np
 
+from grader.codec import error_text
 from grader.i18n import N_, _, label, translate
 from grader.results import Table
 
@@ -120,35 +124,51 @@ def _entry_difference(expected: dict, actual: dict) -> str | None:
     return None
 
 
-def _layers_difference(expected: list, actual: list) -> tuple[int | None, str | None]:
-    for i, (e, a) in enumerate(zip(expected, actual, strict=False)):
+def _aligned(expected: list, actual: list) -> list[tuple[dict | None, dict | None]]:
+    """The two layer lists aligned as sequences by their kinds of layer: a layer inserted or left out is one row
+    with `—` on the other side, and the layers after it meet their counterparts again (not every later row
+    shifted)."""
+    matcher = SequenceMatcher(None, [e["class"] for e in expected], [a["class"] for a in actual], autojunk=False)
+    pairs: list[tuple[dict | None, dict | None]] = []
+    for _tag, i1, i2, j1, j2 in matcher.get_opcodes():  # unequal runs: paired in order, the rest alone
+        pairs.extend(zip_longest(expected[i1:i2], actual[j1:j2]))
+    return pairs
+
+
+def _layers_difference(pairs: list[tuple[dict | None, dict | None]]) -> tuple[int | None, str | None]:
+    """The first aligned row that differs and what differs there, in words (a layer numbered as in the model
+    that has it)."""
+    numbers = [0, 0]
+    for row, (e, a) in enumerate(pairs):
+        numbers = [numbers[0] + (e is not None), numbers[1] + (a is not None)]
+        if e is None:
+            said = _("layer {number}: your model has an extra {layer} the contract does not ask for")
+            return row, said.format(number=numbers[1], layer=layer_text(a))
+        if a is None:
+            if all(later is None for _e, later in pairs[row:]):
+                said = _("layer {number}: expected {layer}, your model ends before it")
+            else:
+                said = _("layer {number}: expected {layer}, which your model leaves out")
+            return row, said.format(number=numbers[0], layer=layer_text(e))
         problem = _entry_difference(e, a)
         if problem is not None:
-            return i, _("layer {number}: {problem}").format(number=i + 1, problem=problem)
-    if len(expected) > len(actual):
-        missing = len(actual)
-        said = _("layer {number}: expected {layer}, your model ends before it")
-        return missing, said.format(number=missing + 1, layer=layer_text(expected[missing]))
-    if len(actual) > len(expected):
-        extra = len(expected)
-        said = _("layer {number}: your model has an extra {layer} the contract does not ask for")
-        return extra, said.format(number=extra + 1, layer=layer_text(actual[extra]))
+            return row, _("layer {number}: {problem}").format(number=numbers[0], problem=problem)
     return None, None
 
 
 def architecture_table(expected: dict, actual: dict) -> Table | None:
-    """The two layer lists side by side, a window around the first difference when they are long."""
+    """The two layer lists side by side, aligned, a window around the first difference when they are long.
+    `#` is the expected model's layer number (`+` for a layer only yours has)."""
     if "layers" not in expected or "layers" not in actual:
         return None
-    ours, theirs = expected["layers"], actual["layers"]
-    first, _problem = _layers_difference(ours, theirs)
-    rows = []
-    for i in range(max(len(ours), len(theirs))):
-        e = ours[i] if i < len(ours) else None
-        a = theirs[i] if i < len(theirs) else None
+    pairs = _aligned(expected["layers"], actual["layers"])
+    first, _problem = _layers_difference(pairs)
+    rows, number = [], 0
+    for e, a in pairs:
+        number += e is not None
         rows.append(
             (
-                str(i + 1),
+                str(number) if e is not None else "+",
                 layer_text(e),
                 _shape(e["output_shape"]) if e else "",
                 _params(e) if e else "",
@@ -180,7 +200,7 @@ def _model_difference(expected: dict, actual: dict) -> str | None:
         return _("input shape: expected {expected}, got {actual}").format(
             expected=_shape(expected["input_shapes"][0]), actual=_shape(actual["input_shapes"][0])
         )
-    _index, problem = _layers_difference(expected["layers"], actual["layers"])
+    _row, problem = _layers_difference(_aligned(expected["layers"], actual["layers"]))
     if problem is not None:
         return problem
     for key, words in (
@@ -233,7 +253,9 @@ def _compiled_difference(expected: dict, actual: dict) -> str | None:
             "probabilities, not logits"
         ).format(actual=theirs.get("from_logits"), expected=ours.get("from_logits"))
     if "loss_error" in theirs:
-        return _("the loss cannot be computed for class numbers as labels ({error})").format(error=theirs["loss_error"])
+        return _("the loss cannot be computed for class numbers as labels ({error})").format(
+            error=error_text(str(theirs["loss_error"]))
+        )
     if not np.isclose(theirs["loss"], ours["loss"], rtol=1e-4, atol=1e-6):
         return _(
             "loss: with the same weights and labels (class numbers) yours gives {actual}, the expected loss gives "
@@ -241,7 +263,7 @@ def _compiled_difference(expected: dict, actual: dict) -> str | None:
         ).format(actual=f"{theirs['loss']:.6g}", expected=f"{ours['loss']:.6g}")
     if "metrics_error" in theirs:
         return _("the metrics cannot be computed for class numbers as labels ({error})").format(
-            error=theirs["metrics_error"]
+            error=error_text(str(theirs["metrics_error"]))
         )
     wanted, got = sorted(ours["metrics"].values()), sorted(theirs["metrics"].values())
     if len(wanted) != len(got) or not np.allclose(wanted, got, rtol=1e-5, atol=1e-6):

@@ -408,11 +408,11 @@ class Worker:
             value, args, kwargs = rest[:3]
             return Reply(kind, value=value, args=tuple(args), kwargs=dict(kwargs), forbidden=forbidden)
         if kind in ("load_failed", "raised"):
-            return Reply(kind, message=codec.printable(str(rest[1])), forbidden=forbidden)
+            return Reply(kind, message=codec.error_text(str(rest[1])), forbidden=forbidden)
         if kind == "not_implemented":
-            return Reply(kind, message=codec.printable(str(rest[0])), forbidden=forbidden)
+            return Reply(kind, message=codec.error_text(str(rest[0])), forbidden=forbidden)
         if kind == "memory":
-            text = codec.printable(str(rest[0]))
+            text = codec.error_text(str(rest[0]))
             return Reply(kind, message=f"{memory_message(self.memory_mb)}:\n{text}", forbidden=forbidden)
         if kind == "missing":
             return Reply(kind, forbidden=forbidden)

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.i18n import label
+from grader.i18n import LANGUAGES, label
 from grader.report.grids import draw
 from grader.results import ExerciseResult, RunResult, Status, TaskResult
 from grader.results import Table as ComparisonTable
@@ -112,16 +112,20 @@ def _notes(tasks: tuple[TaskResult, ...]) -> list[tuple[str, list[str]]]:
 
 
 def _side_by_side(table: ComparisonTable) -> Table:
-    """Expected and yours, row by row; the first row that differs in bold red."""
+    """Expected and yours, row by row; the first row that differs marked `>` (as the plain formats mark it, so
+    it shows without colour too) and in bold red."""
     legend = "n.t. = non-trainable" if any("n.t." in cell for row in table.rows for cell in row) else None
     drawn = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 1), caption=legend, caption_justify="left")
+    drawn.add_column("", no_wrap=True, width=1)
+    described = {label(key, lang) for key in ("expected", "yours") for lang in LANGUAGES}  # the table's own language
     for column in table.columns:
-        wide = column in ("expected", "yours")
+        wide = column in described
         drawn.add_column(
             column, justify="right" if column == "#" else "left", no_wrap=not wide, ratio=3 if wide else None
         )
     for i, row in enumerate(table.rows):
-        drawn.add_row(*row, style="bold red" if i == table.first_difference else None)
+        differs = i == table.first_difference
+        drawn.add_row(">" if differs else "", *row, style="bold red" if differs else None)
     return drawn
 
 

@@ -93,3 +93,10 @@ def test_learner_text_cannot_carry_terminal_escapes():
 
     assert codec.round_trip(Screen()).text == "\\x1b[2J\\x1b[Hscore 10/10"
     assert codec.printable("fake\x9b\r\nline\tend") == "fake\\x9b\\x0d\nline\tend"
+
+
+def test_an_exceptions_own_colour_codes_are_dropped_and_other_control_characters_still_shown():
+    keras_style = "\x1b[1mInvalid dtype: <class 'str'>\x1b[0m \x1b]8;;https://keras.io\x07docs\x1b]8;;\x1b\\ \x1b(B"
+    assert codec.error_text(keras_style) == "Invalid dtype: <class 'str'> docs "
+    assert codec.error_text("clear\x1b") == "clear\\x1b"  # a lone escape is no sequence: shown, not obeyed
+    assert codec.error_text("bell\x07 and \x9b") == "bell\\x07 and \\x9b"

@@ -34,7 +34,7 @@ MISTAKES = [
             "def build_dropout_cnn():\n"
             "    kept = [l for l in _reference_dropout().layers if not isinstance(l, layers.Dropout)]\n"
             "    return keras.Sequential([keras.Input((28, 28, 1)), *kept])\n",
-            "layer 7: expected Dropout(0.4), got Dense(10, activation='softmax')",
+            "layer 7: expected Dropout(0.4), which your model leaves out",
         ),
         "build_lenet5": (  # 28x28 input with 'same' first convolution: the count is right too
             "def build_lenet5():\n"
@@ -89,7 +89,7 @@ MISTAKES = [
             "        layers.Conv2D(64, 3, activation='relu', padding='same'), layers.MaxPooling2D(2),\n"
             "        layers.Flatten(), layers.Dense(100, activation='relu'), layers.Dropout(0.4),\n"
             "        layers.Dense(10, activation='softmax')])\n",
-            "layer 1: expected Conv2D(32, (3, 3), padding='same', activation='relu'), got MaxPooling2D",
+            "layer 1: your model has an extra MaxPooling2D(",
         ),
         "build_lenet5": (  # sigmoid for tanh
             "def build_lenet5():\n"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from grader.report import render
-from grader.results import Counterexample, ExerciseResult, RunResult, Status, TaskResult
+from grader.results import Counterexample, ExerciseResult, RunResult, Status, Table, TaskResult
 
 FAILED = TaskResult(
     name="max_pool2d",
@@ -102,3 +104,51 @@ def test_a_diagnosed_task_names_the_misconception_in_the_panel_and_in_the_plain_
     assert "진단:" in render(result, "text", lang="ko", width=200)
     assert f"diagnosis: {named}" in task_details(result.tasks[0].to_dict(), "en")
     assert "diagnosis" not in render(RESULT, "text", lang="en", width=200)
+
+
+def test_the_first_differing_row_of_an_architecture_table_is_marked_with_and_without_colour():
+    table = Table(
+        ("#", "expected", "output", "params", "yours", "output", "params"),
+        (
+            ("1", "Conv2D(64, (3, 3))", "(26, 26, 64)", "640", "Conv2D(64, (3, 3))", "(26, 26, 64)", "640"),
+            ("2", "MaxPooling2D((2, 2))", "(13, 13, 64)", "0", "AveragePooling2D((2, 2))", "(13, 13, 64)", "0"),
+            ("3", "Flatten()", "(10816,)", "0", "Flatten()", "(10816,)", "0"),
+        ),
+        first_difference=1,
+    )
+    wrong = TaskResult(
+        "build_fashion_cnn",
+        Status.FAILED,
+        0.0,
+        3.0,
+        1,
+        "layer 2: expected MaxPooling2D",
+        Counterexample("build_fashion_cnn()", {}, None, None, "", table=table),
+    )
+    exercise = ExerciseResult("exercise6", "케라스 모델 (Keras models)", 0, ("cpu",), (wrong,))
+    for color in (False, True):
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", render(exercise, "text", lang="en", width=120, color=color)).splitlines()
+        rows = [line.strip("│ ") for line in lines if "(13, 13, 64)" in line]
+        rows += [line.strip("│ ") for line in lines if "(26, 26, 64)" in line or "(10816,)" in line]
+        assert [row[0] for row in rows] == [">", "1", "3"], rows
+
+
+def test_a_long_layer_description_wraps_instead_of_being_cut_in_korean_too():
+    layer = "Conv2D(64, (3, 3), strides=(2, 2), padding='same', dilation_rate=(1, 1), activation='relu')"
+    for lang, columns in (("en", ("expected", "yours")), ("ko", ("정답", "제출한 답"))):
+        table = Table(
+            ("#", columns[0], "output", "params", columns[1], "output", "params"),
+            (("1", layer, "(14, 14, 64)", "640", layer, "(14, 14, 64)", "640"),),
+            None,
+        )
+        wrong = TaskResult(
+            "make_conv_layer",
+            Status.FAILED,
+            0.0,
+            1.0,
+            1,
+            "differs",
+            Counterexample("make_conv_layer()", {}, None, None, "", table=table),
+        )
+        text = render(ExerciseResult("exercise6", "Keras", 0, ("cpu",), (wrong,)), "text", lang=lang, width=100)
+        assert "…" not in text and "activation='relu')" in text, lang

@@ -250,3 +250,17 @@ def test_calls_sent_before_the_worker_died_are_answered_with_why(tmp_path):
         replies = [worker.answer(p) for p in pending]
     assert {r.kind for r in replies} == {"crashed"}
     assert all("exit code 3" in r.message for r in replies), [r.message for r in replies]
+
+
+def test_an_error_message_in_colour_comes_back_without_its_escape_codes(tmp_path):
+    # Keras 3 writes parts of its exceptions in bold: `\x1b[1m...\x1b[0m` would show as text in the report
+    path = tmp_path / "coloured.py"
+    path.write_text(
+        "BOLD, END = chr(27) + '[1m', chr(27) + '[0m'\n\n"
+        "def fails(x):\n    raise ValueError(BOLD + 'Invalid dtype' + END)\n"
+    )
+    with Worker(path, ()) as worker:
+        assert worker.start(30).kind == "loaded"
+        reply = worker.call("fails", Call((1,)), 30)
+    assert reply.kind == "raised"
+    assert reply.message.startswith("ValueError: Invalid dtype\n") and "x1b" not in reply.message

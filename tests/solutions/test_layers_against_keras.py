@@ -127,6 +127,12 @@ def _empirical_receptive_field(specs):
 
     Convolutions get all-ones kernels and 'same' padding, pooling becomes averaging (the same geometry),
     and the chain runs on a (L, 1, 1) input with kernels (k, 1): the field along the first axis.
+
+    In float64, exact here (sums of positive weights, nothing cancels), and off the code that broke: on x86
+    TensorFlow's float32 convolutions and their gradients do their matrix products in oneDNN's JIT gemm (code
+    picked by the CPU's instruction set; `ONEDNN_VERBOSE=1` lists the calls), and `conv2d_backprop_filter`,
+    which every Conv2D gradient calls even when only the input's is asked for, killed the interpreter on
+    some of these chains under TF 2.21 (issue 17). float64 never calls oneDNN: Eigen's own products.
     """
     layers, jump = [], 1
     for spec in specs:
@@ -141,15 +147,18 @@ def _empirical_receptive_field(specs):
                     padding="same",
                     kernel_initializer="ones",
                     use_bias=False,
+                    dtype="float64",
                 )
             )
         else:
             pool = spec.get("pool_size", 2)
             stride = spec.get("strides") or pool
             jump *= stride
-            layers.append(keras.layers.AveragePooling2D((pool, 1), strides=(stride, 1), padding="same"))
+            layers.append(
+                keras.layers.AveragePooling2D((pool, 1), strides=(stride, 1), padding="same", dtype="float64")
+            )
     length = 3 * shapes.receptive_field(specs) + 3 * jump + 3  # wide enough that the field lies inside
-    x = tf.Variable(tf.ones((1, length, 1, 1)))
+    x = tf.Variable(tf.ones((1, length, 1, 1), tf.float64))
     with tf.GradientTape() as tape:
         y = x
         for layer in layers:

@@ -1,0 +1,104 @@
+"""Exercise 6's comparison on plain observations (no TensorFlow): the architecture table and the messages."""
+
+from __future__ import annotations
+
+from grader.compare_models import architecture_table, compare_observations
+
+
+def _layer(kind: str, shape: tuple, params: int = 0, **config) -> dict:
+    return {
+        "class": kind,
+        "config": config,
+        "given": None,
+        "output_shape": list(shape),
+        "trainable_params": params,
+        "non_trainable_params": 0,
+    }
+
+
+CONV = _layer("Conv2D", (28, 28, 32), 320, filters=32, kernel_size=[3, 3], padding="same")
+POOL = _layer("MaxPooling2D", (14, 14, 32), pool_size=[2, 2], strides=[2, 2])
+FLAT = _layer("Flatten", (6272,))
+DENSE = _layer("Dense", (100,), 627_300, units=100)
+DROP = _layer("Dropout", (100,), rate=0.4)
+OUT = _layer("Dense", (10,), 1010, units=10)
+EXPECTED = [CONV, POOL, FLAT, DENSE, DROP, OUT]
+
+
+def _table(expected: list, actual: list):
+    return architecture_table({"layers": expected}, {"layers": actual})
+
+
+def _sides(table) -> list[tuple[str, str, str]]:
+    """(#, expected's layer kind, yours) per row."""
+    return [(row[0], row[1].split("(")[0], row[4].split("(")[0]) for row in table.rows]
+
+
+def test_a_missing_layer_is_one_row_and_the_layers_after_it_meet_again():
+    table = _table(EXPECTED, [CONV, POOL, FLAT, DENSE, OUT])
+    assert _sides(table) == [
+        ("1", "Conv2D", "Conv2D"),
+        ("2", "MaxPooling2D", "MaxPooling2D"),
+        ("3", "Flatten", "Flatten"),
+        ("4", "Dense", "Dense"),
+        ("5", "Dropout", "—"),
+        ("6", "Dense", "Dense"),
+    ]
+    assert table.first_difference == 4 and table.rows[4][5:] == ("", "")
+
+
+def test_an_extra_layer_is_one_row_marked_plus_and_the_rest_stays_level():
+    extra = _layer("BatchNormalization", (28, 28, 32), 64)
+    table = _table(EXPECTED, [CONV, extra, POOL, FLAT, DENSE, DROP, OUT])
+    assert _sides(table)[:3] == [
+        ("1", "Conv2D", "Conv2D"),
+        ("+", "—", "BatchNormalization"),
+        ("2", "MaxPooling2D", "MaxPooling2D"),
+    ]
+    assert [row[0] for row in table.rows] == ["1", "+", "2", "3", "4", "5", "6"]
+    assert table.first_difference == 1
+    assert all(row[1] == row[4] for i, row in enumerate(table.rows) if i != 1)
+
+
+def test_a_changed_layer_keeps_one_row_and_is_the_marked_difference():
+    average = _layer("AveragePooling2D", (14, 14, 32), pool_size=[2, 2], strides=[2, 2])
+    table = _table(EXPECTED, [CONV, average, FLAT, DENSE, DROP, OUT])
+    assert _sides(table)[1] == ("2", "MaxPooling2D", "AveragePooling2D") and len(table.rows) == 6
+    assert table.first_difference == 1
+    wider = _layer("Dense", (128,), 802_944, units=128)
+    table = _table(EXPECTED, [CONV, POOL, FLAT, wider, DROP, OUT])
+    assert table.first_difference == 3 and len(table.rows) == 6
+
+
+def _said(expected: list, actual: list) -> str:
+    model = {"kind": "model", "input_shapes": [[28, 28, 1]], "trainable_params": 0, "non_trainable_params": 0}
+    return compare_observations(None, {**model, "layers": expected}, {**model, "layers": actual}, None)
+
+
+def test_the_message_names_the_same_difference_as_the_table():
+    assert _said(EXPECTED, [CONV, POOL, FLAT, DENSE, OUT]) == (
+        "layer 5: expected Dropout(0.4), which your model leaves out"
+    )
+    assert _said(EXPECTED, EXPECTED[:-1]) == "layer 6: expected Dense(10), your model ends before it"
+    extra = _layer("BatchNormalization", (28, 28, 32), 64)
+    assert _said(EXPECTED, [CONV, extra, POOL, FLAT, DENSE, DROP, OUT]) == (
+        "layer 2: your model has an extra BatchNormalization() the contract does not ask for"
+    )
+    average = _layer("AveragePooling2D", (14, 14, 32), pool_size=[2, 2], strides=[2, 2])
+    said = _said(EXPECTED, [CONV, average, FLAT, DENSE, DROP, OUT])
+    assert said.startswith("layer 2: expected MaxPooling2D((2, 2), strides=(2, 2)), got AveragePooling2D")
+
+
+def test_equal_architectures_mark_no_row():
+    assert _table(EXPECTED, list(EXPECTED)).first_difference is None
+
+
+def test_a_loss_error_in_colour_is_reported_without_its_escape_codes():
+    compiled = {"compiled": True, "optimizer": "Adam", "from_logits": False, "loss": 2.3, "metrics": {"acc": 0.1}}
+    expected = {"kind": "model", "layers": EXPECTED, "input_shapes": [[28, 28, 1]], "compiled": compiled}
+    expected |= {"trainable_params": 628_630, "non_trainable_params": 0}
+    broken = {**compiled, "loss_error": "ValueError: \x1b[1mArguments `target` and `output` must\x1b[0m match"}
+    del broken["loss"]
+    actual = {**expected, "compiled": broken}
+    said = compare_observations(None, expected, actual, None)
+    assert "ValueError: Arguments `target` and `output` must match" in said and "x1b" not in said
