@@ -225,6 +225,12 @@ def merge(folders: tuple[Path, ...], out: Path) -> ClassResult:
     """One class from the outputs of several shards: they must be marked alike and share no student."""
     if not folders:
         raise GraderError("merge needs at least one folder written by grade batch")
+    seen: dict[Path, Path] = {}
+    for folder in folders:
+        earlier = seen.setdefault(folder.resolve(), folder)
+        if earlier is not folder:
+            also = "" if str(earlier) == str(folder) else f" (as {earlier} and as {folder})"
+            raise GraderError(f"the shard folder {earlier} was given twice{also}: give each shard's output folder once")
     manifests = [_read_json(folder / MANIFEST, "the batch manifest") for folder in folders]
     first = manifests[0]
     for folder, manifest in zip(folders, manifests, strict=True):
@@ -233,6 +239,11 @@ def merge(folders: tuple[Path, ...], out: Path) -> ClassResult:
                 f"{folder} was marked with other exercises or settings than {folders[0]}: a merged gradebook "
                 "would be unfair; mark every shard with the same options and grader"
             )
+    by_shard: dict[str, Path] = {}
+    for folder, manifest in zip(folders, manifests, strict=True):
+        other = by_shard.setdefault(manifest["shard"], folder) if manifest["shard"] else folder
+        if other is not folder:
+            raise GraderError(f"shard {manifest['shard']} was given twice, in {other} and in {folder}")
     shards = {m["shard"] for m in manifests}
     if None not in shards:
         total = int(next(iter(shards)).split("/")[1])

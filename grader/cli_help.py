@@ -48,11 +48,11 @@ class Translated:
 
     def format_help(self, ctx, formatter):
         with language(help_language(ctx)):
-            shown = [self, *self.get_params(ctx)]
+            # An argument has no `help` attribute in click 8.1-8.2: only what has a help text is translated.
+            shown = [item for item in (self, *self.get_params(ctx)) if getattr(item, "help", None)]
             originals = [item.help for item in shown]
             for item, original in zip(shown, originals, strict=True):
-                if original:
-                    item.help = translate(original).format(**(self.help_fields or {}))
+                item.help = translate(original).format(**(self.help_fields or {}))
             try:
                 super().format_help(ctx, formatter)
             finally:

@@ -3,7 +3,9 @@
 A learner's own runs (`grade exercise3`, `check("exercise3")` in a notebook) write
 `<project>/.grade/progress.json` (or `$GRADE_STATE_DIR/progress.json`), where `<project>` holds the
 `exercises/` folder; `grade list` reads it.
-Marking runs (`grade batch`, or a submission outside the project) never write it.
+Only the learner's own files count: a file in the project's `exercises/` folder, or the cells of a notebook's
+kernel. Marking runs (`grade batch`) and any other submission (the references in `solutions/` that the quick
+start checks, a classmate's copy, a file elsewhere) never write it.
 """
 
 from __future__ import annotations
@@ -22,12 +24,18 @@ FILE_NAME = "progress.json"
 NOT_STARTED = "not_started"
 
 
-def project(start: Path | None = None) -> Path | None:
-    """The folder holding the `exercises/` folder the command runs in (or above); None outside any project."""
+def exercises_folder(start: Path | None = None) -> Path | None:
+    """The learner's `exercises/` folder of the project the command runs in (or above); None outside any."""
     try:
-        return default_root(start).parent
+        return default_root(start)
     except SubmissionNotFound:
         return None
+
+
+def project(start: Path | None = None) -> Path | None:
+    """The folder holding the `exercises/` folder the command runs in (or above); None outside any project."""
+    exercises = exercises_folder(start)
+    return None if exercises is None else exercises.parent
 
 
 def state_folder(start: Path | None = None) -> Path | None:
@@ -69,10 +77,10 @@ def _inside(path: str | None, folder: Path) -> bool:
 
 
 def record(result: ExerciseResult, own: bool = False) -> None:
-    """Keep each task's last state and points, if the graded file belongs to the project run in (or is
-    `own`: the cells a learner ran in a notebook kernel started in the project)."""
-    home, folder = project(), state_folder()
-    if folder is None or not (own or (home is not None and _inside(result.source, home))):
+    """Keep each task's last state and points, if the graded file is the learner's own: in the `exercises/`
+    folder of the project run in (or `own`: the cells a learner ran in a notebook kernel)."""
+    exercises, folder = exercises_folder(), state_folder()
+    if folder is None or not (own or (exercises is not None and _inside(result.source, exercises))):
         return
     path = folder / FILE_NAME
     data = read_json(path)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich import box
+from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -19,13 +21,19 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+def _add_whole_column(table: Table, header: str, *cells: str, justify: JustifyMethod = "left") -> None:
+    """A column never narrower than its header and the `cells` named, so that none of them is cut."""
+    width = max(len(line) for text in (header, *cells) for line in text.splitlines())
+    table.add_column(header, justify=justify, no_wrap=True, min_width=width)
+
+
 class ClassSummary:
     def __init__(self, result: ClassResult):
         self.result = result
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         result = self.result
-        yield self._students()
+        yield self._students(console, options)
         yield Text("")
         yield self._pass_rates()
         yield Text("")
@@ -40,15 +48,28 @@ class ClassSummary:
             style="bold",
         )
 
-    def _students(self) -> Table:
+    def _students(self, console: Console, options: ConsoleOptions) -> Table:
+        """Every header whole: the exercises' full names where they fit, else short ones (ex3), else short ones
+        in a table without vertical rules; a student's name keeps 12 characters or more on a line, the rest folds."""
+        for short, compact in ((False, False), (True, False), (True, True)):
+            table = self._students_table(short=short, compact=compact)
+            unbounded = options.update_width(10 * options.max_width)  # else the measure is capped at the width
+            if Measurement.get(console, unbounded, table).minimum <= options.max_width:
+                break
+        return table
+
+    def _students_table(self, *, short: bool, compact: bool) -> Table:
         result = self.result
         shard = f" (shard {result.shard[0]}/{result.shard[1]})" if result.shard else ""
-        table = Table(title=f"gradebook{shard}", title_justify="left")
-        table.add_column("student")
+        layout = {"box": box.SIMPLE_HEAD, "padding": (0, 0)} if compact else {}
+        table = Table(title=f"gradebook{shard}", title_justify="left", **layout)
+        names = [len(report["student"]) for report in result.reports]
+        table.add_column("student", overflow="fold", min_width=max(len("student"), min(max(names, default=0), 12)))
         for name in result.exercises:
-            table.add_column(f"{name}\n/{_points(result.maxima[name])}", justify="right")
-        table.add_column(f"total\n/{_points(result.max_score)}", justify="right")
-        table.add_column("status")
+            label = "ex" + name.removeprefix("exercise") if short else name
+            _add_whole_column(table, f"{label}\n/{_points(result.maxima[name])}", justify="right")
+        _add_whole_column(table, f"total\n/{_points(result.max_score)}", justify="right")
+        _add_whole_column(table, "status", *(report["status"] for report in result.reports))
         for report in result.reports:
             cells, total = points_row(result, report)
             status = Text(report["status"], style=_STATUS_STYLE[report["status"]])
@@ -56,10 +77,13 @@ class ClassSummary:
         return table
 
     def _pass_rates(self) -> Table:
+        rates = pass_rates(self.result)
         table = Table(title="pass rate per task", title_justify="left")
-        for column in ("exercise", "task", "passed", "rate"):
-            table.add_column(column, justify="right" if column in ("passed",) else "left")
-        for rate in pass_rates(self.result):
+        _add_whole_column(table, "exercise", *(rate.exercise for rate in rates))
+        table.add_column("task", overflow="fold", min_width=len("task"))
+        _add_whole_column(table, "passed", *(f"{rate.passed}/{rate.marked}" for rate in rates), justify="right")
+        table.add_column("rate", min_width=len("rate"))
+        for rate in rates:
             width = round(rate.fraction * 20)
             bar = Text("█" * width, style="green") + Text("░" * (20 - width), style="dim")
             table.add_row(rate.exercise, rate.task, f"{rate.passed}/{rate.marked}", bar + Text(f" {rate.fraction:.0%}"))

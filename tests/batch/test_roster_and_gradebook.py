@@ -162,3 +162,27 @@ def test_merge_refuses_shards_that_would_make_an_unfair_or_incomplete_gradebook(
     result = CliRunner().invoke(main, ["merge", str(first), str(other), "--out", str(tmp_path / "merged")])
     assert result.exit_code == 2, result.output
     assert says in result.output
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [("a", "a"), ("a/", "a"), ("a", "./a"), ("a", "../{here}/a")],
+    ids=["the same words", "a trailing slash", "./", "through the parent"],
+)
+def test_merge_says_a_shard_folder_given_twice_was_given_twice(tmp_path, monkeypatch, spellings):
+    _shard_output(tmp_path / "a", CLASS.reports[:1], share=(1, 2))
+    _shard_output(tmp_path / "b", CLASS.reports[1:], share=(2, 2))
+    monkeypatch.chdir(tmp_path)
+    folders = [s.format(here=tmp_path.name) for s in spellings]
+    result = CliRunner().invoke(main, ["merge", *folders, "b", "--out", "merged"])
+    assert result.exit_code == 2, result.output
+    assert "given twice" in result.output and "more than one" not in result.output
+    assert not (tmp_path / "merged").exists()
+
+
+def test_merge_says_one_shard_marked_into_two_folders_was_given_twice(tmp_path):
+    first = _shard_output(tmp_path / "a", CLASS.reports[:1], share=(1, 2))
+    again = _shard_output(tmp_path / "a-again", CLASS.reports[:1], share=(1, 2))
+    result = CliRunner().invoke(main, ["merge", str(first), str(again), "--out", str(tmp_path / "merged")])
+    assert result.exit_code == 2, result.output
+    assert "shard 1/2 was given twice" in result.output

@@ -77,3 +77,20 @@ def test_a_damaged_progress_file_reads_as_no_progress(project):
     assert result.exit_code == 0 and "not started" in _rows(result.output)["flatten"]
     run("3", "--examples", "5")
     assert "passed" in _rows(run("list", "--lang", "en").output)["flatten"]
+
+
+def test_checking_the_references_as_the_quick_start_does_marks_nothing_as_done(project, monkeypatch):
+    """`grade exercise1 --submission solutions`, run in the course's folder, grades the references, not the
+    learner's exercise 1: `grade list` still shows it not started."""
+    shutil.copytree(ROOT / "solutions", project / "solutions")
+    monkeypatch.chdir(project)
+    assert run("exercise1", "--submission", "solutions", "--examples", "2").exit_code == 0
+    assert run("exercise1", "--submission", "solutions/" + solution_file(1).name, "--examples", "2").exit_code == 0
+    assert not (project / ".grade").exists()
+    assert "not started" in _rows(run("list", "--lang", "en").output)["conv2d"]
+
+
+def test_a_file_named_inside_the_exercises_folder_is_the_learners_own(project, monkeypatch):
+    monkeypatch.chdir(project)
+    assert run("3", "--submission", "exercises/" + solution_file(3).name, "--examples", "2").exit_code == 1
+    assert "failed" in _rows(run("list", "--lang", "en").output)["max_pool2d"]

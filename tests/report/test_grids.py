@@ -4,6 +4,7 @@ that differ flagged; large arrays left to the message's summary; the JSON report
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -80,9 +81,11 @@ def test_a_flipped_kernel_is_shown_as_grids_with_the_wrong_cell_marked(submissio
 def test_a_wrong_shape_is_said_in_words_before_the_grids(submission):
     result = _graded(3, "pool_stride_one.py", submission)
     task = result.tasks[0]
-    assert task.message.startswith("shape (1, 2, 1, 1), expected (1, 1, 1, 1)")
+    # The window of 2 along the height or the width: which axis the shrinker keeps depends on its version.
+    shape = re.match(r"shape (\(1, \d, \d, 1\)), expected \(1, 1, 1, 1\)", task.message)
+    assert shape is not None and shape.group(1) in ("(1, 2, 1, 1)", "(1, 1, 2, 1)"), task.message
     text = render(result, "text", lang="en", width=100)
-    assert "expected (1, 1, 1, 1)" in text and "yours (1, 2, 1, 1)" in text and "n=0, c=0" in text
+    assert "expected (1, 1, 1, 1)" in text and f"yours {shape.group(1)}" in text and "n=0, c=0" in text
 
 
 @pytest.mark.slow
