@@ -30,7 +30,11 @@ from grader.values import show, show_call
 DEFAULT_EXAMPLES = 100
 DEFAULT_TIMEOUT = 20.0
 SWEEP_WINDOW = 8  # calls on their way to the worker at once while sweeping
-SHRINK_SECONDS = 3.0  # after the first failure, time to find a smaller one before reporting the smallest so far
+# After the first failure, hypothesis tries smaller calls: at most SHRINK_CALLS of them (it needs 10-30 on the
+# classic mistakes). A count, not a clock, so the smallest failing example is the same on a busy machine as on a
+# quiet one (a 3 s clock gave another one under load); the clock is only a safety net for very slow functions.
+SHRINK_CALLS = 200
+SHRINK_SECONDS = 10.0
 CONFIRMATIONS = 12  # generated calls on which a learner's answers must also match a misconception's
 DIAGNOSIS_SECONDS = 15.0  # at most, for the learner to answer them (a few hundredths of a second as a rule): a
 # diagnosis not confirmed in time is not made, so the limit must stay far above what a loaded CI machine needs
@@ -117,6 +121,7 @@ class TaskRunner:
         self.smallest_failure: _Failure | None = None  # the latest failure while shrinking is the smallest
         self.first_failure: _Failure | None = None  # the wrong answer the sweep saw, shown if the search does not
         self.deadline = 0.0
+        self.shrink_calls = 0  # calls tried since the first failure of the search
         self.note: str | None = None  # the first remark a right answer drew (a wider dtype), said once per task
 
     def run(self) -> TaskResult:
@@ -219,8 +224,10 @@ class TaskRunner:
 
     def _check(self, call: Call) -> None:
         remaining = self.deadline - time.monotonic()
-        if self.smallest_failure is not None and remaining <= 0:
-            raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)  # enough shrinking
+        if self.smallest_failure is not None:
+            self.shrink_calls += 1
+            if remaining <= 0 or self.shrink_calls > SHRINK_CALLS:
+                raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)  # enough shrinking
         if self.first_failure is not None and remaining <= 0:
             raise _Outcome(Status.FAILED, "", failure=self.first_failure)  # the search ran out of time
         if self.task.observe is None:
@@ -290,6 +297,7 @@ class TaskRunner:
         failure = _Failure(status, call, message, expected, actual, self.worker.last_call_output())
         if self.smallest_failure is None:
             self.deadline = min(self.deadline, time.monotonic() + SHRINK_SECONDS)
+            self.shrink_calls = 0
         self.smallest_failure = failure
         raise failure
 

@@ -1,12 +1,18 @@
-"""The same seed and submission give the same examples, whatever else the process has imported."""
+"""The same seed and submission give the same examples and the same smallest failing example, whatever else the
+process has imported and however busy the machine is."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+import time
+
+import pytest
 
 from grader import drawing
-from tests.conftest import calls_sent
+from grader.api import grade
+from grader.sandbox import Worker
+from tests.conftest import ROOT, calls_sent, solution_file
 
 
 def _generated_calls(monkeypatch, seed=0):
@@ -34,3 +40,26 @@ def test_examples_do_not_depend_on_the_modules_the_process_has_imported(monkeypa
 
 def test_another_seed_gives_other_examples(monkeypatch):
     assert _generated_calls(monkeypatch, seed=0) != _generated_calls(monkeypatch, seed=1)
+
+
+@pytest.mark.slow
+def test_a_busy_machine_shows_the_same_smallest_failing_example(monkeypatch, submission):
+    """Shrinking stops after a number of calls, not seconds: a worker slowed as on a loaded CI machine (the old
+    3 s of shrinking ran out there) still ends on the same smallest call."""
+    stride_one = (ROOT / "solutions/mistakes/exercise3_pooling/pool_stride_one.py").read_text()
+    path = submission(3, solution_file(3).read_text() + "\n\n" + stride_one)
+
+    def smallest():
+        result = grade(3, path, examples=20)
+        return {t.name: t.counterexample.call for t in result.tasks if not t.passed}
+
+    quiet = smallest()
+    assert set(quiet) == {"max_pool2d", "avg_pool2d"}
+    real_call = Worker.call
+
+    def slow_call(self, *args, **kwargs):
+        time.sleep(0.3)
+        return real_call(self, *args, **kwargs)
+
+    monkeypatch.setattr(Worker, "call", slow_call)
+    assert smallest() == quiet
