@@ -25,6 +25,7 @@ from grader import backends
 from grader.engine import Options
 from grader.errors import GraderError
 from grader.gradebook import ClassResult, gradebook_csv
+from grader.i18n import N_, _, translate
 from grader.marking import ERROR, Marker, error_report, settings_hash
 from grader.roster import Student, shard, students
 from grader.spec import Exercise
@@ -143,7 +144,7 @@ def mark_class(
 ) -> ClassResult:
     """Mark every student under `submissions` (or the `share` = (K, N) shard of them) into `out`."""
     if jobs < 1:
-        raise GraderError(f"--jobs {jobs} must be at least 1")
+        raise GraderError(_("--jobs {jobs} must be at least 1").format(jobs=jobs))
     backends.check_request(options.backend)
     roster = students(submissions)
     if share is not None:
@@ -151,7 +152,7 @@ def mark_class(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise GraderError(f"cannot write into {out}: {exc.strerror}") from None
+        raise GraderError(_("cannot write into {out}: {error}").format(out=out, error=exc.strerror)) from None
     settings = settings_hash(exercises, options)
     marking = _Class(submissions, out, exercises, options, settings, progress)
     if on_start:
@@ -216,46 +217,60 @@ def _read_json(path: Path, what: str):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise GraderError(f"cannot read {what} {path}: {exc.strerror}") from None
+        raise GraderError(
+            _("cannot read {what} {path}: {error}").format(what=translate(what), path=path, error=exc.strerror)
+        ) from None
     except ValueError:
-        raise GraderError(f"{what} {path} is not valid JSON") from None
+        raise GraderError(_("{what} {path} is not valid JSON").format(what=translate(what), path=path)) from None
 
 
 def merge(folders: tuple[Path, ...], out: Path) -> ClassResult:
     """One class from the outputs of several shards: they must be marked alike and share no student."""
     if not folders:
-        raise GraderError("merge needs at least one folder written by grade batch")
+        raise GraderError(_("merge needs at least one folder written by grade batch"))
     seen: dict[Path, Path] = {}
     for folder in folders:
         earlier = seen.setdefault(folder.resolve(), folder)
         if earlier is not folder:
-            also = "" if str(earlier) == str(folder) else f" (as {earlier} and as {folder})"
-            raise GraderError(f"the shard folder {earlier} was given twice{also}: give each shard's output folder once")
-    manifests = [_read_json(folder / MANIFEST, "the batch manifest") for folder in folders]
+            also = "" if str(earlier) == str(folder) else _(" (as {earlier} and as {folder})")
+            raise GraderError(
+                _("the shard folder {earlier} was given twice{also}: give each shard's output folder once").format(
+                    earlier=earlier, also=also.format(earlier=earlier, folder=folder)
+                )
+            )
+    manifests = [_read_json(folder / MANIFEST, N_("the batch manifest")) for folder in folders]
     first = manifests[0]
     for folder, manifest in zip(folders, manifests, strict=True):
         if (manifest["exercises"], manifest["settings_sha256"]) != (first["exercises"], first["settings_sha256"]):
             raise GraderError(
-                f"{folder} was marked with other exercises or settings than {folders[0]}: a merged gradebook "
-                "would be unfair; mark every shard with the same options and grader"
+                _(
+                    "{folder} was marked with other exercises or settings than {first}: a merged gradebook would "
+                    "be unfair; mark every shard with the same options and grader"
+                ).format(folder=folder, first=folders[0])
             )
     by_shard: dict[str, Path] = {}
     for folder, manifest in zip(folders, manifests, strict=True):
         other = by_shard.setdefault(manifest["shard"], folder) if manifest["shard"] else folder
         if other is not folder:
-            raise GraderError(f"shard {manifest['shard']} was given twice, in {other} and in {folder}")
+            raise GraderError(
+                _("shard {shard} was given twice, in {other} and in {folder}").format(
+                    shard=manifest["shard"], other=other, folder=folder
+                )
+            )
     shards = {m["shard"] for m in manifests}
     if None not in shards:
         total = int(next(iter(shards)).split("/")[1])
         missing = sorted(set(range(1, total + 1)) - {int(s.split("/")[0]) for s in shards})
         if missing:
-            raise GraderError(f"shard(s) {', '.join(f'{k}/{total}' for k in missing)} missing from the merge")
+            raise GraderError(
+                _("shard(s) {shards} missing from the merge").format(shards=", ".join(f"{k}/{total}" for k in missing))
+            )
     reports: dict[str, dict] = {}
     for folder, manifest in zip(folders, manifests, strict=True):
         for name in manifest["students"]:
             if name in reports:
-                raise GraderError(f"student {name!r} is in more than one of the merged folders")
-            report = _read_json(folder / REPORTS / f"{name}.json", "the report")
+                raise GraderError(_("student {name} is in more than one of the merged folders").format(name=repr(name)))
+            report = _read_json(folder / REPORTS / f"{name}.json", N_("the report"))
             reports[name] = report
             if folder.resolve() != out.resolve():
                 write_atomically(out / REPORTS / f"{name}.json", _dump(report))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError, SubmissionNotFound
+from grader.i18n import _
 from grader.spec import Exercise
 from grader.submission import find_source
 
@@ -53,7 +54,9 @@ def _root_of(entry: Path) -> Path:
 def students(submissions: Path) -> tuple[Student, ...]:
     """One student per folder, `.py` file or notebook directly under `submissions`, sorted by name."""
     if not submissions.is_dir():
-        raise SubmissionNotFound(f"{submissions} is not a folder: pass the folder that holds one entry per student")
+        raise SubmissionNotFound(
+            _("{path} is not a folder: pass the folder that holds one entry per student").format(path=submissions)
+        )
     found: dict[str, Student] = {}
     for entry in sorted(submissions.iterdir()):
         if entry.name.startswith(".") or entry.name in _SKIPPED:
@@ -67,7 +70,11 @@ def students(submissions: Path) -> tuple[Student, ...]:
             )
         name = entry.name if entry.is_dir() else entry.stem
         if name in found:
-            raise GraderError(f"two submissions for student {name!r}: {found[name].root.name} and {entry.name}")
+            raise GraderError(
+                _("two submissions for student {name}: {first} and {second}").format(
+                    name=repr(name), first=found[name].root.name, second=entry.name
+                )
+            )
         found[name] = Student(name, _root_of(entry).resolve())
     return tuple(sorted(found.values(), key=lambda s: s.name))
 
@@ -77,9 +84,9 @@ def parse_shard(text: str) -> tuple[int, int]:
     try:
         k, n = (int(part) for part in text.split("/"))
     except ValueError:
-        raise GraderError(f"--shard {text!r} must look like K/N, such as 1/4") from None
+        raise GraderError(_("--shard {text} must look like K/N, such as 1/4").format(text=repr(text))) from None
     if not 1 <= k <= n:
-        raise GraderError(f"--shard {text!r}: K must be between 1 and N")
+        raise GraderError(_("--shard {text}: K must be between 1 and N").format(text=repr(text)))
     return k, n
 
 
