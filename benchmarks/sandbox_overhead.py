@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.sandbox import Worker
+from grader.sandbox.worker import Worker
 from grader.spec import Call
 
 SUBMISSION = "import numpy as np\n\ndef double(x):\n    return x * 2\n"

@@ -21,7 +21,7 @@ from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
 from grader.errors import GraderError
 from grader.i18n import LANGUAGES, N_, _, default_language, language
 from grader.report import FORMATS
-from grader.sandbox import DEFAULT_MEMORY_MB
+from grader.sandbox.worker import DEFAULT_MEMORY_MB
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.codec import Foreign
 from grader.i18n import _
+from grader.sandbox.codec import Foreign
 from grader.spec import Call
 
 # Relative to the summed magnitude. float64 results must be float64-accurate: a float32 computation of

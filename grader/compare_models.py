@@ -11,9 +11,9 @@ from itertools import zip_longest
 
 import numpy as np
 
-from grader.codec import error_text
 from grader.i18n import N_, _, label, translate
 from grader.results import Table
+from grader.sandbox.codec import error_text
 
 _KIND_WORDS = {
     "model": N_("a Keras model (keras.Model or keras.Sequential)"),

@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 
-from grader import codec, fingerprint
+from grader import fingerprint
+from grader.sandbox import codec
 from grader.spec import Call, Exercise, Task
 
 _KEPT: dict[str, tuple[Call, ...]] = {}

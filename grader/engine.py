@@ -23,7 +23,7 @@ from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
 from grader.i18n import LANGUAGES, N_, _, language, translate
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
-from grader.sandbox import DEFAULT_MEMORY_MB, Reply, Worker
+from grader.sandbox.worker import DEFAULT_MEMORY_MB, Reply, Worker
 from grader.spec import Call, Exercise, Task
 from grader.values import show, show_call
 

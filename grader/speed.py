@@ -21,7 +21,7 @@ from pathlib import Path
 
 from grader.compare import settle
 from grader.i18n import _, translate
-from grader.sandbox import Reply, Worker
+from grader.sandbox.worker import Reply, Worker
 from grader.spec import Call, Exercise, Task
 
 CALLS_PER_ROUND = 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.codec import Foreign
+from grader.sandbox.codec import Foreign
 
 
 def show(value) -> str:

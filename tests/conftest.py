@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from grader.api import grade
-from grader.sandbox import Worker
+from grader.sandbox.worker import Worker
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"

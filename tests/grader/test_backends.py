@@ -35,7 +35,7 @@ def test_gpu_on_a_machine_without_nvidia_devices_is_refused_before_tensorflow_is
 
 
 def test_the_worker_keeps_the_callers_gpu_choice_while_the_grader_hides_its_own(monkeypatch):
-    from grader.sandbox import _environment
+    from grader.sandbox.worker import _environment
 
     monkeypatch.setattr(backends, "_CALLERS_CUDA_DEVICES", "1")
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "-1")  # what the grader set for its own TensorFlow

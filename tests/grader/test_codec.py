@@ -8,8 +8,8 @@ import pickle
 import numpy as np
 import pytest
 
-from grader import codec
-from grader.codec import Foreign, ProtocolError
+from grader.sandbox import codec
+from grader.sandbox.codec import Foreign, ProtocolError
 
 
 @pytest.mark.parametrize(

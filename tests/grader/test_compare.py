@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from grader.codec import Foreign
 from grader.compare import ArraysClose, ExactValue, IntegersEqual, Remark, ScalarClose, settle, unchanged
+from grader.sandbox.codec import Foreign
 from grader.spec import Call
 from grader.strategies import image_kernel_calls
 from solutions.exercise1_convolution import apply_filter, correlate2d, laplacian_filter

@@ -18,7 +18,7 @@ from grader import explain
 from grader.api import grade
 from grader.i18n import language, translate
 from grader.results import Status
-from grader.worker import _learner_traceback
+from grader.sandbox.learner import _learner_traceback
 from tests.conftest import FIXTURES, exercise_number
 
 LEARNERS = FIXTURES / "learners"

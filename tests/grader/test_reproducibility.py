@@ -11,7 +11,7 @@ import pytest
 
 from grader import drawing
 from grader.api import grade
-from grader.sandbox import Worker
+from grader.sandbox.worker import Worker
 from tests.conftest import ROOT, calls_sent, solution_file
 
 

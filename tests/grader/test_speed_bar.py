@@ -14,7 +14,7 @@ import pytest
 from grader import catalog
 from grader.api import grade
 from grader.results import Status
-from grader.sandbox import Reply
+from grader.sandbox.worker import Reply
 from grader.speed import _learner_seconds, _Round
 from tests.conftest import FIXTURES, solution_file
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from grader.confine import _readable_parts
-from grader.sandbox import OUTPUT_TAIL_BYTES, _OutputTap
+from grader.sandbox.confinement import _readable_parts
+from grader.sandbox.worker import OUTPUT_TAIL_BYTES, _OutputTap
 
 
 def test_a_hidden_folder_is_carved_out_of_a_readable_one(tmp_path):

@@ -24,7 +24,7 @@ import pytest
 from grader import catalog
 from grader.api import grade
 from grader.results import Status
-from grader.sandbox import hidden_folders
+from grader.sandbox.worker import hidden_folders
 from tests.conftest import FIXTURES, exercise_number, marked_processes, solution_file
 
 pytestmark = pytest.mark.slow

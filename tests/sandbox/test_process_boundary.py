@@ -17,7 +17,7 @@ import pytest
 
 from grader.api import grade
 from grader.results import Status
-from grader.sandbox import Worker
+from grader.sandbox.worker import Worker
 from grader.spec import Call
 from tests.conftest import ROOT, marked_processes, solution_file
 

@@ -1,7 +1,7 @@
-"""The learner's side of the process boundary: `python -m grader.worker CONFIG_JSON`.
+"""The learner's side of the process boundary: `python -m grader.sandbox.learner CONFIG_JSON`.
 
 The process first splits into the guardian (see `guardian`) and the learner's process. The learner's process
-confines itself (see `confine`), loads one submission file under a private module name and answers calls
+confines itself (see `confinement`), loads one submission file under a private module name and answers calls
 from the grader over a pipe: requests are pickles from the grader (trusted); replies are plain data (see
 `codec`). It never sees a reference solution or an expected output, and imports nothing heavy.
 """
@@ -17,7 +17,8 @@ import sys
 import time
 import traceback
 
-from grader import codec, confine, guardian, keras_observe
+from grader import keras_observe
+from grader.sandbox import codec, confinement, guardian
 
 _PRIVATE_MODULE = "_learner_submission"
 _clock = time.perf_counter  # taken before any learner code runs (the grader checks it against its own clock)
@@ -172,9 +173,9 @@ def main(argv=None) -> None:
     # The grader's own folder was on the path only to import this module; learner code does not need it.
     hidden = {config["package_root"], ""}
     sys.path[:] = [p for p in sys.path if p not in hidden]
-    confinement = confine.Confinement(**config["confinement"])
-    unprotected = guardian.split(confinement.memory_bytes, close_in_guardian=(requests, replies))
-    unprotected += confine.apply(confinement)
+    rules = confinement.Confinement(**config["confinement"])
+    unprotected = guardian.split(rules.memory_bytes, close_in_guardian=(requests, replies))
+    unprotected += confinement.apply(rules)
     session = _Session(unprotected, replies)
     while True:
         try:

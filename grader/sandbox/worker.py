@@ -1,7 +1,7 @@
 """The grader's side of the process boundary: a long-lived worker process that runs the learner's code.
 
 One worker serves a whole exercise (about a millisecond per call, where a fresh process would cost a quarter
-of a second). The worker is confined (`confine`) and guarded (`guardian`); this side never blocks on it: every
+of a second). The worker is confined (`confinement`) and guarded (`guardian`); this side never blocks on it: every
 read and write has a deadline, what it prints is read as it comes and only a bounded tail is kept, and what it
 sends back is parsed as plain data (`codec`). A call that hangs past its limit, or a worker that dies, is
 reported as a `Reply`; the worker's whole tree is then ended and the next task starts a fresh one.
@@ -25,13 +25,14 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from grader import backends, codec
-from grader.confine import Confinement
-from grader.guardian import MEMORY_EXIT
+from grader import backends
 from grader.i18n import _
+from grader.sandbox import codec
+from grader.sandbox.confinement import Confinement
+from grader.sandbox.guardian import MEMORY_EXIT
 from grader.spec import Call
 
-_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 OUTPUT_TAIL_BYTES = 2000  # what a report shows of the learner's output
 _OUTPUT_KEPT_BYTES = 64 * 1024  # what is kept of it at all, however much it prints
 DEFAULT_MEMORY_MB = 2048
@@ -220,7 +221,7 @@ class Worker:
         }
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "grader.worker", json.dumps(config)],
+                [sys.executable, "-m", "grader.sandbox.learner", json.dumps(config)],
                 pass_fds=(request_read, reply_write),
                 stdin=subprocess.DEVNULL,
                 stdout=output_write,
