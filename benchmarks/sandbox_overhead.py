@@ -1,10 +1,13 @@
-"""What the sandbox costs: starting a confined worker, one call across the boundary, and ending it.
+"""What the sandbox costs: starting a confined worker, one call across the boundary, and ending it, and what
+each layer of the confinement adds to a worker's start.
 
     python benchmarks/sandbox_overhead.py [--repeats N] [--json FILE]
 
 Prints a table of medians and spreads (these machines are noisy) and, for scale, the same function called in
 this process. A worker serves a whole exercise, so "start + load" and "close" are paid once per exercise (and
-again after a task that hung or crashed); "call" is paid once per example.
+again after a task that hung or crashed); "call" is paid once per example. The layers are timed in fresh
+processes, one after the other as a worker applies them: resource limits, Landlock (hiding the references only,
+or the banned packages too, as a worker of a by-hand exercise does), and the seccomp filter.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from grader.sandbox.worker import Worker
-from grader.spec import Call
+from grader.sandbox.worker import Worker, banned_folders, hidden_folders
+from grader.spec import BY_HAND_BANNED, Call
 
 SUBMISSION = "import numpy as np\n\ndef double(x):\n    return x * 2\n"
 
@@ -31,6 +36,40 @@ def _seconds(function, repeats: int) -> list[float]:
         function()
         times.append(time.perf_counter() - start)
     return times
+
+
+_LAYERS = """
+import json, sys, tempfile, time
+from grader.sandbox import confinement, syscalls
+variant, hidden = sys.argv[1], json.loads(sys.argv[2])
+rules = confinement.Confinement(tempfile.mkdtemp(), sys.executable, tuple(hidden), 2 << 30, 64 << 20)
+times = {}
+def timed(name, step):
+    start = time.perf_counter()
+    step()
+    times[name] = time.perf_counter() - start
+timed("resource limits", lambda: confinement._limit_resources(rules))
+timed(f"Landlock, {variant} hidden", lambda: confinement._landlock(rules))
+timed("seccomp filter", syscalls.restrict)
+print(json.dumps(times))
+"""
+
+
+def layer_costs(repeats: int) -> dict[str, list[float]]:
+    """Each layer as a worker applies it, in a fresh process (Landlock once hiding the references only, once
+    the banned packages too)."""
+    variants = {
+        "references": list(hidden_folders()),
+        "references and banned packages": list(hidden_folders() + banned_folders(BY_HAND_BANNED)),
+    }
+    rows: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        for variant, hidden in variants.items():
+            command = [sys.executable, "-c", _LAYERS, variant, json.dumps(hidden)]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            for name, seconds in json.loads(done.stdout).items():
+                rows.setdefault(f"layer: {name}", []).append(seconds)
+    return rows
 
 
 def measure(repeats: int) -> dict[str, list[float]]:
@@ -54,7 +93,7 @@ def measure(repeats: int) -> dict[str, list[float]]:
             rows[name] = [t / 100 for t in hundred]
     hundred = _seconds(lambda: [small.args[0] * 2 for _ in range(100)], repeats)
     rows["in-process call, 1x6x6x2"] = [t / 100 for t in hundred]
-    return rows
+    return rows | layer_costs(repeats)
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ _GPU_READABLE = ("/proc/driver/nvidia", "/sys/bus/pci", "/sys/devices", "/sys/mo
 class Confinement:
     scratch: str  # the only folder it may write in (its working directory)
     submission: str  # the only file of the grader's it may read
-    hidden: tuple[str, ...]  # folders it must never read, even inside readable ones (the reference solutions)
+    hidden: tuple[str, ...]  # never readable, even inside readable folders (the references, banned packages)
     memory_bytes: int
     file_bytes: int
     gpu: bool = False  # the NVIDIA device files and driver facts, for grading on the GPU
@@ -79,12 +79,15 @@ def _limit_resources(confinement: Confinement) -> list[str]:
 
 
 def _within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+    """Both resolved. (By their text: `folder in path.parents` costs a Path per ancestor, thousands per worker.)"""
+    inner, outer = str(path), str(folder)
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
 
 
-def _readable_parts(root: Path, hidden: list[Path]) -> list[Path]:
+def _readable_parts(root: Path, hidden: list[Path], *, resolved: bool = False) -> list[Path]:
     """`root` minus the hidden folders, as whole subtrees (Landlock grants subtrees and cannot carve holes)."""
-    root = root.resolve()
+    if not resolved or root.is_symlink():
+        root = root.resolve()
     if any(_within(root, h) for h in hidden):
         return []
     inside = [h for h in hidden if _within(h, root)]
@@ -95,17 +98,30 @@ def _readable_parts(root: Path, hidden: list[Path]) -> list[Path]:
         children = list(root.iterdir())
     except OSError:
         return []
-    for child in children:
-        parts += _readable_parts(child, inside)
+    for child in children:  # a child of a resolved folder is resolved unless it is a link itself
+        parts += _readable_parts(child, inside, resolved=True)
     return parts
 
 
+def _listed_only(root: Path, hidden: list[Path]) -> set[Path]:
+    """The folders split around hidden ones: listed but not read, so that imports and `importlib.metadata`
+    still find what sits beside a hidden folder (a listing right reaches down into it too, but only names)."""
+    root = root.resolve()
+    return {a for h in hidden if _within(h, root) and h != root for a in h.parents if _within(a, root)}
+
+
 def _readable_roots(gpu: bool) -> list[Path]:
+    """The readable folders, resolved, leaving out those inside another (site-packages inside the venv)."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *_SYSTEM_READABLE, *_PROC_READABLE}
     roots.update(p for p in sys.path if p)
     if gpu:
         roots.update(_GPU_READABLE)
-    return [Path(p) for p in sorted(roots) if os.path.exists(p)]
+    resolved = sorted({Path(p).resolve() for p in roots if os.path.exists(p)}, key=lambda p: len(p.parts))
+    outermost: list[Path] = []
+    for root in resolved:
+        if not any(_within(root, outer) for outer in outermost):
+            outermost.append(root)
+    return sorted(outermost)
 
 
 def _gpu_devices() -> tuple[str, ...]:
@@ -135,6 +151,9 @@ def _landlock(confinement: Confinement) -> list[str]:
             for part in _readable_parts(root, hidden):
                 with contextlib.suppress(OSError):  # vanished, or a socket or a path we may not open
                     ruleset.allow_path(part, read if part.is_dir() else read & file_rights)
+            for folder in _listed_only(root, hidden):
+                with contextlib.suppress(OSError):
+                    ruleset.allow_path(folder, AccessFS.READ_DIR)
         ruleset.allow_path(confinement.submission, AccessFS.READ_FILE)
         for device in _DEVICES:
             if os.path.exists(device):

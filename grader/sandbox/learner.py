@@ -18,7 +18,7 @@ import time
 import traceback
 
 from grader import keras_observe
-from grader.sandbox import codec, confinement, guardian
+from grader.sandbox import codec, confinement, guardian, syscalls
 
 _PRIVATE_MODULE = "_learner_submission"
 _clock = time.perf_counter  # taken before any learner code runs (the grader checks it against its own clock)
@@ -176,6 +176,7 @@ def main(argv=None) -> None:
     rules = confinement.Confinement(**config["confinement"])
     unprotected = guardian.split(rules.memory_bytes, close_in_guardian=(requests, replies))
     unprotected += confinement.apply(rules)
+    unprotected += syscalls.restrict()  # last: building the rules needs nothing it refuses
     session = _Session(unprotected, replies)
     while True:
         try:

@@ -17,6 +17,7 @@ import os
 import select
 import shutil
 import signal
+import site
 import subprocess
 import sys
 import tempfile
@@ -91,6 +92,26 @@ def hidden_folders() -> tuple[str, ...]:
     """Folders the learner's process must never read: the reference solutions, wherever they are installed."""
     spec = importlib.util.find_spec("solutions")
     return tuple(spec.submodule_search_locations or ()) if spec else ()
+
+
+@functools.cache
+def banned_folders(banned: tuple[str, ...]) -> tuple[str, ...]:
+    """Every installed copy of the banned packages (folders and module files, on the path or in a site folder),
+    which the learner's process must not read at all: the import hook in that process only gives the clear
+    `forbidden` message, and learner code can remove it, but not read what Landlock hides."""
+    places = {p for p in sys.path if p}
+    with contextlib.suppress(AttributeError):  # site.getsitepackages is missing in some old virtualenvs
+        places.update(site.getsitepackages())
+    found = set()
+    for place in places:
+        try:
+            entries = os.listdir(place)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.partition(".")[0] in banned and not entry.endswith((".dist-info", ".egg-info", ".pth")):
+                found.add(os.path.join(place, entry))
+    return tuple(sorted(found))
 
 
 def _environment(scratch: str, gpu: bool) -> dict[str, str]:
@@ -208,7 +229,7 @@ class Worker:
         confinement = Confinement(
             scratch=self._folder,
             submission=str(self.path),
-            hidden=hidden_folders(),
+            hidden=hidden_folders() + banned_folders(self.banned),
             memory_bytes=self.memory_mb * 1024 * 1024,
             file_bytes=FILE_LIMIT_BYTES,
             gpu=self.gpu,

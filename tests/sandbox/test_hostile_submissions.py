@@ -52,7 +52,33 @@ def _landlock_abi() -> int:
     return landlockpy.abi_version()
 
 
-NEEDS = {"landlock": 1, "landlock-network": 4, "landlock-signals": 6}
+def _seccomp() -> bool:
+    try:
+        from grader.sandbox import syscalls
+
+        syscalls._binding()
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+NEEDS = {"landlock": 1, "landlock-network": 4, "landlock-signals": 6, "seccomp": 1}
+
+
+def _lacks(need: str) -> str:
+    """Why this machine cannot run an attack that needs `need`, or ''."""
+    if need == "seccomp":
+        return "" if _seccomp() else "this machine lacks libseccomp or pyseccomp"
+    if need and _landlock_abi() < NEEDS[need]:
+        return f"this kernel lacks {need} (Landlock ABI {_landlock_abi()})"
+    return ""
+
+
+def _grader_state() -> tuple:
+    """What another process could change about the grader: its limits, priority and cores."""
+    me = psutil.Process()
+    limits = tuple(me.rlimit(getattr(psutil, name)) for name in ("RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_AS"))
+    return limits, me.nice(), tuple(me.cpu_affinity())
 
 
 @dataclass(frozen=True)
@@ -100,8 +126,9 @@ def _compose(path: Path, victim: Path, marker: str) -> str:
 @pytest.mark.parametrize("path", HOSTILE, ids=[p.stem for p in HOSTILE])
 def test_a_hostile_task_gets_its_grade_and_changes_nothing_else(path, tmp_path, monkeypatch):
     attack = Attack.read(path)
-    if attack.needs and _landlock_abi() < NEEDS[attack.needs]:
-        pytest.skip(f"this kernel lacks {attack.needs} (Landlock ABI {_landlock_abi()})")
+    if _lacks(attack.needs):
+        pytest.skip(_lacks(attack.needs))
+    before = _grader_state()
     victim = tmp_path / "victim.txt"
     victim.write_text("the instructor's file")
     marker = f"hostile-{uuid.uuid4().hex}"
@@ -125,6 +152,7 @@ def test_a_hostile_task_gets_its_grade_and_changes_nothing_else(path, tmp_path, 
             assert task.status is Status.PASSED, f"{task.name} should be unaffected: {task.message}"
     assert victim.read_text() == "the instructor's file"
     assert signals == []
+    assert _grader_state() == before
     survivors = marked_processes(marker)
     for process in survivors:  # do not leave them running when the test fails
         process.kill()

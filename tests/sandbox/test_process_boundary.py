@@ -113,6 +113,14 @@ def test_importing_the_solutions_is_forbidden(submission):
     assert "'solutions'" in result.tasks[0].message
 
 
+def test_what_sits_beside_a_hidden_package_still_imports_and_reports_its_version(submission):
+    """Banned packages and the references are unreadable, not unlisted: a learner's file importing plotting
+    libraries and asking `importlib.metadata` for numpy's version loads and passes."""
+    head = "import importlib.metadata\nimport matplotlib.pyplot as plt\nNUMPY = importlib.metadata.version('numpy')\n"
+    result = grade(1, submission=submission(1, head + solution_file(1).read_text()))
+    assert {t.status for t in result.tasks} == {Status.PASSED}, result.tasks[0].message
+
+
 def _grade_in_a_process(path, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "grader", "3", "--submission", str(path), *options],
