@@ -6,9 +6,10 @@ Keras 3 (`import keras`, or `from tensorflow import keras`); images are channels
 The grader compares your model with the reference layer by layer: the kind of layer, its settings (filters,
 kernel size, strides, padding, activation, pool size, dropout rate, units), every output shape and the
 parameter counts (파라미터 개수). Then it copies the reference's weights into your model and checks that both
-compute the same outputs. Any spelling of the same model passes: keras.Sequential or the functional API,
-MaxPool2D or MaxPooling2D, 3 or (3, 3), keras.Input(shape=...) or input_shape=..., activation='relu' or an
-Activation layer. No weights or data are downloaded: use weights=None.
+compute the same outputs; a Dropout is also run in training mode, where it must drop. Keras' own layers are
+expected (a class of yours named Dropout is not keras.layers.Dropout). Any spelling of the same model passes:
+keras.Sequential or the functional API, MaxPool2D or MaxPooling2D, 3 or (3, 3), keras.Input(shape=...) or
+input_shape=..., activation='relu' or an Activation layer. No weights or data are downloaded: use weights=None.
 
 Concept: https://keras.io/guides/sequential_model/ and https://keras.io/guides/transfer_learning/
 Check your work with:  grade exercise6
@@ -103,8 +104,9 @@ def compile_classifier(model):
     Returns:
         the same model, compiled.
 
-    How it is graded: the optimizer's class, then the loss and the metric values your compiled model gives on a
-    labelled batch (with the reference's weights) against the reference's. Strings or objects both pass.
+    How it is graded: the optimizer's class and its settings (learning rate, beta_1, beta_2, epsilon, amsgrad and
+    the rest: Adam's defaults) and a few steps it takes, then the loss and the metric values your compiled model
+    gives on a labelled batch (with the reference's weights) against the reference's. Strings or objects both pass.
     """
     raise NotImplementedError
 

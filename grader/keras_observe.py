@@ -9,9 +9,18 @@ two (`grader.compare_models`). An observation holds:
   into the layer before it), each with its class, the configuration that matters, its output shape and its
   trainable and non-trainable parameter counts;
 - the behaviour: random weights and inputs drawn from a seed both sides share (see `Probe`), and the outputs
-  in inference mode on every device graded (with where TensorFlow really ran them);
-- for a compiled model, the optimizer, and the loss and metric values on a labelled batch;
+  in inference mode on every device graded (with where TensorFlow really ran them); and, for the layers whose
+  training behaviour is the point (Dropout, BatchNormalization), what each does in training mode on an input
+  drawn from the seed (`training_input`), which the grader checks against what that layer must do;
+- for a compiled model, the optimizer (its Keras class, its settings and a few steps it takes on fixed
+  gradients), and the loss and metric values on a labelled batch;
 - for callbacks, their settings.
+
+A layer's or an optimizer's class is the Keras class it is (`keras_class`): the first class of its type's MRO
+that Keras publishes under that name, so a subclass of `keras.layers.Dropout` is a Dropout (and its behaviour
+decides) and a home-made class that is merely named `Dropout` is not. Everything here is computed in the
+learner's process, which runs the learner's code: what it reports is what that process says. Behaviour
+checked by the grader against inputs it draws itself is what a mislabelled layer cannot talk its way past.
 
 This module runs inside the learner's process too: it imports nothing heavy at module level (TensorFlow is
 imported when first needed, after the sandbox is up) and nothing from the grader.
@@ -35,6 +44,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _IGNORED_CONFIG = {"name", "trainable", "dtype", "build_config", "seed", "activity_regularizer"}
 _IGNORED_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
 _FOLDED_ACTIVATIONS = {"Activation", "ReLU", "Softmax"}
+PROBE_UNITS = 20_000  # units of a training-mode probe: a dropout rate shows within about 1% (3 sigma)
+# Learning rates are compared as the rate at these optimizer steps: a schedule that never changes is the float.
+LEARNING_RATE_STEPS = (0, 1, 10, 100, 1_000, 10_000, 100_000)
+OPTIMIZER_STEPS = 3  # steps an optimizer's copy takes on fixed gradients: its update rule, seen at work
 # Callback attributes that are run-time state or chatter, not settings.
 _CALLBACK_STATE = {"verbose", "best", "wait", "stopped_epoch", "best_weights", "best_epoch", "params"}
 
@@ -131,12 +144,17 @@ def observe(result, probe: Probe, args: tuple = (), kwargs: dict | None = None) 
         return {"kind": "layer" if isinstance(result, keras.layers.Layer) else _kind_of(result)}
     positions = _argument_positions(arguments)
     layers = canonical_layers(model, positions)
-    observation = {"kind": kind, **_describe_model(model, layers, positions)}
+    probed: list[tuple[int, object]] = []
+    observation = {"kind": kind, "seed": probe.seed, **_describe_model(model, layers, positions, probed)}
     if observation["input_shapes"] is None:
         return observation
     random_weights(layers, rng)
     inputs = rng.standard_normal((probe.batch, *observation["input_shapes"][0])).astype("float32")
     observation["outputs"], observation["placement"] = _outputs(model, inputs, probe.devices)
+    with _tf().device(_device_name("cpu")):  # like the reference's, wherever the outputs were computed
+        for index, layer in probed:
+            entry = observation["layers"][index]
+            entry["training"] = training_behaviour(layer, entry, probe.seed, index)
     if probe.labelled:
         observation["compiled"] = _describe_compiled(model, inputs, _labels(observation["outputs"], rng))
     return observation
@@ -197,11 +215,28 @@ def _argument_positions(arguments) -> dict[int, int]:
     return positions
 
 
-def _describe_model(model, layers: list, positions: dict[int, int]) -> dict:
+def keras_class(value, namespace) -> tuple[str, str | None]:
+    """The Keras class `value` is, by name, and the name of its own class when that is not the Keras class
+    itself (a subclass, or a home-made class): the first class in its type's MRO that is Keras' own (defined in
+    a `keras` module) and that `namespace` (`keras.layers`, `keras.optimizers`) publishes under its name. A
+    home-made layer named `Dropout` is a `Layer` with its own class `Dropout`."""
+    kind = type(value)
+    own = kind.__qualname__
+    for cls in kind.__mro__:
+        if cls.__module__.partition(".")[0] == "keras" and getattr(namespace, cls.__name__, None) is cls:
+            return cls.__name__, None if cls is kind else own
+    return kind.__name__, own
+
+
+def _describe_model(model, layers: list, positions: dict[int, int], probed: list | None = None) -> dict:
+    """The architecture; `probed` receives (entry index, layer) for each layer to probe in training mode."""
+    keras = _keras()
     entries = []
     for layer in layers:
+        kind, own = keras_class(layer, keras.layers)
         entry = {
-            "class": type(layer).__name__,
+            "class": kind,
+            "own_class": own,
             "config": _config(layer),
             "output_shape": _output_shape(layer),
             "trainable_params": _count(layer.trainable_weights),
@@ -212,6 +247,8 @@ def _describe_model(model, layers: list, positions: dict[int, int]) -> dict:
             entries[-1]["config"]["activation"] = _activation_name(entry)
             entries[-1]["output_shape"] = entry["output_shape"]
             continue
+        if probed is not None and _probed_in_training(kind, own, layer):
+            probed.append((len(entries), layer))
         entries.append(entry)
     inputs = _safe_inputs(model)
     return {
@@ -318,6 +355,57 @@ def random_weights(layers, rng: np.random.Generator) -> None:
         layer.set_weights(drawn)
 
 
+def _probed_in_training(kind: str, own: str | None, layer) -> bool:
+    """Dropout always (it drops whether or not it is trainable); BatchNormalization when trainable (a frozen
+    one runs in inference mode, as the outputs already show); a home-made class named after either too."""
+    name = own.rpartition(".")[2] if own else None
+    if "Dropout" in (kind, name):
+        return True
+    return "BatchNormalization" in (kind, name) and bool(getattr(layer, "trainable", False))
+
+
+def training_input(seed: int, index: int, shape) -> np.ndarray:
+    """The input a layer is probed on in training mode: at least `PROBE_UNITS` units in batches of the layer's
+    input shape, drawn from the probe's seed and the layer's position, so that the grader draws it too."""
+    shape = tuple(int(n) for n in shape)
+    count = max(2, math.ceil(PROBE_UNITS / max(1, math.prod(shape))))
+    return np.random.default_rng([seed, 1, index]).standard_normal((count, *shape), dtype=np.float32)
+
+
+def training_behaviour(layer, entry: dict, seed: int, index: int) -> dict:
+    """What the layer does in training mode on `training_input`: a dropout's whole output (the grader checks
+    every unit against the input it draws itself); batch normalisation's per-channel output mean and standard
+    deviation and its moving statistics after the step (compared with the reference's), its weights restored
+    afterwards. An exception is part of the answer."""
+    if entry["output_shape"] is None or None in entry["output_shape"]:
+        return {"error": "no known input shape"}
+    inputs = training_input(seed, index, entry["output_shape"])
+    dropout = "Dropout" in (entry["class"], (entry["own_class"] or "").rpartition(".")[2])
+    saved = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if dropout:
+                return {"output": np.asarray(layer(inputs, training=True), dtype=np.float32)}
+            saved = layer.get_weights()
+            outputs = np.asarray(layer(inputs, training=True), dtype=np.float64)
+            axis = entry["config"].get("axis", -1)
+            channel = (axis if isinstance(axis, int) else -1) % outputs.ndim
+            axes = tuple(i for i in range(outputs.ndim) if i != channel)
+            moving = {
+                name: np.asarray(getattr(layer, name), dtype=np.float64)
+                for name in ("moving_mean", "moving_variance")
+                if getattr(layer, name, None) is not None
+            }
+            return {"mean": outputs.mean(axis=axes), "std": outputs.std(axis=axes), **moving}
+    except Exception as exc:
+        return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    finally:
+        if saved is not None:
+            with contextlib.suppress(Exception):
+                layer.set_weights(saved)
+
+
 def _device_name(device: str) -> str:
     return f"/{device.upper()}:0"
 
@@ -340,9 +428,13 @@ def _outputs(model, inputs: np.ndarray, devices: tuple[str, ...]) -> tuple[dict,
 def _describe_compiled(model, inputs: np.ndarray, labels: np.ndarray) -> dict:
     optimizer = getattr(model, "optimizer", None)
     compiled = bool(getattr(model, "compiled", False))
-    description = {"compiled": compiled, "optimizer": type(optimizer).__name__ if optimizer is not None else None}
+    description = {"compiled": compiled, "optimizer": None}
+    if optimizer is not None:
+        description["optimizer"], description["optimizer_own_class"] = keras_class(optimizer, _keras().optimizers)
     if not compiled:
         return description
+    if optimizer is not None:
+        description |= _describe_optimizer(optimizer)
     description["from_logits"] = _from_logits(getattr(model, "loss", None))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -362,6 +454,53 @@ def _describe_compiled(model, inputs: np.ndarray, labels: np.ndarray) -> dict:
         except Exception as exc:
             description["metrics_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     return description
+
+
+def _describe_optimizer(optimizer) -> dict:
+    """The optimizer's settings (its config, the learning rate as the rate at `LEARNING_RATE_STEPS`) and where a
+    copy of it moves a small variable in `OPTIMIZER_STEPS` steps on fixed gradients (the same on both sides)."""
+    description: dict = {}
+    try:
+        config = optimizer.get_config()
+        settings = {str(k): _plain(v) for k, v in config.items() if k != "name"}
+        settings["learning_rate"] = _learning_rates(optimizer, config.get("learning_rate"))
+        description["optimizer_settings"] = settings
+    except Exception as exc:
+        description["optimizer_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+        return description
+    try:
+        description["optimizer_steps"] = _optimizer_steps(optimizer, config)
+    except Exception as exc:
+        description["optimizer_steps_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+    return description
+
+
+def _learning_rates(optimizer, configured) -> list[float] | None:
+    """The learning rate at each of `LEARNING_RATE_STEPS`: a float is the same at every step."""
+    keras = _keras()
+    rate = getattr(optimizer, "_learning_rate", configured)
+    if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule) or callable(rate):
+        return [float(np.asarray(rate(step))) for step in LEARNING_RATE_STEPS]
+    try:
+        return [float(np.asarray(rate))] * len(LEARNING_RATE_STEPS)
+    except (TypeError, ValueError):
+        return None
+
+
+def _optimizer_steps(optimizer, config: dict) -> np.ndarray:
+    """How far a fresh copy of the optimizer moves a variable in each of its first steps on fixed gradients."""
+    keras = _keras()
+    rng = np.random.default_rng(6)
+    start = (0.5 * rng.standard_normal(8)).astype("float32")
+    gradients = (rng.standard_normal((OPTIMIZER_STEPS, 8)) * np.geomspace(0.01, 10, 8)).astype("float32")
+    moved = []
+    with warnings.catch_warnings(), _tf().device(_device_name("cpu")):
+        warnings.simplefilter("ignore")
+        copy, variable = type(optimizer).from_config(config), keras.Variable(start)
+        for gradient in gradients:
+            copy.apply_gradients([(gradient, variable)])
+            moved.append(np.asarray(variable, dtype=np.float64) - start)
+    return np.array(moved)
 
 
 def _from_logits(loss) -> bool:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from grader.compare_models import architecture_table, compare_observations
+from grader.keras_observe import training_input
 
 
 def _layer(kind: str, shape: tuple, params: int = 0, **config) -> dict:
@@ -102,3 +105,33 @@ def test_a_loss_error_in_colour_is_reported_without_its_escape_codes():
     actual = {**expected, "compiled": broken}
     said = compare_observations(None, expected, actual, None)
     assert "ValueError: Arguments `target` and `output` must match" in said and "x1b" not in said
+
+
+def test_what_the_learners_process_reports_is_checked_not_trusted():
+    """A training-mode record or optimizer steps that are not numbers, or not of the grader's input, fail with
+    a message: never an exception, never a pass."""
+    dropout = {**DROP, "training": {"output": None}}
+    expected = {"kind": "model", "seed": 7, "input_shapes": [[28, 28, 1]], "trainable_params": 0}
+    expected |= {"non_trainable_params": 0, "layers": [CONV, POOL, FLAT, DENSE, dropout, OUT]}
+    for forged in ("all zeros, trust me", [0.0] * 10, {"share": 0.4}, np.zeros((3, 3))):
+        actual = {**expected, "layers": [CONV, POOL, FLAT, DENSE, {**DROP, "training": {"output": forged}}, OUT]}
+        said = compare_observations(None, expected, actual, None)
+        assert said.startswith("layer 5: Dropout(0.4): in training mode your layer turned"), said
+    never_drops = {**DROP, "training": {"output": training_input(7, 4, [100])}}  # the grader's own input, kept
+    said = compare_observations(
+        None, expected, {**expected, "layers": [CONV, POOL, FLAT, DENSE, never_drops, OUT]}, None
+    )
+    assert said == "layer 5: Dropout(0.4): in training, 0% of units were zeroed; Dropout(0.4) zeroes about 40%"
+
+    settings = {"learning_rate": [0.001] * 7, "beta_1": 0.9, "amsgrad": False}
+    ours = {"compiled": True, "optimizer": "Adam", "optimizer_settings": settings, "optimizer_steps": np.ones((3, 8))}
+    ours |= {"from_logits": False, "loss": 2.3, "metrics": {"accuracy": 0.5}}
+    model = {"kind": "model", "layers": [], "input_shapes": [[5, 5, 1]], "trainable_params": 0}
+    model |= {"non_trainable_params": 0}
+    for steps in ("moved as expected", [[1.0] * 8] * 2, None):
+        theirs = {**ours, "optimizer_steps": steps}
+        said = compare_observations(None, {**model, "compiled": ours}, {**model, "compiled": theirs}, None)
+        assert said.startswith("optimizer Adam: with the same settings, yours moves the weights differently"), said
+    theirs = {**ours, "optimizer_settings": "Adam's defaults"}
+    said = compare_observations(None, {**model, "compiled": ours}, {**model, "compiled": theirs}, None)
+    assert said.startswith("optimizer Adam: its settings could not be read"), said
