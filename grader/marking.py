@@ -109,7 +109,7 @@ def _serve() -> None:
         exercises = tuple(catalog.find(n) for n in job["exercises"])
         within = tuple(Path(folder) for folder in job["within"])
         report = mark_student(job["student"], Path(job["root"]), exercises, Options(**job["options"]), within)
-        replies.write(json.dumps(report, ensure_ascii=False) + "\n")
+        replies.write(json.dumps(report) + "\n")  # ASCII: a file name that is not UTF-8 crosses too
         replies.flush()
 
 
