@@ -125,7 +125,8 @@ def run_grade(*args, timeout: float) -> subprocess.CompletedProcess:
         cwd=ROOT,
         env=environment,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
+        errors="backslashreplace",  # a name that is not UTF-8 is printed as the bytes it is
         timeout=timeout,
     )
 

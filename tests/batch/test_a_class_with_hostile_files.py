@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 
 import pytest
@@ -109,3 +110,17 @@ def test_resume_reads_the_same_class_to_the_end_and_keeps_only_the_marked_studen
     assert result.returncode == 1, result.stdout + result.stderr
     assert rows(resumed) == rows(out)
     assert f"{len(rows(out))} students: {len(rows(out)) - len(MARKS)} marked, {len(MARKS)} kept" in result.stdout
+
+
+def test_a_student_folder_named_in_another_encoding_is_marked_and_shown_escaped(tmp_path):
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    kim = os.fsencode(submissions) + b"/\xb1\xe8\xc3\xb6\xbc\xf6"  # 김철수 in CP949, from a zip made on Windows
+    try:
+        os.mkdir(kim)
+    except OSError:
+        pytest.skip("this file system takes UTF-8 names only")
+    shutil.copy(solution_file(1), os.fsdecode(kim))
+    result = run_grade("batch", submissions, "--out", tmp_path / "out", "--exercises", "1", *OPTIONS, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rows(tmp_path / "out") == {"\\udcb1\\udce8ö\\udcbc\\udcf6": ["11", "11", "11", "graded"]}
