@@ -7,19 +7,26 @@ from pathlib import Path
 
 from grader import catalog
 from grader.engine import Options, grade_exercise
-from grader.i18n import default_language
+from grader.i18n import default_language, language
 from grader.results import ExerciseResult, RunResult
 from grader.spec import Exercise
-from grader.submission import conversion_notes, find_source, loadable, resolve_root
+from grader.submission import Handed, conversion_notes, loadable, read_submission, resolve_root
+
+
+def grade_handed(exercise: Exercise, handed: Handed | None, options: Options) -> ExerciseResult:
+    """Grade `exercise` from the learner's file as it was read (None: there is none, every task is missing)."""
+    with language(options.lang), loadable(handed, exercise) as loaded:  # a notebook's errors in its language
+        result = grade_exercise(exercise, loaded, options)
+        notes = (*conversion_notes(loaded, options.lang), *result.notes)
+    return dataclasses.replace(result, source=None if handed is None else str(handed.path), notes=notes)
 
 
 def grade_in(exercise: Exercise, root: Path, options: Options) -> ExerciseResult:
-    """Grade `exercise` from the learner's files under `root` (a folder, a `.py` file or a notebook)."""
-    source = find_source(exercise, root)
-    loaded = loadable(source, exercise)
-    result = grade_exercise(exercise, loaded, options)
-    notes = (*conversion_notes(loaded, options.lang), *result.notes)
-    return dataclasses.replace(result, source=None if source is None else str(source), notes=notes)
+    """Grade `exercise` from the learner's files under `root` (a folder, a `.py` file or a notebook); a file
+    that is not a plain file inside the submission raises `files.RefusedFile`."""
+    with language(options.lang):
+        handed = read_submission((exercise,), root)
+    return grade_handed(exercise, handed[exercise.name], options)
 
 
 def make_options(*, lang: str | None = None, **settings) -> Options:
@@ -44,6 +51,9 @@ def grade(exercise: str | int | Exercise, submission: str | Path | None = None, 
 
 
 def grade_all(submission: str | Path | None = None, **settings) -> RunResult:
-    """Grade every exercise (`settings` as for `grade`); a crash in one never loses the grades of the others."""
+    """Grade every exercise (`settings` as for `grade`); a crash in one never loses the grades of the others.
+    Every file is read and checked before any is graded: a refused one (`files.RefusedFile`) grades none."""
     root, options = resolve_root(submission), make_options(**settings)
-    return RunResult(tuple(grade_in(e, root, options) for e in catalog.exercises()))
+    with language(options.lang):
+        handed = read_submission(catalog.exercises(), root)
+    return RunResult(tuple(grade_handed(e, handed[e.name], options) for e in catalog.exercises()))

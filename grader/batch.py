@@ -39,7 +39,8 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+        # A name that is not UTF-8 (a zip made on Windows) is written as \udcb1 escapes, never a crash.
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace", newline="") as file:
             file.write(text)
         os.replace(temporary, path)
     except BaseException:
@@ -56,6 +57,10 @@ def ceiling(exercises: tuple[Exercise, ...], options: Options) -> float:
     """Seconds after which a student's marking counts as stuck: every task and load at its time limit, twice."""
     steps = sum(len(e.tasks) + 1 for e in exercises)
     return 2 * steps * options.timeout + _STARTUP_SECONDS * (1 + sum(e.uses_tensorflow for e in exercises))
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _earlier_report(path: Path, submission: str, settings: str) -> dict | None:
@@ -84,25 +89,47 @@ class _Class:
         return {
             "student": student.name,
             "root": str(student.root),
+            "within": [str(folder) for folder in student.within],
             "exercises": [e.name for e in self.exercises],
             "options": dataclasses.asdict(self.options),
         }
 
-    def record(self, student: Student, report: dict, content: str, reused: bool) -> None:
-        report = {
-            **report,
-            "files": student.files(self.exercises, self.submissions),
-            "submission_sha256": content,
-            "settings_sha256": self.settings,
-        }
+    def files(self, student: Student) -> dict[str, str]:
+        try:
+            return student.files(self.exercises, self.submissions)
+        except Exception:  # the report goes on without them (it cannot fail: paths are never resolved)
+            return {}
+
+    def record(self, student: Student, report: dict, reused: bool) -> None:
+        """Keep the report (write it unless it was reused); one that cannot be written is kept as an `error`."""
+        report = dict(report)
+        content = report.pop("submission_sha256", "")  # of what the marker read and graded
+        report.update(files=self.files(student), submission_sha256=content, settings_sha256=self.settings)
         if not reused:
-            write_atomically(self.out / REPORTS / f"{student.name}.json", _dump(report))
+            try:
+                write_atomically(self.out / REPORTS / f"{student.name}.json", _dump(report))
+            except (OSError, TypeError, ValueError) as exc:
+                why = _("the batch could not write this student's report ({error})").format(error=_error(exc))
+                report = {**error_report(student.name, self.exercises, why), "files": report["files"]}
         with self.lock:
             self.reports[student.name] = report
             if reused:
                 self.reused.append(student.name)
             if self.progress:
                 self.progress(report, reused)
+
+    def mark(self, marker: Marker, student: Student, limit: float) -> dict:
+        """The student's report from the marker, or an `error` report saying why there is none."""
+        try:
+            reply = marker.mark(self.job(student), limit)
+            if isinstance(reply, str) and not marker.expired:
+                reply = marker.mark(self.job(student), limit)  # once more, in a fresh marker
+                if isinstance(reply, str):
+                    reply += " (twice)"
+        except Exception as exc:  # never lose the student: an error row says what happened
+            marker.close()
+            reply = f"the batch could not mark this student ({type(exc).__name__}: {exc})"
+        return error_report(student.name, self.exercises, reply) if isinstance(reply, str) else reply
 
     def slot(self) -> None:
         """One marker process, fed students until none is left."""
@@ -111,23 +138,33 @@ class _Class:
         try:
             while True:
                 try:
-                    student, content = self.jobs.get_nowait()
+                    student = self.jobs.get_nowait()
                 except queue.Empty:
                     return
-                try:
-                    reply = marker.mark(self.job(student), limit)
-                    if isinstance(reply, str) and not marker.expired:
-                        reply = marker.mark(self.job(student), limit)  # once more, in a fresh marker
-                        if isinstance(reply, str):
-                            reply += " (twice)"
-                except Exception as exc:  # never lose the student: an error row says what happened
-                    marker.close()
-                    reply = f"the batch could not mark this student ({type(exc).__name__}: {exc})"
-                if isinstance(reply, str):
-                    reply = error_report(student.name, self.exercises, reply)
-                self.record(student, reply, content, reused=False)
+                self.record(student, self.mark(marker, student, limit), reused=False)
         finally:
             marker.close()
+
+    def queue_or_keep(self, student: Student, resume: bool) -> None:
+        """With --resume, keep the student's earlier report of the same files and settings; else queue them.
+        A student whose files cannot be read (`grader.files` refuses them) gets an `error` row here."""
+        if not resume:
+            self.jobs.put(student)
+            return
+        try:
+            content = student.content_hash(self.exercises)
+        except GraderError as exc:
+            self.record(student, error_report(student.name, self.exercises, str(exc)), reused=False)
+            return
+        except Exception as exc:
+            why = _("the batch could not read this student's files ({error})").format(error=_error(exc))
+            self.record(student, error_report(student.name, self.exercises, why), reused=False)
+            return
+        earlier = _earlier_report(self.out / REPORTS / f"{student.name}.json", content, self.settings)
+        if earlier is not None:
+            self.record(student, earlier, reused=True)
+        else:
+            self.jobs.put(student)
 
 
 def mark_class(
@@ -158,12 +195,7 @@ def mark_class(
     if on_start:
         on_start(len(roster))
     for student in roster:
-        content = student.content_hash(exercises)
-        earlier = _earlier_report(out / REPORTS / f"{student.name}.json", content, settings) if resume else None
-        if earlier is not None:
-            marking.record(student, earlier, content, reused=True)
-        else:
-            marking.jobs.put((student, content))
+        marking.queue_or_keep(student, resume)
     slots = [threading.Thread(target=marking.slot, daemon=True) for _ in range(min(jobs, marking.jobs.qsize()))]
     for thread in slots:
         thread.start()
@@ -173,12 +205,17 @@ def mark_class(
         exercises=tuple(e.name for e in exercises),
         maxima={e.name: e.max_score for e in exercises},
         settings_sha256=settings,
-        reports=tuple(marking.reports[s.name] for s in roster),
+        reports=tuple(marking.reports.get(s.name) or _lost(s, exercises) for s in roster),
         shard=share,
         reused=tuple(sorted(marking.reused)),
     )
     write_class(out, result)
     return result
+
+
+def _lost(student: Student, exercises: tuple[Exercise, ...]) -> dict:
+    """The row of a student whose report never arrived (a bug of the batch's own): an error, never a gap."""
+    return error_report(student.name, exercises, _("the batch lost this student's report; please report it"))
 
 
 def write_class(out: Path, result: ClassResult) -> None:

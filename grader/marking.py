@@ -21,6 +21,8 @@ from pathlib import Path
 
 from grader import catalog, fingerprint
 from grader.engine import Options
+from grader.errors import SubmissionNotFound
+from grader.i18n import language
 from grader.results import ExerciseResult, RunResult, Status, TaskResult
 from grader.spec import Exercise
 
@@ -42,8 +44,8 @@ def settings_hash(exercises: tuple[Exercise, ...], options: Options) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _status(sources: dict[str, Path | None]) -> str:
-    present = sum(path is not None for path in sources.values())
+def _status(sources: dict) -> str:
+    present = sum(source is not None for source in sources.values())
     return EMPTY if present == 0 else GRADED if present == len(sources) else INCOMPLETE
 
 
@@ -53,32 +55,45 @@ def _grader_failed(exercise: Exercise, options: Options, exc: Exception) -> Exer
     return ExerciseResult(exercise.name, exercise.title, options.seed, ("cpu",), tasks)
 
 
-def mark_student(name: str, root: Path, exercises: tuple[Exercise, ...], options: Options) -> dict:
-    """Grade every chosen exercise of one student; a failure on one exercise never loses the others."""
-    from grader.api import grade_in
-    from grader.roster import Student
+def mark_student(
+    name: str, root: Path, exercises: tuple[Exercise, ...], options: Options, within: tuple[Path, ...] = ()
+) -> dict:
+    """Grade every chosen exercise of one student; a failure on one exercise never loses the others. Every
+    file is read and checked first (`grader.files`): one that is not a plain file inside the student's folder,
+    or a notebook that cannot be read, makes the student an `error` row that says why."""
+    from grader.api import grade_handed
+    from grader.submission import content_hash, read_submission
 
-    student = Student(name, root)
+    with language(options.lang):
+        try:
+            handed = read_submission(exercises, root, within)
+        except SubmissionNotFound as exc:  # a file that is not a plain file inside the student's folder
+            return error_report(name, exercises, str(exc))
     results = []
     for exercise in exercises:
         try:
-            results.append(grade_in(exercise, root, options))
+            results.append(grade_handed(exercise, handed[exercise.name], options))
+        except SubmissionNotFound as exc:  # the student's file, not the grader, is wrong (a notebook that is none)
+            return error_report(name, exercises, str(exc), content_hash(handed))
         except Exception as exc:
             results.append(_grader_failed(exercise, options, exc))
     return {
         "student": name,
-        "status": _status(student.sources(exercises)),
+        "status": _status(handed),
         "message": "",
+        "submission_sha256": content_hash(handed),
         **RunResult(tuple(results)).to_dict(),
     }
 
 
-def error_report(name: str, exercises: tuple[Exercise, ...], message: str) -> dict:
-    """The report of a student the grader could not finish: no points, and why."""
+def error_report(name: str, exercises: tuple[Exercise, ...], message: str, content: str = "") -> dict:
+    """The report of a student the grader could not finish: no points, and why (`content`: the hash of the
+    files when they were read)."""
     return {
         "student": name,
         "status": ERROR,
         "message": message,
+        "submission_sha256": content,
         "score": 0.0,
         "max_score": float(sum(e.max_score for e in exercises)),
         "exercises": [],
@@ -92,8 +107,9 @@ def _serve() -> None:
     for line in sys.stdin:
         job = json.loads(line)
         exercises = tuple(catalog.find(n) for n in job["exercises"])
-        report = mark_student(job["student"], Path(job["root"]), exercises, Options(**job["options"]))
-        replies.write(json.dumps(report, ensure_ascii=False) + "\n")
+        within = tuple(Path(folder) for folder in job["within"])
+        report = mark_student(job["student"], Path(job["root"]), exercises, Options(**job["options"]), within)
+        replies.write(json.dumps(report) + "\n")  # ASCII: a file name that is not UTF-8 crosses too
         replies.flush()
 
 

@@ -1,42 +1,58 @@
-"""A class's submissions: who the students are, what each handed in, and which share of them a shard marks."""
+"""A class's submissions: who the students are, what each handed in, and which share of them a shard marks.
+
+A student's files must lie in the student's own folder (entry) and that folder in the class's folder
+(`grader.files`): a link to the references, to another student's work or out of the class is refused, and
+only that student gets an `error` row. The roster itself only lists names and never reads a file.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError, SubmissionNotFound
+from grader.files import shown
 from grader.i18n import _
 from grader.spec import Exercise
-from grader.submission import find_source
+from grader.submission import Handed, content_hash, find_source, read_submission, within_of
 
 _SKIPPED = ("__pycache__", "__MACOSX", "node_modules")
 
 
 @dataclass(frozen=True)
 class Student:
-    """One entry under SUBMISSIONS: `root` is what `find_source` searches (a folder, a `.py` or a notebook)."""
+    """One entry under SUBMISSIONS: `root` is what `find_source` searches (a folder, a `.py` or a notebook),
+    `within` the folders its files must lie in: the student's own, then the class's (by default the root's)."""
 
     name: str
     root: Path
+    within: tuple[Path, ...] = ()
 
     def sources(self, exercises: tuple[Exercise, ...]) -> dict[str, Path | None]:
         return {exercise.name: find_source(exercise, self.root) for exercise in exercises}
 
+    def read(self, exercises: tuple[Exercise, ...]) -> dict[str, Handed | None]:
+        """Each exercise's file, read and checked once (raises `files.RefusedFile`)."""
+        return read_submission(exercises, self.root, self.within or within_of(self.root))
+
     def files(self, exercises: tuple[Exercise, ...], submissions: Path) -> dict[str, str]:
-        """Each graded file relative to the class's folder (stable across machines, unlike absolute paths)."""
-        base = submissions.resolve()
-        return {name: path.relative_to(base).as_posix() for name, path in self.sources(exercises).items() if path}
+        """Each graded file relative to the class's folder (stable across machines, unlike absolute paths), as
+        named there, never where a link leads; a path that is not under it (it cannot be) by its name alone."""
+        base = Path(os.path.abspath(submissions))
+        shown_files = {}
+        for name, path in self.sources(exercises).items():
+            if path is not None:
+                try:
+                    shown_files[name] = shown(Path(os.path.abspath(path)).relative_to(base).as_posix())
+                except ValueError:
+                    shown_files[name] = shown(path.name)
+        return shown_files
 
     def content_hash(self, exercises: tuple[Exercise, ...]) -> str:
         """sha256 of exactly what would be graded: each exercise's file name and bytes (or that there is none)."""
-        digest = hashlib.sha256()
-        for name, path in self.sources(exercises).items():
-            digest.update(f"{name}\0{path.name if path else '-'}\0".encode())
-            if path is not None:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-        return digest.hexdigest()
+        return content_hash(self.read(exercises))
 
 
 def _is_exercise_file(path: Path) -> bool:
@@ -44,10 +60,12 @@ def _is_exercise_file(path: Path) -> bool:
 
 
 def _root_of(entry: Path) -> Path:
-    """A student's folder, or its `exercises/` subfolder when the files are there (a clone of the course repo)."""
+    """A student's folder, or its `exercises/` subfolder when the files are there (a clone of the course repo).
+    Neither is resolved: where a link leads is checked when the files are read."""
     inner = entry / "exercises"
-    if entry.is_dir() and inner.is_dir() and not any(_is_exercise_file(p) for p in entry.iterdir()):
-        return inner
+    with contextlib.suppress(OSError):  # an unreadable folder: reading its files says so, for this student
+        if entry.is_dir() and inner.is_dir() and not any(_is_exercise_file(p) for p in entry.iterdir()):
+            return inner
     return entry
 
 
@@ -57,8 +75,9 @@ def students(submissions: Path) -> tuple[Student, ...]:
         raise SubmissionNotFound(
             _("{path} is not a folder: pass the folder that holds one entry per student").format(path=submissions)
         )
+    base = submissions.resolve()  # the class's folder; below it, nothing is resolved
     found: dict[str, Student] = {}
-    for entry in sorted(submissions.iterdir()):
+    for entry in sorted(base.iterdir()):
         if entry.name.startswith(".") or entry.name in _SKIPPED:
             continue
         if not (entry.is_dir() or entry.suffix in (".py", ".ipynb")):
@@ -75,7 +94,8 @@ def students(submissions: Path) -> tuple[Student, ...]:
                     name=repr(name), first=found[name].root.name, second=entry.name
                 )
             )
-        found[name] = Student(name, _root_of(entry).resolve())
+        within = (entry, base) if entry.is_dir() else (base,)
+        found[name] = Student(name, _root_of(entry), within)
     return tuple(sorted(found.values(), key=lambda s: s.name))
 
 

@@ -1,19 +1,26 @@
-"""Finding the learner's file for an exercise: a `.py` file, a folder of `exerciseN_*.py` files, or a notebook."""
+"""Finding the learner's file for an exercise (a `.py` file, a folder of `exerciseN_*.py` files, or a notebook),
+reading it once as `grader.files` checks it, and the file of the grader's own that the worker loads."""
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import hashlib
 import json
+import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import SubmissionNotFound
+from grader.files import RefusedFile, read_checked, shown
 from grader.i18n import N_, _, translate
 from grader.notebook import GradedCells
 from grader.spec import Exercise
 
-_converted: list[str] = []
+_private: list[str] = []
 _left_out: dict[Path, GradedCells] = {}  # what each converted notebook leaves out, by the module's path
 
 
@@ -42,15 +49,21 @@ def resolve_root(submission: str | Path | None) -> Path:
         raise SubmissionNotFound(
             _("submission {path} is neither a .py file, a notebook nor a folder").format(path=repr(str(path)))
         )
-    return path.resolve()
+    return Path(os.path.abspath(path))  # links are not followed here: reading the files checks where they lead
+
+
+def within_of(root: Path) -> tuple[Path, ...]:
+    """The folder a learner's files must lie in: the submission's folder, or the folder of a single file."""
+    return (root,) if root.is_dir() else (root.parent,)
 
 
 def find_source(exercise: Exercise, root: Path) -> Path | None:
-    """The learner's own file for `exercise` under `root` (a `.py` file or a notebook), or None."""
-    if root.is_file():
+    """The learner's own file for `exercise` under `root` (a `.py` file or a notebook), or None. Whatever has
+    the name is found, also a folder, a pipe or a link, so that reading it can say what it is."""
+    if not root.is_dir():
         return root
     exact = root / exercise.file_name
-    if exact.is_file():
+    if os.path.lexists(exact):
         return exact
     for pattern in (
         f"exercise{exercise.number}_*.py",
@@ -63,26 +76,95 @@ def find_source(exercise: Exercise, root: Path) -> Path | None:
     return None
 
 
-def loadable(source: Path | None, exercise: Exercise) -> Path | None:
-    """The Python file the worker loads for a learner's file (of a notebook, what grading `exercise` needs)."""
-    if source is not None and source.suffix == ".ipynb":
-        return notebook_as_module(source, exercise)
-    return source
+@dataclass(frozen=True)
+class Handed:
+    """One learner's file as it was read, once: where it is (as the learner named it) and its bytes."""
+
+    path: Path
+    data: bytes
 
 
-def notebook_as_module(path: Path, exercise: Exercise) -> Path:
+def read_submission(
+    exercises: tuple[Exercise, ...], root: Path, within: tuple[Path, ...] = ()
+) -> dict[str, Handed | None]:
+    """Each exercise's file under `root`, read and checked (`grader.files`), or None where there is none.
+    `within`: the folders the files must lie in (by default `within_of(root)`). Raises RefusedFile."""
+    within = within or within_of(root)
+    if root.is_dir():
+        try:
+            with os.scandir(root):  # an unreadable folder is not an empty one
+                pass
+        except OSError as exc:
+            raise RefusedFile(
+                _("{file} cannot be read: {error}").format(file=shown(root.name), error=exc.strerror or exc)
+            ) from None
+    read: dict[Path, Handed] = {}
+    handed: dict[str, Handed | None] = {}
+    for exercise in exercises:
+        source = find_source(exercise, root)
+        if source is not None and source not in read:
+            read[source] = Handed(source, read_checked(source, within))
+        handed[exercise.name] = None if source is None else read[source]
+    return handed
+
+
+def content_hash(handed: dict[str, Handed | None]) -> str:
+    """sha256 of exactly what is graded: each exercise's file name and bytes (or that there is none)."""
+    digest = hashlib.sha256()
+    for name, file in handed.items():
+        digest.update(f"{name}\0{file.path.name if file else '-'}\0".encode())
+        if file is not None:
+            digest.update(hashlib.sha256(file.data).digest())
+    return digest.hexdigest()
+
+
+def _private_folder() -> Path:
+    """The grader's own folder for the files the worker loads, removed when the process ends."""
+    if not _private:
+        _private.append(tempfile.mkdtemp(prefix="grade-submissions-"))
+        atexit.register(shutil.rmtree, _private[0], True)
+    return Path(_private[0])
+
+
+@contextlib.contextmanager
+def loadable(handed: Handed | None, exercise: Exercise) -> Iterator[Path | None]:
+    """The Python file the worker loads for a learner's file: a copy of the checked bytes under the learner's
+    file name (tracebacks and syntax errors name it), or of a notebook, what grading `exercise` needs. The
+    learner's path is never loaded, so a file swapped after it was read changes nothing."""
+    if handed is None:
+        yield None
+    elif handed.path.suffix == ".ipynb":
+        yield notebook_as_module(handed, exercise)
+    else:
+        folder = Path(tempfile.mkdtemp(dir=_private_folder()))
+        try:
+            copy = folder / handed.path.name
+            copy.write_bytes(handed.data)
+            converted = _left_out.get(handed.path.resolve())  # a notebook's cells `check` converted: its notes
+            if converted is not None:
+                _left_out[copy.resolve()] = converted
+            try:
+                yield copy
+            finally:
+                _left_out.pop(copy.resolve(), None)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def notebook_as_module(handed: Handed, exercise: Exercise) -> Path:
     """The code cells of a notebook that grading `exercise` needs, as one Python file (see `grader.notebook`
     and `grader.notebook_slice` for what is left out)."""
+    path = handed.path
     try:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        cells = json.loads(handed.data.decode("utf-8"))["cells"]
         code = []
         for number, cell in enumerate(cells, start=1):
             if cell.get("cell_type") == "code":
                 source = cell.get("source", "")
                 code.append((f"{path.name} [cell {number}]", "".join(source) if isinstance(source, list) else source))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SubmissionNotFound(
-            _("{path} is not a readable Jupyter notebook ({error})").format(path=path, error=exc)
+            _("{path} is not a readable Jupyter notebook ({error})").format(path=shown(path), error=exc)
         ) from None
     return converted_file(path.stem, code, exercise)
 
@@ -92,11 +174,8 @@ def converted_file(stem: str, cells: list[tuple[str, str]], exercise: Exercise) 
     when the process ends."""
     from grader.notebook import graded_cells, module_name_for
 
-    if not _converted:
-        _converted.append(tempfile.mkdtemp(prefix="grade-notebooks-"))
-        atexit.register(shutil.rmtree, _converted[0], True)
     roots = tuple(task.name for task in exercise.tasks)
-    target = Path(_converted[0]) / module_name_for([*cells, ("roots", repr(roots))], stem)
+    target = _private_folder() / module_name_for([*cells, ("roots", repr(roots))], stem)
     graded = graded_cells(cells, roots)
     target.write_text(graded.source, encoding="utf-8")
     _left_out[target.resolve()] = graded

@@ -7,7 +7,10 @@ Choose one with HYPOTHESIS_PROFILE=dev|ci.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +65,70 @@ def submission(tmp_path):
         return path
 
     return write
+
+
+@dataclass(frozen=True)
+class HandedIn:
+    """A hostile way of handing a file in (fixtures/hostile/files/): the shell lines a student runs in their
+    folder, under a header that says what it attacks, whether it must be `refused` or `graded`, a phrase the
+    refusal says, the exercise it hands in (1 unless told) and the folder a learner would name (`.` unless
+    told)."""
+
+    path: Path
+    attacks: str
+    expect: str
+    says: str = ""
+    exercise: int = 1
+    folder: str = "."
+
+    @classmethod
+    def read(cls, path: Path) -> HandedIn:
+        fields = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, colon, value = line.removeprefix("# ").partition(": ")
+            if not line.startswith("# ") or not colon:
+                break
+            fields[key] = value.strip()
+        return cls(path, **{**fields, "exercise": int(fields.get("exercise", 1))})
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    def make(self, folder: Path) -> Path:
+        """Run the student's lines in `folder` (made if need be) and return it."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = os.pathsep.join((os.path.dirname(sys.executable), os.environ.get("PATH", "")))  # python3: ours
+        environment = {**os.environ, "PATH": path, "SOLUTIONS_DIR": str(SOLUTIONS)}
+        subprocess.run(["bash", "-e", str(self.path)], cwd=folder, env=environment, check=True, timeout=60)
+        return folder
+
+
+HANDED_IN = [HandedIn.read(path) for path in sorted((FIXTURES / "hostile" / "files").glob("*.sh"))]
+GRADER_MEMORY_BYTES = 3 * 1024**3  # the grader's own process: a reading without end fails here, not in the OOM killer
+_BOUNDED_GRADE = (
+    "import resource, sys\n"
+    "_, hard = resource.getrlimit(resource.RLIMIT_DATA)\n"
+    f"resource.setrlimit(resource.RLIMIT_DATA, ({GRADER_MEMORY_BYTES}, hard))\n"
+    "sys.argv[0] = 'grade'\n"
+    "from grader.cli import run\n"
+    "run()\n"
+)
+
+
+def run_grade(*args, timeout: float) -> subprocess.CompletedProcess:
+    """`grade ARGS` in a process of its own, this checkout's grader: a hang fails the test at `timeout` instead
+    of stopping the suite, and a reading without end meets a memory limit instead of the OOM killer."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", _BOUNDED_GRADE, *map(str, args)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        encoding="utf-8",
+        errors="backslashreplace",  # a name that is not UTF-8 is printed as the bytes it is
+        timeout=timeout,
+    )
 
 
 def _plain_call(call) -> tuple:

@@ -7,6 +7,8 @@ import ast
 import os
 from pathlib import Path
 
+from grader.errors import GraderError
+from grader.files import read_checked
 from grader.i18n import label
 from grader.report.plain import clean, exercises_of, task_details
 
@@ -30,8 +32,8 @@ def function_lines(path: Path) -> dict[str, int]:
     if path.suffix != ".py":
         return {}
     try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
+        tree = ast.parse(read_checked(path))  # a pipe or /dev/zero in its place is never read
+    except (GraderError, SyntaxError, ValueError):
         return {}
     return {node.name: node.lineno for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
 
