@@ -7,7 +7,14 @@ in memory for the life of the process (a notebook, a batch marker grading one st
 disk in the user's cache folder (a learner running `grade exercise3` again and again). A key covers
 everything that decides them: the task, the seed, the count, the grader's code and the versions of
 hypothesis and numpy. The cache holds inputs only, never expected answers, and is read back as plain data
-(`codec`, no pickle); a file that does not read back is ignored and drawn again.
+(`codec`, no pickle).
+
+A kept file can never shorten grading: it opens with the count of calls it holds and a digest of its key,
+that count and its content, and it is used only when the digest matches and the count is the one asked
+(`examples`, or the task's own cap), never merely the one it states. A short, altered, moved or unreadable
+file is ignored and drawn again. A drawing that gave fewer calls than asked (hypothesis has drawn every
+input a small task has, such as exercise 1's box_filter) is kept in memory only, and drawn again in each
+process: so every file on disk holds exactly the count asked.
 
 `GRADE_CACHE_DIR` chooses the folder; set it empty to keep nothing on disk.
 """
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import os
 import tempfile
 from collections.abc import Callable
@@ -29,6 +37,7 @@ from grader.sandbox import codec
 from grader.spec import Call, Exercise, Task
 
 _KEPT: dict[str, tuple[Call, ...]] = {}
+_FORMAT = b"kept-calls/1"  # a file's first line: this, the count of calls, the digest (see `_digest`)
 
 
 class _GraderFailed(BaseException):
@@ -63,7 +72,7 @@ def search(task: Task, examples: int, random_seed: int):
     def decorate(test):
         return seed(random_seed)(
             settings(
-                max_examples=min(examples, task.max_examples or examples),
+                max_examples=asked(task, examples),
                 database=None,
                 deadline=None,
                 derandomize=False,
@@ -78,6 +87,11 @@ def search(task: Task, examples: int, random_seed: int):
     return decorate
 
 
+def asked(task: Task, examples: int) -> int:
+    """How many calls hypothesis is asked to draw for a task: `examples`, or fewer where the task caps it."""
+    return min(examples, task.max_examples or examples)
+
+
 def calls(exercise: Exercise, task: Task, examples: int, random_seed: int, each: Callable[[Call], None]) -> None:
     """Give `each` the task's generated calls in order: kept ones when there are, else drawn now.
 
@@ -85,7 +99,7 @@ def calls(exercise: Exercise, task: Task, examples: int, random_seed: int, each:
     kept then.
     """
     key = _key(exercise, task, examples, random_seed)
-    kept = _KEPT.get(key) or _read(key)
+    kept = _KEPT.get(key) or _read(key, asked(task, examples))
     if kept is not None:
         _KEPT[key] = kept
         for call in kept:
@@ -106,7 +120,8 @@ def calls(exercise: Exercise, task: Task, examples: int, random_seed: int, each:
     except _GraderFailed as failed:
         raise failed.__cause__ from None
     _KEPT[key] = tuple(drawn)
-    _write(key, drawn)
+    if len(drawn) == asked(task, examples):
+        _write(key, drawn)
 
 
 def forget() -> None:
@@ -140,20 +155,42 @@ def folder() -> Path | None:
     return Path(base) / "cnn-grader" / "calls"
 
 
-def _read(key: str) -> tuple[Call, ...] | None:
+def _digest(key: str, count: int, payload: bytes) -> bytes:
+    return hashlib.sha256(b"%s\0%d\0%s" % (key.encode(), count, payload)).hexdigest().encode()
+
+
+def _read(key: str, count: int) -> tuple[Call, ...] | None:
+    """The `count` calls kept under `key`, or None when there is no such file or it is not whole."""
     where = folder()
     if where is None:
         return None
     try:
-        return _parse((where / key).read_bytes())
+        return _checked(key, (where / key).read_bytes(), count)
     except (OSError, ValueError):
         return None
+
+
+def _checked(key: str, data: bytes, count: int) -> tuple[Call, ...]:
+    """The calls of a kept file, or ValueError unless it holds `count` calls (the count asked, whatever the file
+    states) and its digest matches."""
+    first, newline, payload = data.partition(b"\n")
+    fields = first.split(b" ")
+    if not newline or len(fields) != 3 or fields[0] != _FORMAT:
+        raise ValueError("not a file of kept calls")
+    if int(fields[1]) != count:
+        raise ValueError(f"{int(fields[1])} calls kept where {count} are asked")
+    if not hmac.compare_digest(fields[2], _digest(key, count, payload)):
+        raise ValueError("the digest does not match")
+    kept = _parse(payload)
+    if len(kept) != count:
+        raise ValueError(f"{len(kept)} calls kept where {count} are asked")
+    return kept
 
 
 def _parse(payload: bytes) -> tuple[Call, ...]:
     """Kept calls from their bytes, or ValueError (codec.ProtocolError is one) when they are not plain calls."""
     try:
-        return tuple(_call(row) for row in codec.unpack_reply(payload))
+        return tuple(_call(row) for row in codec.unpack_reply(payload, bounded=False))
     except TypeError as exc:  # not a list of three-item rows
         raise ValueError("not a list of calls") from exc
 
@@ -179,7 +216,7 @@ def _write(key: str, drawn: list[Call]) -> None:
     where = folder()
     if where is None:
         return
-    payload = codec.pack_reply([(call.args, call.kwargs, call.seed) for call in drawn])
+    payload = codec.pack_reply([(call.args, call.kwargs, call.seed) for call in drawn], bounded=False)
     try:
         _parse(payload)  # kept only when every call reads back as a plain call
     except ValueError:
@@ -188,5 +225,6 @@ def _write(key: str, drawn: list[Call]) -> None:
         where.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=where, prefix=f".{key}.")
         with os.fdopen(handle, "wb") as file:
+            file.write(b"%s %d %s\n" % (_FORMAT, len(drawn), _digest(key, len(drawn), payload)))
             file.write(payload)
         os.replace(temporary, where / key)

@@ -22,8 +22,8 @@ from grader import backends, diagnosis, drawing, pictures, speed
 from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
 from grader.i18n import LANGUAGES, N_, _, language, translate
-from grader.results import Counterexample, ExerciseResult, Status, TaskResult
-from grader.sandbox.worker import DEFAULT_MEMORY_MB, Reply, Worker
+from grader.results import Counterexample, ExerciseResult, Status, Table, TaskResult
+from grader.sandbox.worker import DEFAULT_MEMORY_MB, Reply, Worker, cut
 from grader.spec import Call, Exercise, Task
 from grader.values import show, show_call
 
@@ -39,6 +39,12 @@ CONFIRMATIONS = 12  # generated calls on which a learner's answers must also mat
 DIAGNOSIS_SECONDS = 15.0  # at most, for the learner to answer them (a few hundredths of a second as a rule): a
 # diagnosis not confirmed in time is not made, so the limit must stay far above what a loaded CI machine needs
 _NOTHING = object()
+# A report's size is bounded whatever the learner's code does: each text of a task's result (its message, the
+# learner's value and printed output as shown) has at most REPORT_TEXT_CHARS characters, each cell of a table
+# REPORT_CELL_CHARS, cut in the middle with a note saying how much (texts from the learner's process are
+# bounded already when they arrive, see `sandbox.codec`; this bounds what is made of them here).
+REPORT_TEXT_CHARS = 6000
+REPORT_CELL_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -376,7 +382,7 @@ def _every_task(exercise: Exercise, status: Status, message: str, options: Optio
     """The same verdict for every task (no file, a file that does not load, a forbidden import)."""
     tasks = tuple(TaskResult(t.name, status, 0.0, float(t.points), 0, message, output=output) for t in exercise.tasks)
     devices = graded_on(exercise, options)
-    return ExerciseResult(exercise.name, exercise.title, options.seed, devices, tasks, tuple(warnings))
+    return bounded(ExerciseResult(exercise.name, exercise.title, options.seed, devices, tasks, tuple(warnings)))
 
 
 def _load_problem(reply: Reply) -> tuple[Status, str]:
@@ -451,7 +457,52 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
             results.append(_run_guarded(exercise, task, worker, options, devices))
     raised = _("{cell} raised while loading, so what it defines is missing when your functions are graded:\n{error}")
     notes = tuple(raised.format(cell=cell, error=error) for cell, error in loaded.cell_errors)
-    return ExerciseResult(exercise.name, exercise.title, options.seed, devices, tuple(results), warnings, notes=notes)
+    return bounded(
+        ExerciseResult(exercise.name, exercise.title, options.seed, devices, tuple(results), warnings, notes=notes)
+    )
+
+
+def _text(text: str | None) -> str | None:
+    return None if text is None else cut(text, REPORT_TEXT_CHARS)
+
+
+def _table(table: Table | None) -> Table | None:
+    if table is None:
+        return None
+    rows = tuple(tuple(cut(cell, REPORT_CELL_CHARS) for cell in row) for row in table.rows)
+    return replace(table, columns=tuple(cut(c, REPORT_CELL_CHARS) for c in table.columns), rows=rows)
+
+
+def _bounded_task(task: TaskResult) -> TaskResult:
+    example = task.counterexample
+    if example is not None:
+        example = replace(
+            example,
+            call=_text(example.call),
+            inputs={name: _text(shown) for name, shown in example.inputs.items()},
+            expected=_text(example.expected),
+            actual=_text(example.actual),
+            difference=_text(example.difference),
+            table=_table(example.table),
+        )
+    return replace(
+        task,
+        message=_text(task.message),
+        counterexample=example,
+        diagnosis=_text(task.diagnosis),
+        output=_text(task.output),
+        note=_text(task.note),
+    )
+
+
+def bounded(result: ExerciseResult) -> ExerciseResult:
+    """`result` with every text bounded (see REPORT_TEXT_CHARS): a report has a bounded size."""
+    return replace(
+        result,
+        tasks=tuple(_bounded_task(task) for task in result.tasks),
+        warnings=tuple(_text(w) for w in result.warnings),
+        notes=tuple(_text(n) for n in result.notes),
+    )
 
 
 def _import_reference(exercise: Exercise) -> None:

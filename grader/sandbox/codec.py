@@ -9,6 +9,14 @@ the grader's process, and no learner object (an ndarray subclass with a lying `_
 
 Every message is framed as an 8-byte little-endian length and the payload. This module is imported by the
 worker, so it imports nothing from the grader and nothing heavy.
+
+Replies are bounded, so that the grader never holds a huge learner string (a 50 MB exception message, a
+returned 50 MB string, a name a megabyte long). The worker keeps within the bounds of its own accord: a text
+longer than `TEXT_CHARS` goes with its middle cut out, as its start, its end and the count cut; a value that
+would make the reply's JSON part or its arrays too large goes as a placeholder. The grader enforces the same
+bounds whatever arrives, since the learner's process may write anything down the pipe: a frame over
+`MAX_MESSAGE_BYTES` or a JSON part over `MAX_TREE_BYTES` is refused before it is read (`TooLarge`), and a
+longer text is cut again. A cut text says so (`cut`).
 """
 
 from __future__ import annotations
@@ -16,13 +24,22 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import reprlib
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 _NUMERIC_KINDS = "biufc"
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a reply the grader reads (the largest real one, a speed round: ~6 MB)
+MAX_TREE_BYTES = 1024 * 1024  # its JSON part (the largest real one, exercise 6's InceptionV3 model: ~94 KB)
+TEXT_CHARS = 4000  # any one text of the learner's (a message, a traceback, a string returned)
+NAME_CHARS = 200  # a type's name in a placeholder
+REPR_CHARS = 400  # a placeholder's text
+_TREE_BUDGET = MAX_TREE_BYTES // 2  # what the worker lets the JSON part grow to, counted from above
+_BUFFER_BUDGET = MAX_MESSAGE_BYTES - MAX_TREE_BYTES - 64
+_INT_BITS = 256  # a larger int is no answer to any task (and JSON refuses one of 4,300 digits)
 FRAME_HEADER = struct.Struct("<Q")
 _JSON_LENGTH = struct.Struct("<I")
 
@@ -47,8 +64,66 @@ def error_text(text: str) -> str:
     return printable(_ANSI.sub("", text))
 
 
+def plain_note(count: int) -> str:
+    """What stands where a text was cut; the grader's side passes a translated one (`worker.cut_note`)."""
+    return f" … (cut: {count:,} characters) … "
+
+
+def _split(limit: int) -> tuple[int, int]:
+    """How much of a cut text is kept: three quarters from its start, a quarter from its end (a traceback's
+    last frames, the end of what went wrong)."""
+    head = limit * 3 // 4
+    return head, limit - head
+
+
+def _fitted(length: int, limit: int, note: Callable[[int], str]) -> tuple[int, int]:
+    """(head, tail) kept of a text of `length` characters, so that with the note between them the whole has
+    at most `limit` characters (and a text cut once is never cut again by the same limit)."""
+    kept = limit
+    while kept > 0 and kept + len(note(length - kept)) > limit:
+        kept = max(min(kept - 1, limit - len(note(length - kept))), 0)
+    return _split(kept)
+
+
+def cut(text: str, limit: int, note: Callable[[int], str] = plain_note) -> str:
+    """`text` if it has at most `limit` characters; else its start and end with `note(characters cut)` between,
+    `limit` characters in all."""
+    if len(text) <= limit:
+        return text
+    head, tail = _fitted(len(text), limit, note)
+    return text[:head] + note(len(text) - head - tail) + text[len(text) - tail :]
+
+
 class ProtocolError(ValueError):
     """A reply from the worker that is not what the protocol allows (too large, malformed)."""
+
+
+class TooLarge(ProtocolError):
+    """A reply, or its JSON part (`part="tree"`), larger than the grader reads: refused before it is read."""
+
+    def __init__(self, size: int, limit: int, part: str = "reply"):
+        super().__init__(f"a {part} of {size} bytes, over the limit of {limit}")
+        self.size, self.limit, self.part = size, limit, part
+
+
+def check_reply_size(size: int) -> None:
+    """The grader's side, on a frame's length: `TooLarge` before a byte of the reply is read."""
+    if size > MAX_MESSAGE_BYTES:
+        raise TooLarge(size, MAX_MESSAGE_BYTES)
+
+
+def check_tree_size(start: bytes, size: int) -> None:
+    """The grader's side, on a reply's first bytes (the length of its JSON part) and its whole size."""
+    if len(start) < _JSON_LENGTH.size:
+        raise ProtocolError("a reply too short to hold anything")
+    (length,) = _JSON_LENGTH.unpack_from(start)
+    if length > MAX_TREE_BYTES:
+        raise TooLarge(length, MAX_TREE_BYTES, "tree")
+    if length > size - _JSON_LENGTH.size:
+        raise ProtocolError("the message length does not add up")
+
+
+TREE_START = _JSON_LENGTH.size  # the bytes `check_tree_size` reads
 
 
 @dataclass(frozen=True)
@@ -67,39 +142,111 @@ def _type_name(value) -> str:
     return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _short_repr(value) -> str:
+_BRIEF = reprlib.Repr()  # a container too large to send: its start, in a few hundred characters at most
+_BRIEF.maxlevel, _BRIEF.maxstring, _BRIEF.maxother = 3, 40, 40
+_BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxdict = _BRIEF.maxset = 8
+
+
+def _repr(value) -> str:
     try:
-        text = repr(value)
+        return _BRIEF.repr(value) if type(value) in (list, tuple, dict) else repr(value)
     except Exception as exc:  # a learner's __repr__ may raise anything
-        text = f"(repr failed: {type(exc).__name__})"
-    return text if len(text) <= 300 else text[:300] + "..."
+        return f"(repr failed: {type(exc).__name__})"
 
 
-def _encode(value, buffers: list, depth: int):
+class _Spent(Exception):
+    """A value would take the reply past its bounds."""
+
+
+class _Budget:
+    """What is left of a reply's bounds while it is encoded: its JSON part (counted from above) and its arrays."""
+
+    def __init__(self, bounded: bool):
+        self.bounded = bounded
+        self.tree = _TREE_BUDGET if bounded else float("inf")
+        self.buffers = _BUFFER_BUDGET if bounded else float("inf")
+
+    def spend(self, tree: int, buffers: int = 0) -> None:
+        if tree > self.tree or buffers > self.buffers:
+            raise _Spent
+        self.tree -= tree
+        self.buffers -= buffers
+
+    def text(self, text: str, limit: int):
+        """A text as it goes: whole, or `["x", start, end, characters cut]`."""
+        node = text
+        if self.bounded and len(text) > limit:
+            head, tail = _split(limit)
+            node = ["x", text[:head], text[len(text) - tail :], len(text) - limit]
+        self.spend(8 + len(json.dumps(node)))
+        return node
+
+
+def _foreign(type_name: str, text: str, budget: _Budget) -> list:
+    return ["o", budget.text(type_name, NAME_CHARS), budget.text(text, REPR_CHARS)]
+
+
+def _encode(value, buffers: list, depth: int, budget: _Budget):
     if depth > 20:
-        return ["o", "nested too deeply", ""]
+        return _foreign("nested too deeply", "", budget)
     cls = type(value)  # exact types only: a subclass could lie about what it is
-    if value is None or cls in (bool, int, float, str):
+    if value is None or cls in (bool, float):
+        budget.spend(32)
         return ["v", value]
+    if cls is int:
+        bits = value.bit_length()
+        if bits > _INT_BITS:
+            return _foreign("int", f"({bits}-bit integer)", budget)
+        budget.spend(16 + bits // 3)
+        return ["v", value]
+    if cls is str:
+        node = budget.text(value, TEXT_CHARS)
+        return node if type(node) is list else ["v", node]
     if cls is complex:
+        budget.spend(64)
         return ["c", value.real, value.imag]
     if cls is np.ndarray and value.dtype.kind in _NUMERIC_KINDS:
+        try:
+            budget.spend(48 + 24 * value.ndim, value.nbytes)
+        except _Spent:  # named as the grader describes an array, so that a message reads the same
+            name = f"numpy.ndarray (shape {value.shape}, dtype {value.dtype})"
+            return _foreign(name, f"{value.nbytes:,} bytes", budget)
         buffers.append(np.ascontiguousarray(value).tobytes())
         return ["nd", value.dtype.str, list(value.shape), len(buffers) - 1]
     if isinstance(value, np.generic) and cls.__module__ == "numpy" and value.dtype.kind in _NUMERIC_KINDS:
+        budget.spend(64, value.nbytes)
         buffers.append(value.tobytes())
         return ["np", value.dtype.str, len(buffers) - 1]
-    if cls in (tuple, list):
-        return ["t" if cls is tuple else "l", [_encode(item, buffers, depth + 1) for item in value]]
-    if cls is dict and all(type(k) is str for k in value):
-        return ["d", [[k, _encode(v, buffers, depth + 1)] for k, v in value.items()]]
-    return ["o", _type_name(value), _short_repr(value)]
+    if cls in (tuple, list) or (cls is dict and all(type(k) is str for k in value)):
+        return _container(value, buffers, depth, budget)
+    return _foreign(_type_name(value), _repr(value), budget)
 
 
-def pack_reply(value) -> bytes:
-    """The worker's side: any value as a JSON tree and the bytes of its arrays."""
+def _container(value, buffers: list, depth: int, budget: _Budget) -> list:
+    """A list, tuple or dict whole, or, when it does not fit in what is left, a placeholder showing its start
+    (never a part of it: a shortened list could equal the right answer where the whole one does not)."""
+    saved = (budget.tree, budget.buffers, len(buffers))
+    try:
+        budget.spend(16 + 10 * len(value))  # each item takes 10 bytes at least: a list too long fails at once
+        budget.tree += 10 * len(value)
+        if type(value) is dict:
+            pairs = [[budget.text(k, TEXT_CHARS), _encode(v, buffers, depth + 1, budget)] for k, v in value.items()]
+            return ["d", pairs]
+        return ["t" if type(value) is tuple else "l", [_encode(item, buffers, depth + 1, budget) for item in value]]
+    except _Spent:
+        budget.tree, budget.buffers = saved[:2]
+        del buffers[saved[2] :]
+        return _foreign(_type_name(value), _repr(value), budget)
+
+
+def pack_reply(value, *, bounded: bool = True) -> bytes:
+    """The worker's side: any value as a JSON tree and the bytes of its arrays, within the bounds the grader
+    reads (`bounded=False` for the grader's own data, such as kept calls)."""
     buffers: list[bytes] = []
-    tree = _encode(value, buffers, 0)
+    try:
+        tree = _encode(value, buffers, 0, _Budget(bounded))
+    except _Spent:  # not even placeholders fit: the grader refuses what is no reply
+        buffers, tree = [], ["o", _type_name(value)[:NAME_CHARS], ""]
     header = json.dumps({"tree": tree, "buffers": [len(b) for b in buffers]}).encode()
     return b"".join([_JSON_LENGTH.pack(len(header)), header, *buffers])
 
@@ -113,41 +260,67 @@ def _numeric_dtype(text) -> np.dtype:
     return dtype
 
 
-def _decode(tree, buffers: list[memoryview]):
-    if type(tree) is not list or not tree or type(tree[0]) is not str:
-        raise ProtocolError("malformed value")
-    tag, *rest = tree
-    if tag == "v" and len(rest) == 1 and (rest[0] is None or type(rest[0]) in (bool, int, float, str)):
-        return rest[0]
-    if tag == "c" and len(rest) == 2:
-        return complex(float(rest[0]), float(rest[1]))
-    if tag == "nd" and len(rest) == 3:
-        dtype, shape, index = _numeric_dtype(rest[0]), rest[1], rest[2]
-        if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
-            raise ProtocolError("bad shape")
-        return np.frombuffer(buffers[index], dtype=dtype).reshape(shape).copy()
-    if tag == "np" and len(rest) == 2:
-        array = np.frombuffer(buffers[rest[1]], dtype=_numeric_dtype(rest[0]))
-        if array.size != 1:
-            raise ProtocolError("bad scalar")
-        return array[0]
-    if tag in ("t", "l") and len(rest) == 1 and type(rest[0]) is list:
-        items = [_decode(item, buffers) for item in rest[0]]
-        return tuple(items) if tag == "t" else items
-    if tag == "d" and len(rest) == 1 and type(rest[0]) is list:
-        pairs = [(key, value) for key, value in rest[0]]
-        if not all(type(key) is str for key, _ in pairs):
-            raise ProtocolError("bad dict key")
-        return {key: _decode(value, buffers) for key, value in pairs}
-    if tag == "o" and len(rest) == 2 and all(type(s) is str for s in rest):
-        return Foreign(printable(rest[0][:200]), printable(rest[1][:400]))
-    raise ProtocolError(f"unknown value tag {tag!r}")
+class _Reader:
+    """The grader's side of decoding: every text bounded again, whatever the worker sent."""
+
+    def __init__(self, buffers: list[memoryview], note: Callable[[int], str], bounded: bool):
+        self.buffers, self.note, self.bounded = buffers, note, bounded
+
+    def text(self, node, limit: int) -> str:
+        if type(node) is str:
+            return cut(node, limit, self.note) if self.bounded else node
+        if not (type(node) is list and len(node) == 4 and node[0] == "x"):
+            raise ProtocolError("malformed text")
+        _x, start, end, count = node
+        if type(start) is not str or type(end) is not str or type(count) is not int or count < 0:
+            raise ProtocolError("malformed text")
+        if count == 0:
+            return self.text(start + end, limit)
+        length = len(start) + count + len(end)
+        head, tail = _fitted(length, limit, self.note)
+        head, tail = min(head, len(start)), min(tail, len(end))
+        return start[:head] + self.note(length - head - tail) + end[len(end) - tail :]
+
+    def value(self, tree):
+        if type(tree) is not list or not tree or type(tree[0]) is not str:
+            raise ProtocolError("malformed value")
+        tag, *rest = tree
+        if tag == "v" and len(rest) == 1 and type(rest[0]) is str:
+            return self.text(rest[0], TEXT_CHARS)
+        if tag == "v" and len(rest) == 1 and (rest[0] is None or type(rest[0]) in (bool, int, float)):
+            return rest[0]
+        if tag == "x":
+            return self.text(tree, TEXT_CHARS)
+        if tag == "c" and len(rest) == 2:
+            return complex(float(rest[0]), float(rest[1]))
+        if tag == "nd" and len(rest) == 3:
+            dtype, shape, index = _numeric_dtype(rest[0]), rest[1], rest[2]
+            if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
+                raise ProtocolError("bad shape")
+            return np.frombuffer(self.buffers[index], dtype=dtype).reshape(shape).copy()
+        if tag == "np" and len(rest) == 2:
+            array = np.frombuffer(self.buffers[rest[1]], dtype=_numeric_dtype(rest[0]))
+            if array.size != 1:
+                raise ProtocolError("bad scalar")
+            return array[0]
+        if tag in ("t", "l") and len(rest) == 1 and type(rest[0]) is list:
+            items = [self.value(item) for item in rest[0]]
+            return tuple(items) if tag == "t" else items
+        if tag == "d" and len(rest) == 1 and type(rest[0]) is list:
+            return {self.text(key, TEXT_CHARS): self.value(value) for key, value in rest[0]}
+        if tag == "o" and len(rest) == 2:
+            return Foreign(printable(self.text(rest[0], NAME_CHARS)), printable(self.text(rest[1], REPR_CHARS)))
+        raise ProtocolError(f"unknown value tag {tag!r}")
 
 
-def unpack_reply(data: bytes):
-    """The grader's side: plain data back from untrusted bytes, or `ProtocolError`."""
+def unpack_reply(data: bytes | bytearray, *, note: Callable[[int], str] = plain_note, bounded: bool = True):
+    """The grader's side: plain data back from untrusted bytes, or `ProtocolError`. Texts longer than their
+    bounds are cut with `note`; a JSON part over `MAX_TREE_BYTES` is refused (`bounded=False`: the grader's own
+    data, such as kept calls)."""
     try:
         view = memoryview(data)
+        if bounded:
+            check_tree_size(bytes(view[:TREE_START]), len(view))
         (length,) = _JSON_LENGTH.unpack_from(view)
         header = json.loads(bytes(view[_JSON_LENGTH.size : _JSON_LENGTH.size + length]))
         sizes = header["buffers"]
@@ -160,7 +333,7 @@ def unpack_reply(data: bytes):
         for size in sizes:
             buffers.append(view[start : start + size])
             start += size
-        return _decode(header["tree"], buffers)
+        return _Reader(buffers, note, bounded).value(header["tree"])
     except ProtocolError:
         raise
     except Exception as exc:  # malformed JSON, wrong types, an index out of range, nesting too deep

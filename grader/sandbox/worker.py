@@ -3,8 +3,10 @@
 One worker serves a whole exercise (about a millisecond per call, where a fresh process would cost a quarter
 of a second). The worker is confined (`confinement`) and guarded (`guardian`); this side never blocks on it: every
 read and write has a deadline, what it prints is read as it comes and only a bounded tail is kept, and what it
-sends back is parsed as plain data (`codec`). A call that hangs past its limit, or a worker that dies, is
-reported as a `Reply`; the worker's whole tree is then ended and the next task starts a fresh one.
+sends back is parsed as plain data (`codec`), within bounds: a reply too large is refused before it is read,
+and every text of the learner's is cut to a bounded length, saying so (`cut`). A call that hangs past its
+limit, or a worker that dies, is reported as a `Reply`; the worker's whole tree is then ended and the next
+task starts a fresh one.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ _OUTPUT_KEPT_BYTES = 64 * 1024  # what is kept of it at all, however much it pri
 DEFAULT_MEMORY_MB = 2048
 FILE_LIMIT_BYTES = 64 * 1024 * 1024
 _CELL_ERRORS_KEPT = 20
+_INBOX_BYTES = codec.MAX_MESSAGE_BYTES  # replies read early, at most (a window of calls' replies: a few KB)
 _PASSED_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "PYTHONPATH")
 
 
@@ -65,6 +68,29 @@ class Reply:
     unprotected: tuple[str, ...] = ()  # what this platform's sandbox could not enforce
     cell: str = ""  # a timeout while loading a notebook: the cell that was running ("In [7]")
     cell_errors: tuple[tuple[str, str], ...] = ()  # loaded: a notebook's cells that raised, (cell, traceback)
+
+
+def cut_note(count: int) -> str:
+    """What stands where the middle of a learner's text was cut."""
+    return _(" … (cut: {count} characters) … ").format(count=f"{count:,}")
+
+
+def cut(text: str, limit: int = codec.TEXT_CHARS) -> str:
+    """A learner's text (or one holding it) bounded to `limit` characters, saying how much was cut."""
+    return codec.cut(text, limit, cut_note)
+
+
+def _too_large(error: codec.TooLarge) -> str:
+    if error.part == "tree":
+        said = _(
+            "your code sent back something unreadable: a reply whose description takes {size} bytes, where "
+            "the grader reads at most {limit}"
+        )
+    else:
+        said = _(
+            "your code sent back something unreadable: a reply of {size} bytes, where the grader reads at most {limit}"
+        )
+    return said.format(size=f"{error.size:,}", limit=f"{error.limit:,}")
 
 
 def memory_message(limit_mb: int) -> str:
@@ -293,6 +319,8 @@ class Worker:
                 return False
             output = [self._tap.fd] if self._tap is not None and self._tap.fd is not None else []
             early = [self._replies] if write and self._replies >= 0 and not self._replies_ended else []
+            if len(self._inbox) >= _INBOX_BYTES:  # a worker that floods its reply pipe: it waits, or times out
+                early = []
             readable, writable, _ = select.select(
                 output + early + ([] if write else [fd]), [fd] if write else [], [], remaining
             )
@@ -324,24 +352,25 @@ class Worker:
                 continue
         return True
 
-    def _receive(self, size: int, deadline: float) -> bytes | None:
-        early = bytes(self._inbox[:size])
-        del self._inbox[: len(early)]
-        chunks, left = [early], size - len(early)
-        while left:
+    def _receive(self, into: memoryview, deadline: float) -> bool:
+        """Fill `into` from the replies (those read early first); False at the deadline."""
+        early = min(len(into), len(self._inbox))
+        into[:early] = self._inbox[:early]
+        del self._inbox[:early]
+        done = early
+        while done < len(into):
             if self._replies_ended:
                 raise EOFError
             if not self._wait(self._replies, deadline):
-                return None
+                return False
             try:
-                chunk = os.read(self._replies, min(left, 1 << 20))
+                count = os.readv(self._replies, [into[done : done + (1 << 20)]])
             except BlockingIOError:
                 continue
-            if not chunk:
+            if not count:
                 raise EOFError
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+            done += count
+        return True
 
     def _ask(self, request: tuple, timeout: float) -> Reply:
         return self.answer(self._send_request(request, timeout))
@@ -373,7 +402,7 @@ class Worker:
                 payload = self._receive_frame(deadline)
                 if payload is None:
                     return self._timed_out()
-                reply = codec.unpack_reply(payload)
+                reply = codec.unpack_reply(payload, note=cut_note)
                 if not self._heard_cell(reply):
                     break
             if self._tap is not None:
@@ -382,6 +411,9 @@ class Worker:
             return replace(parsed, cell_errors=tuple(self._cell_errors)) if parsed.kind == "loaded" else parsed
         except (EOFError, OSError):
             return self._died()
+        except codec.TooLarge as exc:
+            self.close()
+            return Reply("crashed", message=_too_large(exc))
         except (codec.ProtocolError, TypeError, ValueError, IndexError) as exc:  # oversized or malformed
             self.close()
             return Reply("crashed", message=_("your code sent back something unreadable ({error})").format(error=exc))
@@ -390,20 +422,28 @@ class Worker:
         """A notebook's cell starting or raising (`("cell", label, traceback or None)`), heard while loading."""
         if not (type(reply) is tuple and len(reply) == 3 and reply[0] == "cell" and type(reply[1]) is str):
             return False
-        self._cell = codec.printable(reply[1][:200])
+        self._cell = cut(codec.printable(reply[1]), 200)
         if type(reply[2]) is str and len(self._cell_errors) < _CELL_ERRORS_KEPT:
-            self._cell_errors.append((self._cell, codec.printable(reply[2][:2000])))
+            self._cell_errors.append((self._cell, cut(codec.error_text(reply[2]))))
         return True
 
-    def _receive_frame(self, deadline: float) -> bytes | None:
-        """One framed reply, or None at the deadline."""
-        header = self._receive(codec.FRAME_HEADER.size, deadline)
-        if header is None:
+    def _receive_frame(self, deadline: float) -> bytearray | None:
+        """One framed reply, or None at the deadline. Its size, and the size of its JSON part, are checked
+        before the rest of it is read (`codec.TooLarge`): a huge reply is never held."""
+        header = bytearray(codec.FRAME_HEADER.size)
+        if not self._receive(memoryview(header), deadline):
             return None
         (size,) = codec.FRAME_HEADER.unpack(header)
-        if size > codec.MAX_MESSAGE_BYTES:
-            raise codec.ProtocolError(f"a reply of {size} bytes")
-        return self._receive(size, deadline)
+        codec.check_reply_size(size)
+        start = bytearray(min(codec.TREE_START, size))
+        if not self._receive(memoryview(start), deadline):
+            return None
+        codec.check_tree_size(bytes(start), size)
+        payload = bytearray(size)
+        payload[: len(start)] = start
+        if not self._receive(memoryview(payload)[len(start) :], deadline):
+            return None
+        return payload
 
     def _ended(self) -> Reply:
         return Reply("crashed", message=self._last_crash or _("your code's process had already ended"))
@@ -430,11 +470,11 @@ class Worker:
             value, args, kwargs = rest[:3]
             return Reply(kind, value=value, args=tuple(args), kwargs=dict(kwargs), forbidden=forbidden)
         if kind in ("load_failed", "raised"):
-            return Reply(kind, message=codec.error_text(str(rest[1])), forbidden=forbidden)
+            return Reply(kind, message=cut(codec.error_text(str(rest[1]))), forbidden=forbidden)
         if kind == "not_implemented":
-            return Reply(kind, message=codec.error_text(str(rest[0])), forbidden=forbidden)
+            return Reply(kind, message=cut(codec.error_text(str(rest[0]))), forbidden=forbidden)
         if kind == "memory":
-            text = codec.error_text(str(rest[0]))
+            text = cut(codec.error_text(str(rest[0])))
             return Reply(kind, message=f"{memory_message(self.memory_mb)}:\n{text}", forbidden=forbidden)
         if kind == "missing":
             return Reply(kind, forbidden=forbidden)

@@ -13,7 +13,7 @@ from grader import drawing
 from grader.api import grade
 from grader.engine import TaskRunner
 from grader.results import Status
-from tests.conftest import SOLUTIONS, calls_sent, solution_file
+from tests.conftest import SOLUTIONS, _plain_call, calls_sent, solution_file
 
 
 @pytest.fixture
@@ -54,6 +54,55 @@ def test_a_damaged_file_is_drawn_again(monkeypatch, fresh):
         path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     drawing.forget()
     assert calls_sent(monkeypatch, 3, examples=20) == drawn
+
+
+def _kept(path) -> tuple[int, tuple]:
+    """The count a kept file states of itself, and its calls (read as that count)."""
+    data = path.read_bytes()
+    stated = int(data.split(b" ", 2)[1])
+    return stated, drawing._checked(path.name, data, stated)
+
+
+def _truncated(path) -> None:
+    path.write_bytes(path.read_bytes()[:-1])
+
+
+def _byte_altered(path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0x01  # in the last call's array: the file still reads back as calls, with another value
+    _count, calls = _kept(path)
+    altered = drawing._parse(bytes(data).partition(b"\n")[2])
+    assert [_plain_call(c) for c in altered] != [_plain_call(c) for c in calls]  # so only the digest can tell
+    path.write_bytes(bytes(data))
+
+
+def _fewer_calls_with_a_digest_of_their_own(path) -> None:
+    _count, calls = _kept(path)
+    drawing._write(path.name, list(calls[:5]))  # as the grader writes a file: count 5, its digest right
+    assert _kept(path)[0] == 5
+
+
+@pytest.mark.parametrize("damage", [_truncated, _byte_altered, _fewer_calls_with_a_digest_of_their_own])
+def test_a_damaged_or_shortened_kept_file_never_grades_on_fewer_or_other_calls(monkeypatch, fresh, damage):
+    drawn = calls_sent(monkeypatch, 3, examples=20)
+    examples = {t.name: t.examples for t in grade(3, submission=SOLUTIONS, examples=20).tasks}
+    assert all(count >= 20 for count in examples.values()), examples
+    for path in fresh.iterdir():
+        damage(path)
+    drawing.forget()
+    assert calls_sent(monkeypatch, 3, examples=20) == drawn
+    drawing.forget()
+    assert {t.name: t.examples for t in grade(3, submission=SOLUTIONS, examples=20).tasks} == examples
+    assert all(_kept(path)[0] == 20 for path in fresh.iterdir())  # drawn again and kept whole
+
+
+def test_every_kept_file_holds_the_count_asked_and_a_shorter_drawing_is_not_kept(monkeypatch, fresh):
+    result = grade(1, submission=SOLUTIONS, examples=20)
+    kept = [_kept(path) for path in fresh.iterdir()]
+    assert kept and all(count == len(calls) == 20 for count, calls in kept)
+    # box_filter has only 9 inputs and laplacian_filter 1: hypothesis draws them all, keeps them in memory only
+    assert len(kept) == len(result.tasks) - 2
+    assert result.score == result.max_score
 
 
 def test_an_empty_cache_dir_keeps_nothing_on_disk(monkeypatch, fresh):
