@@ -249,11 +249,18 @@ class Worker:
         self._call_mark = self.output_mark()
         return self._send_request(("call", name, call.args, call.kwargs, probe), timeout)
 
-    def call_each(self, name: str, calls: list[Call], timeout: float) -> Reply:
+    def call_each(self, name: str, calls: list[Call], timeout: float, *, commit: bool = False) -> Reply:
         """Call the learner's function on each call in turn, in one request; the reply's value is the list of
-        results (no arguments echoed). For timing: the request's round trip holds every call."""
+        results (no arguments echoed) and the seconds each call took by the worker's clock. For timing: the
+        request's round trip holds every call. With `commit`, the results are SHA-256 digests (hex) of the
+        results, which stay in the worker until `committed` fetches them."""
         self._call_mark = self.output_mark()
-        return self._ask(("call_each", name, [(c.args, c.kwargs) for c in calls]), timeout)
+        return self._ask(("call_each", name, [(c.args, c.kwargs) for c in calls], commit), timeout)
+
+    def committed(self, timeout: float) -> Reply:
+        """The results that `call_each(commit=True)` kept, as their packed bytes (uint8 arrays), oldest first:
+        `codec.unpack_reply` reads each, once its SHA-256 is checked against the digest the call sent."""
+        return self._ask(("committed",), timeout)
 
     def devices(self, timeout: float) -> Reply:
         """The device types the worker's TensorFlow has, e.g. ("cpu", "gpu"), as the reply's value."""
