@@ -107,11 +107,13 @@ class FittingHint:
 
 @dataclass(frozen=True)
 class SpeedBar:
-    """Part of a task's points for speed: on `workload(round)` calls the learner's function must run within
-    `within` times the reference's time, both measured the same way in a sandboxed worker."""
+    """Part of a task's points for speed: on `workload` calls the learner's function must run within `within`
+    times the reference's time, both measured the same way in a sandboxed worker (see `grader.speed`)."""
 
     points: float
-    workload: Callable[[int], Call]  # the call of each timing round (new values each round, the same shapes)
+    # One timed call, every value drawn from the generator the grader gives it (seeded from a secret nonce, new
+    # for each call), the shapes always the same: `workload(numpy.random.Generator) -> Call`.
+    workload: Callable[[Any], Call]
     described: str  # the workload in words, for the report: "a 16x32x32x16 batch and a 3x3x16x32 kernel"
     within: float = 3.0
     rounds: int = 5
