@@ -33,6 +33,7 @@ import numpy as np
 
 _NUMERIC_KINDS = "biufc"
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a reply the grader reads (the largest real one, a speed round: ~6 MB)
+MAX_BUFFERS = 65536  # arrays in one reply (the most in a real one, a speed round or a model's weights: hundreds)
 MAX_TREE_BYTES = 1024 * 1024  # its JSON part (the largest real one, exercise 6's InceptionV3 model: ~94 KB)
 TEXT_CHARS = 4000  # any one text of the learner's (a message, a traceback, a string returned)
 NAME_CHARS = 200  # a type's name in a placeholder
@@ -326,6 +327,8 @@ def unpack_reply(data: bytes | bytearray, *, note: Callable[[int], str] = plain_
         sizes = header["buffers"]
         if type(sizes) is not list or not all(type(n) is int and n >= 0 for n in sizes):
             raise ProtocolError("bad buffer table")
+        if bounded and len(sizes) > MAX_BUFFERS:  # each costs the grader a view (~200 bytes) before any check
+            raise TooLarge(len(sizes), MAX_BUFFERS, "buffer table")
         start = _JSON_LENGTH.size + length
         if start + sum(sizes) != len(view):
             raise ProtocolError("the message length does not add up")

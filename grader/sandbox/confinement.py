@@ -8,15 +8,21 @@ file is loaded. It never loosens: once applied, neither the learner's code nor a
   students' files or the grader's process through /proc); writes only in its scratch folder; no TCP
   (Linux 6.7); no signals to processes outside its own tree, so it cannot stop the grader (Linux 6.12).
 
+- Capabilities: none, and none to regain (the bounding set is emptied): a grader run as root runs learner code
+  as a root without powers, which also cannot read what in /etc only root may (hidden by Landlock).
+
 `apply` returns what this platform could not enforce, in words, so the grader can say so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import importlib.machinery
 import os
 import signal
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +62,48 @@ def apply(confinement: Confinement) -> list[str]:
         missing += _landlock(confinement)
     except Exception as exc:  # never blame the learner for our set-up: grade, and say what is missing
         missing.append(f"files: the file sandbox could not be set up ({type(exc).__name__}: {exc})")
-    return missing
+    return missing + _drop_capabilities()
+
+
+_PR_CAPBSET_DROP, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+_CAPABILITY_VERSION_3 = 0x20080522
+
+
+def _drop_capabilities() -> list[str]:
+    """A grader run as root (a CI runner, a container) would run learner code with every capability: fanotify
+    on the grader's files, real-time priority, reboot, device nodes. Drop them all, for good: the bounding set
+    first (so no program it starts gets them back), then its own."""
+    if not sys.platform.startswith("linux"):
+        return []
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in range(64):  # EINVAL past the kernel's last one; EPERM when it had none to drop
+        libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0)
+    libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(_CAPABILITY_VERSION_3, 0)
+    if libc.capset(header, (ctypes.c_uint32 * 6)()) != 0:
+        return [f"capabilities: learner code keeps this user's capabilities (capset: errno {ctypes.get_errno()})"]
+    return []
+
+
+@functools.cache
+def unreadable_to_others(folder: str = "/etc") -> tuple[str, ...]:
+    """What in `folder` only its owner or group may read (/etc/shadow, SSH host keys, sudoers): hidden from the
+    learner's process when the grader runs as root, who owns them, so that it reads only what any user may."""
+    found = []
+    for root, folders, files in os.walk(folder):
+        for name in list(folders):
+            path = os.path.join(root, name)
+            with contextlib.suppress(OSError):
+                if os.lstat(path).st_mode & 0o005 != 0o005:
+                    found.append(path)
+                    folders.remove(name)
+        for name in files:
+            path = os.path.join(root, name)
+            with contextlib.suppress(OSError):
+                mode = os.lstat(path).st_mode
+                if stat.S_ISREG(mode) and not mode & 0o004:
+                    found.append(path)
+    return tuple(found)
 
 
 def _limit_resources(confinement: Confinement) -> list[str]:

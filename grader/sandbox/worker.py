@@ -31,7 +31,7 @@ from typing import Any
 from grader import backends
 from grader.i18n import _
 from grader.sandbox import codec
-from grader.sandbox.confinement import Confinement
+from grader.sandbox.confinement import Confinement, unreadable_to_others
 from grader.sandbox.guardian import MEMORY_EXIT
 from grader.spec import Call
 
@@ -129,6 +129,17 @@ def banned_folders(banned: tuple[str, ...]) -> tuple[str, ...]:
     places = {p for p in sys.path if p}
     with contextlib.suppress(AttributeError):  # site.getsitepackages is missing in some old virtualenvs
         places.update(site.getsitepackages())
+    # Every other Python's packages that the learner's process can read: the base interpreter under a venv,
+    # the system's (Debian's dist-packages, Fedora's lib64), /usr/local's.
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, "/usr", "/usr/local", "/"}
+    for prefix in prefixes:
+        for pattern in (
+            "lib*/python3*/site-packages",
+            "lib*/python3*/dist-packages",
+            "lib/python3/dist-packages",
+            "local/lib*/python3*/*-packages",
+        ):
+            places.update(str(p) for p in Path(prefix).glob(pattern))
     found = set()
     for place in places:
         try:
@@ -139,6 +150,11 @@ def banned_folders(banned: tuple[str, ...]) -> tuple[str, ...]:
             if entry.partition(".")[0] in banned and not entry.endswith((".dist-info", ".egg-info", ".pth")):
                 found.add(os.path.join(place, entry))
     return tuple(sorted(found))
+
+
+def _root_secrets() -> tuple[str, ...]:
+    """Run as root, the grader owns /etc/shadow and the like: the learner's process must not read them."""
+    return unreadable_to_others("/etc") if hasattr(os, "geteuid") and os.geteuid() == 0 else ()
 
 
 def _environment(scratch: str, gpu: bool) -> dict[str, str]:
@@ -267,7 +283,7 @@ class Worker:
         confinement = Confinement(
             scratch=self._folder,
             submission=str(self.path),
-            hidden=hidden_folders() + banned_folders(self.banned),
+            hidden=hidden_folders() + banned_folders(self.banned) + _root_secrets(),
             memory_bytes=self.memory_mb * 1024 * 1024,
             file_bytes=FILE_LIMIT_BYTES,
             gpu=self.gpu,
