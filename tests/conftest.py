@@ -40,6 +40,17 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
+def fixture_header(path: Path, keys=None) -> dict[str, str]:
+    """A fixture's leading `# key: value` lines (only `keys`, when given), up to the first line that is not one."""
+    fields = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, colon, value = line.removeprefix("# ").partition(": ")
+        if not line.startswith("# ") or not colon or (keys is not None and key not in keys):
+            break
+        fields[key] = value.strip()
+    return fields
+
+
 def solution_file(number: int) -> Path:
     return next(SOLUTIONS.glob(f"exercise{number}_*.py"))
 
@@ -83,12 +94,7 @@ class HandedIn:
 
     @classmethod
     def read(cls, path: Path) -> HandedIn:
-        fields = {}
-        for line in path.read_text(encoding="utf-8").splitlines():
-            key, colon, value = line.removeprefix("# ").partition(": ")
-            if not line.startswith("# ") or not colon:
-                break
-            fields[key] = value.strip()
+        fields = fixture_header(path)
         return cls(path, **{**fields, "exercise": int(fields.get("exercise", 1))})
 
     @property

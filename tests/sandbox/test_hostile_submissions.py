@@ -25,7 +25,7 @@ from grader import catalog
 from grader.api import grade
 from grader.results import Status
 from grader.sandbox.worker import hidden_folders
-from tests.conftest import FIXTURES, exercise_number, marked_processes, solution_file
+from tests.conftest import FIXTURES, exercise_number, fixture_header, marked_processes, solution_file
 
 pytestmark = pytest.mark.slow
 
@@ -92,12 +92,7 @@ class Attack:
 
     @classmethod
     def read(cls, path: Path) -> Attack:
-        fields = {}
-        for line in path.read_text(encoding="utf-8").splitlines():
-            key, colon, value = line.removeprefix("# ").partition(": ")
-            if not line.startswith("# ") or not colon or key not in cls.__dataclass_fields__:
-                break
-            fields[key] = value.strip()
+        fields = fixture_header(path, cls.__dataclass_fields__)
         return cls(
             attacks=fields["attacks"],
             expect=Status(fields["expect"]),
