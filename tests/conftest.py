@@ -51,6 +51,18 @@ def fixture_header(path: Path, keys=None) -> dict[str, str]:
     return fields
 
 
+def observed_layer(kind: str, shape: tuple, params: int = 0, **config) -> dict:
+    """One layer as exercise 6's observation describes it (keras_observe), for comparing by hand."""
+    return {
+        "class": kind,
+        "config": config,
+        "given": None,
+        "output_shape": list(shape),
+        "trainable_params": params,
+        "non_trainable_params": 0,
+    }
+
+
 def solution_file(number: int) -> Path:
     return next(SOLUTIONS.glob(f"exercise{number}_*.py"))
 

@@ -11,17 +11,7 @@ from grader.engine import REPORT_CELL_CHARS, REPORT_TEXT_CHARS, bounded
 from grader.results import Counterexample, ExerciseResult, Status, TaskResult
 from grader.sandbox import codec
 from grader.sandbox.worker import cut_note
-
-
-def _layer(kind: str, shape: tuple, params: int = 0, **config) -> dict:
-    return {
-        "class": kind,
-        "config": config,
-        "given": None,
-        "output_shape": list(shape),
-        "trainable_params": params,
-        "non_trainable_params": 0,
-    }
+from tests.conftest import observed_layer
 
 
 def _model(layers: list) -> dict:
@@ -34,9 +24,11 @@ def _model(layers: list) -> dict:
     }
 
 
-EXPECTED = _model([_layer("Conv2D", (26, 26, 32), 320, filters=32), _layer("Dense", (10,), 10, units=10)])
+EXPECTED = _model(
+    [observed_layer("Conv2D", (26, 26, 32), 320, filters=32), observed_layer("Dense", (10,), 10, units=10)]
+)
 # A learner's layer class named a megabyte long, with a hundred settings of its own, each 3,000 characters
-STRANGE = _layer("Conv2D" + "X" * 2**20, (26, 26, 32), 320, **{f"setting_{i}": "s" * 3000 for i in range(100)})
+STRANGE = observed_layer("Conv2D" + "X" * 2**20, (26, 26, 32), 320, **{f"setting_{i}": "s" * 3000 for i in range(100)})
 
 
 def _result(message: str, example: Counterexample) -> ExerciseResult:

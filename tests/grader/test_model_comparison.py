@@ -6,25 +6,14 @@ import numpy as np
 
 from grader.compare_models import architecture_table, compare_observations
 from grader.keras_observe import training_input
+from tests.conftest import observed_layer
 
-
-def _layer(kind: str, shape: tuple, params: int = 0, **config) -> dict:
-    return {
-        "class": kind,
-        "config": config,
-        "given": None,
-        "output_shape": list(shape),
-        "trainable_params": params,
-        "non_trainable_params": 0,
-    }
-
-
-CONV = _layer("Conv2D", (28, 28, 32), 320, filters=32, kernel_size=[3, 3], padding="same")
-POOL = _layer("MaxPooling2D", (14, 14, 32), pool_size=[2, 2], strides=[2, 2])
-FLAT = _layer("Flatten", (6272,))
-DENSE = _layer("Dense", (100,), 627_300, units=100)
-DROP = _layer("Dropout", (100,), rate=0.4)
-OUT = _layer("Dense", (10,), 1010, units=10)
+CONV = observed_layer("Conv2D", (28, 28, 32), 320, filters=32, kernel_size=[3, 3], padding="same")
+POOL = observed_layer("MaxPooling2D", (14, 14, 32), pool_size=[2, 2], strides=[2, 2])
+FLAT = observed_layer("Flatten", (6272,))
+DENSE = observed_layer("Dense", (100,), 627_300, units=100)
+DROP = observed_layer("Dropout", (100,), rate=0.4)
+OUT = observed_layer("Dense", (10,), 1010, units=10)
 EXPECTED = [CONV, POOL, FLAT, DENSE, DROP, OUT]
 
 
@@ -51,7 +40,7 @@ def test_a_missing_layer_is_one_row_and_the_layers_after_it_meet_again():
 
 
 def test_an_extra_layer_is_one_row_marked_plus_and_the_rest_stays_level():
-    extra = _layer("BatchNormalization", (28, 28, 32), 64)
+    extra = observed_layer("BatchNormalization", (28, 28, 32), 64)
     table = _table(EXPECTED, [CONV, extra, POOL, FLAT, DENSE, DROP, OUT])
     assert _sides(table)[:3] == [
         ("1", "Conv2D", "Conv2D"),
@@ -64,11 +53,11 @@ def test_an_extra_layer_is_one_row_marked_plus_and_the_rest_stays_level():
 
 
 def test_a_changed_layer_keeps_one_row_and_is_the_marked_difference():
-    average = _layer("AveragePooling2D", (14, 14, 32), pool_size=[2, 2], strides=[2, 2])
+    average = observed_layer("AveragePooling2D", (14, 14, 32), pool_size=[2, 2], strides=[2, 2])
     table = _table(EXPECTED, [CONV, average, FLAT, DENSE, DROP, OUT])
     assert _sides(table)[1] == ("2", "MaxPooling2D", "AveragePooling2D") and len(table.rows) == 6
     assert table.first_difference == 1
-    wider = _layer("Dense", (128,), 802_944, units=128)
+    wider = observed_layer("Dense", (128,), 802_944, units=128)
     table = _table(EXPECTED, [CONV, POOL, FLAT, wider, DROP, OUT])
     assert table.first_difference == 3 and len(table.rows) == 6
 
@@ -83,11 +72,11 @@ def test_the_message_names_the_same_difference_as_the_table():
         "layer 5: expected Dropout(0.4), which your model leaves out"
     )
     assert _said(EXPECTED, EXPECTED[:-1]) == "layer 6: expected Dense(10), your model ends before it"
-    extra = _layer("BatchNormalization", (28, 28, 32), 64)
+    extra = observed_layer("BatchNormalization", (28, 28, 32), 64)
     assert _said(EXPECTED, [CONV, extra, POOL, FLAT, DENSE, DROP, OUT]) == (
         "layer 2: your model has an extra BatchNormalization() the contract does not ask for"
     )
-    average = _layer("AveragePooling2D", (14, 14, 32), pool_size=[2, 2], strides=[2, 2])
+    average = observed_layer("AveragePooling2D", (14, 14, 32), pool_size=[2, 2], strides=[2, 2])
     said = _said(EXPECTED, [CONV, average, FLAT, DENSE, DROP, OUT])
     assert said.startswith("layer 2: expected MaxPooling2D((2, 2), strides=(2, 2)), got AveragePooling2D")
 
