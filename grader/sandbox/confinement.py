@@ -152,8 +152,8 @@ def _readable_parts(root: Path, hidden: list[Path], *, resolved: bool = False) -
 
 def _listed_only(root: Path, hidden: list[Path]) -> set[Path]:
     """The folders split around hidden ones: listed but not read, so that imports and `importlib.metadata`
-    still find what sits beside a hidden folder (a listing right reaches down into it too, but only names)."""
-    root = root.resolve()
+    still find what sits beside a hidden folder (a listing right reaches down into it too, but only names).
+    `root` and `hidden` are resolved."""
     return {a for h in hidden if _within(h, root) and h != root for a in h.parents if _within(a, root)}
 
 
@@ -195,7 +195,7 @@ def _landlock(confinement: Confinement) -> list[str]:
     scopes = Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET
     with landlockpy.Ruleset(handled_net=AccessNet.BIND_TCP | AccessNet.CONNECT_TCP, scoped=scopes) as ruleset:
         for root in _readable_roots(confinement.gpu):
-            for part in _readable_parts(root, hidden):
+            for part in _readable_parts(root, hidden, resolved=True):  # the roots are resolved already
                 with contextlib.suppress(OSError):  # vanished, or a socket or a path we may not open
                     ruleset.allow_path(part, read if part.is_dir() else read & file_rights)
             for folder in _listed_only(root, hidden):
