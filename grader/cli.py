@@ -360,8 +360,8 @@ def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | 
     """Extra format files, the summary, GitHub's annotations and step summary, and the exit code."""
     import json
 
-    from grader.batch import write_formats
-    from grader.gradebook import histogram, pass_rates
+    from grader.classroom.batch import write_formats
+    from grader.classroom.gradebook import histogram, pass_rates
     from grader.report import github
     from grader.report.class_summary import render_class
 
@@ -413,8 +413,8 @@ def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | 
 @_guarded
 def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
     from grader.api import make_options
-    from grader.batch import mark_class
-    from grader.roster import parse_shard
+    from grader.classroom.batch import mark_class
+    from grader.classroom.roster import parse_shard
 
     chosen = _chosen_exercises(exercises)
     share = parse_shard(shard) if shard else None
@@ -452,7 +452,7 @@ def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
 @language_option()
 @_guarded
 def merge_command(folders, out, fmt, output, lang):
-    from grader.batch import merge
+    from grader.classroom.batch import merge
 
     _finish_class(merge(tuple(folders), out), out, fmt, output, lang)
 

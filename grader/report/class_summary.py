@@ -10,8 +10,8 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from grader.gradebook import ClassResult, histogram, pass_rates, points_row
-from grader.marking import EMPTY, ERROR, GRADED, INCOMPLETE
+from grader.classroom.gradebook import ClassResult, histogram, pass_rates, points_row
+from grader.classroom.marking import EMPTY, ERROR, GRADED, INCOMPLETE
 
 _STATUS_STYLE = {GRADED: "green", INCOMPLETE: "yellow", EMPTY: "yellow", ERROR: "bold red"}
 _BAR = 40

@@ -104,7 +104,7 @@ def exercises_markdown(data: dict, lang: str = "en") -> str:
 
 def class_markdown(result) -> str:
     """A marked class (`gradebook.ClassResult`) as Markdown: the gradebook and each task's pass rate."""
-    from grader.gradebook import pass_rates, points_row
+    from grader.classroom.gradebook import pass_rates, points_row
 
     header = ["student", *result.exercises, "total", "status"]
     lines = [f"### Gradebook: {len(result.reports)} students", "", "| " + " | ".join(header) + " |"]

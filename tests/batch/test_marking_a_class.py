@@ -13,7 +13,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from grader import marking
+from grader.classroom import marking
 from grader.cli import main
 from tests.batch.conftest import EXERCISES, OPTIONS, write_class
 from tests.conftest import FIXTURES
@@ -171,7 +171,7 @@ def test_a_grader_failure_on_one_student_gives_an_error_row_and_the_others_their
 
 
 def test_a_student_whose_marking_hangs_is_stopped_at_the_ceiling(tmp_path, breaking_marker, monkeypatch):
-    from grader import batch as batch_module
+    from grader.classroom import batch as batch_module
 
     monkeypatch.setattr(batch_module, "ceiling", lambda exercises, options: 15.0)
     submissions = tmp_path / "submissions"

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader import catalog
+from grader.classroom.gradebook import ClassResult, gradebook_csv, histogram, pass_rates
+from grader.classroom.roster import Student, parse_shard, shard, students
 from grader.cli import main
 from grader.errors import GraderError
-from grader.gradebook import ClassResult, gradebook_csv, histogram, pass_rates
-from grader.roster import Student, parse_shard, shard, students
 from tests.batch.conftest import write_class
 from tests.conftest import solution_file
 
@@ -136,7 +136,7 @@ def _shard_output(folder, reports, settings="same", share=None):
     import dataclasses
     import json
 
-    from grader.batch import REPORTS, write_class
+    from grader.classroom.batch import REPORTS, write_class
 
     result = dataclasses.replace(CLASS, reports=reports, settings_sha256=settings, shard=share)
     write_class(folder, result)

@@ -16,7 +16,7 @@ import pytest
 
 from grader import catalog, diagnosis
 from grader.api import grade, make_options
-from grader.marking import settings_hash
+from grader.classroom.marking import settings_hash
 from grader.report import render
 from grader.report.github import exercises_markdown
 from grader.results import ExerciseResult, Status

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from grader import catalog
-from grader.gradebook import ClassResult
+from grader.classroom.gradebook import ClassResult
 from grader.report.class_summary import render_class
 
 

@@ -1,6 +1,6 @@
 """Marking one student: their report, and the long-lived marker process that batch marking runs it in.
 
-A marker is a plain `python -m grader.marking` process that reads one job a line on stdin and answers one
+A marker is a plain `python -m grader.classroom.marking` process that reads one job a line on stdin and answers one
 report a line. Learner code never runs in it (each exercise still gets its own sandboxed worker), but the
 grader's own state (hypothesis, the references' TensorFlow) lives there and not in the batch process, so a
 failure of the grader on one student ends that marker, not the class: the batch gives that student an
@@ -29,7 +29,7 @@ from grader.spec import Exercise
 # A student's status in the gradebook.
 GRADED, INCOMPLETE, EMPTY, ERROR = "graded", "incomplete", "empty", "error"
 STUDENT_STATUSES = (GRADED, INCOMPLETE, EMPTY, ERROR)
-MARKER_COMMAND = (sys.executable, "-m", "grader.marking")
+MARKER_COMMAND = (sys.executable, "-m", "grader.classroom.marking")
 
 
 def grader_digest() -> str:

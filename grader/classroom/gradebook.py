@@ -7,7 +7,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from grader.marking import ERROR
+from grader.classroom.marking import ERROR
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader import backends
+from grader.classroom.gradebook import ClassResult, gradebook_csv
+from grader.classroom.marking import ERROR, Marker, error_report, settings_hash
+from grader.classroom.roster import Student, shard, students
 from grader.engine import Options
 from grader.errors import GraderError
-from grader.gradebook import ClassResult, gradebook_csv
 from grader.i18n import N_, _, translate
-from grader.marking import ERROR, Marker, error_report, settings_hash
-from grader.roster import Student, shard, students
 from grader.spec import Exercise
 
 GRADEBOOK, MANIFEST, REPORTS = "gradebook.csv", "batch.json", "reports"
