@@ -19,17 +19,29 @@ from grader import catalog
 from grader.cli_help import VERSION_OPTION, Command, Group, help_language, language_option, remember_language
 from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
 from grader.errors import GraderError
-from grader.i18n import LANGUAGES, N_, _, default_language, language
-from grader.report import FORMATS
+from grader.i18n import LANGUAGES, N_, _, current_language, default_language, language
+from grader.report import FORMATS, SAVED_FORMATS
 from grader.sandbox.worker import DEFAULT_MEMORY_MB
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class UsageProblem(click.ClickException):
-    """Printed as "Error: ..." with exit code 2: nothing was graded."""
+    """Printed as "Error: ..." with exit code 2: nothing was graded. Under GitHub Actions also an annotation and
+    the step summary, so a broken setup is told apart from tasks that did not pass."""
 
     exit_code = EXIT_USAGE
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.lang = current_language()  # the language the message was made in
+
+    def show(self, file=None) -> None:
+        super().show(file)
+        from grader.report import github
+
+        if github.in_github_actions():
+            github.report_usage_error(self.format_message(), self.lang)
 
 
 def _with_submission(command):
@@ -77,7 +89,8 @@ def grading_options(command):
             type=click.IntRange(1),
             default=DEFAULT_EXAMPLES,
             show_default=True,
-            help=N_("Generated examples per task."),
+            envvar="GRADE_EXAMPLES",
+            help=N_("Generated examples per task (or GRADE_EXAMPLES: a CI job can set it without editing commands)."),
         ),
         click.option(
             "--backend",
@@ -173,7 +186,8 @@ def _emit(result, fmt: str, output: Path | None, lang: str | None, submission: P
         exercises = result.exercises if hasattr(result, "exercises") else (result,)
         items = [("", e.to_dict(), Path(e.source) if e.source else None) for e in exercises]
         _annotate(github.annotations(items), to_stderr=output is None and fmt != "text")
-        github.write_step_summary(github.exercises_markdown(result.to_dict(), lang))
+        markdown = github.exercises_markdown(result.to_dict(), lang)
+        github.write_step_summary(markdown + github.beyond_annotations_markdown(items, lang=lang))
 
 
 def _annotate(lines: list[str], to_stderr: bool) -> None:
@@ -393,7 +407,7 @@ def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | 
                 name = files.get(exercise["exercise"])
                 items.append((f"{report['student']}/", exercise, submissions / name if name else None))
         _annotate(github.annotations(items), to_stderr=output is None and fmt == "json")
-        github.write_step_summary(github.class_markdown(result))
+        github.write_step_summary(github.class_markdown(result) + github.beyond_annotations_markdown(items, lang=lang))
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
 
@@ -408,7 +422,14 @@ def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | 
 )
 @click.option("--jobs", type=click.IntRange(1), default=None, help=N_("Students marked at once [default: CPU count]."))
 @click.option("--resume", is_flag=True, help=N_("Keep earlier reports made from the same submission and settings."))
-@click.option("--shard", default=None, help=N_("Mark only share K of N of the class (K/N, such as 2/4)."))
+@click.option(
+    "--shard",
+    default=None,
+    help=N_(
+        "Mark only share K of N of the class (K/N, such as 2/4); auto: from a Kubernetes Indexed Job "
+        "(JOB_COMPLETION_INDEX, JOB_COMPLETIONS) or a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT)."
+    ),
+)
 @grading_options
 @_guarded
 def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
@@ -418,6 +439,8 @@ def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
 
     chosen = _chosen_exercises(exercises)
     share = parse_shard(shard) if shard else None
+    if shard and shard.strip() == "auto":
+        click.echo(_("--shard auto: marking shard {k}/{n}").format(k=share[0], n=share[1]), err=True)
     fmt, output, lang = grading.pop("fmt"), grading.pop("output"), grading.pop("lang")
     options = make_options(**grading, lang=lang)
     progress = _Progress()
@@ -455,6 +478,43 @@ def merge_command(folders, out, fmt, output, lang):
     from grader.classroom.batch import merge
 
     _finish_class(merge(tuple(folders), out), out, fmt, output, lang)
+
+
+@click.command(
+    name="report",
+    cls=Command,
+    help=N_(
+        "Write REPORT, a report kept with --format json, in another format without grading again (a CI job grades "
+        "once, then writes JUnit or Gradescope's results from the same JSON). Exit code as for the grading."
+    ),
+)
+@click.argument("report_file", metavar="REPORT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(SAVED_FORMATS),
+    default="junit",
+    show_default=True,
+    help=N_("junit: JUnit XML; gradescope: Gradescope's results.json; json: the report again."),
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=N_("Write the report to this file instead of the terminal."),
+)
+@language_option()
+@_guarded
+def report_command(report_file, fmt, output, lang):
+    from grader.report.saved import passed, read_report, render_saved
+
+    data = read_report(report_file)
+    text = render_saved(data, fmt, lang)
+    if output is not None:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_PASSED if passed(data) else EXIT_FAILED)
 
 
 @click.command(
@@ -523,6 +583,7 @@ main.add_command(watch_command)
 main.add_command(hint_command)
 main.add_command(batch_command)
 main.add_command(merge_command)
+main.add_command(report_command)
 
 
 def run() -> None:

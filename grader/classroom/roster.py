@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,8 +100,11 @@ def students(submissions: Path) -> tuple[Student, ...]:
     return tuple(sorted(found.values(), key=lambda s: s.name))
 
 
-def parse_shard(text: str) -> tuple[int, int]:
-    """`"2/4"` -> (2, 4): the second of four shares, counting from 1."""
+def parse_shard(text: str, environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """`"2/4"` -> (2, 4): the second of four shares, counting from 1. `"auto"`: from the job engine's variables
+    in `environ` (by default the process's), see `shard_from_environment`."""
+    if text.strip() == "auto":
+        return shard_from_environment(os.environ if environ is None else environ)
     try:
         k, n = (int(part) for part in text.split("/"))
     except ValueError:
@@ -108,6 +112,74 @@ def parse_shard(text: str) -> tuple[int, int]:
     if not 1 <= k <= n:
         raise GraderError(_("--shard {text}: K must be between 1 and N").format(text=repr(text)))
     return k, n
+
+
+_KUBERNETES = ("JOB_COMPLETION_INDEX", "JOB_COMPLETIONS")
+_SLURM = ("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT")
+
+
+def _whole(environ: Mapping[str, str], name: str, default: int | None = None) -> int:
+    value = environ.get(name, "").strip()
+    if not value and default is not None:
+        return default
+    if not value:
+        raise GraderError(_("--shard auto: {name} is not set").format(name=name))
+    try:
+        return int(value)
+    except ValueError:
+        raise GraderError(
+            _("--shard auto: {name}={value} is not a whole number").format(name=name, value=repr(value))
+        ) from None
+
+
+def shard_from_environment(environ: Mapping[str, str]) -> tuple[int, int]:
+    """(K, N) for `--shard auto`, K counting from 1:
+
+    - a Kubernetes Indexed Job sets JOB_COMPLETION_INDEX (0 to completions - 1); the Job's count is not in the
+      pod's environment, so the template sets JOB_COMPLETIONS to `spec.completions`;
+    - a Slurm job array sets SLURM_ARRAY_TASK_ID to the task's value in `--array`, which need not start at 0
+      (`--array=1-4`) nor step by 1 (`--array=1-7:2`): the share is its place in the array, from
+      SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_STEP, out of SLURM_ARRAY_TASK_COUNT. An array that is not
+      evenly spaced (`--array=0,1,5`) is refused: its tasks cannot be told apart as K/N.
+    """
+    kubernetes = any(name in environ for name in _KUBERNETES)
+    slurm = any(name in environ for name in _SLURM)
+    if kubernetes and slurm:
+        raise GraderError(
+            _(
+                "--shard auto: both Kubernetes ({kubernetes}) and Slurm ({slurm}) variables are set; give --shard K/N"
+            ).format(kubernetes=", ".join(_KUBERNETES), slurm=", ".join(_SLURM))
+        )
+    if kubernetes:
+        index, count = _whole(environ, _KUBERNETES[0]), _whole(environ, _KUBERNETES[1])
+        if not 0 <= index < count:
+            raise GraderError(
+                _(
+                    "--shard auto: JOB_COMPLETION_INDEX={index} must be between 0 and JOB_COMPLETIONS - 1 "
+                    "({last}): set JOB_COMPLETIONS to the Job's spec.completions"
+                ).format(index=index, last=count - 1)
+            )
+        return index + 1, count
+    if slurm:
+        task, count = _whole(environ, _SLURM[0]), _whole(environ, _SLURM[1])
+        first = _whole(environ, "SLURM_ARRAY_TASK_MIN", default=0)
+        step = _whole(environ, "SLURM_ARRAY_TASK_STEP", default=1)
+        last = _whole(environ, "SLURM_ARRAY_TASK_MAX", default=first + (count - 1) * step)
+        place, off = divmod(task - first, step) if step > 0 else (-1, 0)
+        if off or not 0 <= place < count or last != first + (count - 1) * step:
+            raise GraderError(
+                _(
+                    "--shard auto: the Slurm array (task {task} of {count}, from {first} to {last} by {step}) is not "
+                    "one evenly spaced range: submit it with --array=0-{end} (or give --shard K/N)"
+                ).format(task=task, count=count, first=first, last=last, step=step, end=count - 1)
+            )
+        return place + 1, count
+    raise GraderError(
+        _(
+            "--shard auto reads JOB_COMPLETION_INDEX and JOB_COMPLETIONS (a Kubernetes Indexed Job) or "
+            "SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (a Slurm job array), and neither is set: give --shard K/N"
+        )
+    )
 
 
 def shard(roster: tuple[Student, ...], k: int, n: int) -> tuple[Student, ...]:

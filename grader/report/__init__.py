@@ -5,6 +5,7 @@ from __future__ import annotations
 from grader.results import ExerciseResult, RunResult
 
 FORMATS = ("text", "json", "junit", "gradescope")
+SAVED_FORMATS = ("json", "junit", "gradescope")  # made from a kept JSON report alone (`grade report`)
 
 
 def render(

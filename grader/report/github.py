@@ -9,10 +9,15 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.files import read_checked
-from grader.i18n import label
+from grader.i18n import N_, label, translate
 from grader.report.plain import clean, exercises_of, task_details
 
-ANNOTATION_LIMIT = 50  # GitHub shows at most 50 annotations of a job; past that they are noise
+# GitHub shows at most 10 error annotations of a step (and 10 warnings, 10 notices; 50 of a job): past that
+# they are dropped without a word, so the rest go to the step summary.
+ANNOTATION_LIMIT = 10
+_MORE_THAN_SHOWN = N_("{count} more tasks did not pass than GitHub shows as annotations: the run's summary lists them")
+_NOT_ANNOTATED = N_("Not shown as annotations: {count} more tasks that did not pass")
+_COULD_NOT_RUN = N_("The grader could not run")
 
 
 def in_github_actions() -> bool:
@@ -47,31 +52,57 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def annotations(items: list[tuple[str, dict, Path | None]], limit: int = ANNOTATION_LIMIT) -> list[str]:
-    """`::error` lines for every task that did not pass. `items`: (prefix, exercise JSON, learner's file)."""
-    lines: list[str] = []
-    skipped = 0
+def _failures(items: list[tuple[str, dict, Path | None]]) -> list[tuple[str, dict, dict, Path | None]]:
+    """(prefix, exercise, task, file) for every task that did not pass, in the report's order; an exercise with
+    no file counts once (task "*"), not once per task."""
+    found = []
     for prefix, exercise, path in items:
-        starts = function_lines(path) if path else {}
         tasks = [task for task in exercise["tasks"] if task["status"] != "passed"]
-        if path is None and tasks:  # no file for the exercise: one line says so, not one per task
-            tasks = tasks[:1]
-            tasks[0] = {**tasks[0], "name": "*"}
-        for task in tasks:
-            if len(lines) >= limit:
-                skipped += 1
-                continue
-            where = []
-            if path is not None:
-                where.append(f"file={_escape_property(_shown_path(path))}")
-                if task["name"] in starts:
-                    where.append(f"line={starts[task['name']]}")
-            title = f"{prefix}{exercise['exercise']}.{task['name']}: {task['status']}"
-            where.append(f"title={_escape_property(title)}")
-            lines.append(f"::error {','.join(where)}::{_escape_data(clean(task['message']))}")
-    if skipped:
-        lines.append(f"::notice::{skipped} more tasks did not pass; see the report or the gradebook")
+        if path is None and tasks:
+            tasks = [{**tasks[0], "name": "*"}]
+        found += [(prefix, exercise, task, path) for task in tasks]
+    return found
+
+
+def annotations(items: list[tuple[str, dict, Path | None]], limit: int = ANNOTATION_LIMIT) -> list[str]:
+    """`::error` lines for the first `limit` tasks that did not pass, and one `::notice` saying how many more
+    there are (notices have their own 10). `items`: (prefix, exercise JSON, learner's file)."""
+    failures = _failures(items)
+    lines: list[str] = []
+    starts: dict[Path, dict[str, int]] = {}
+    for prefix, exercise, task, path in failures[:limit]:
+        where = []
+        if path is not None:
+            lines_of = starts.setdefault(path, function_lines(path))
+            where.append(f"file={_escape_property(_shown_path(path))}")
+            if task["name"] in lines_of:
+                where.append(f"line={lines_of[task['name']]}")
+        title = f"{prefix}{exercise['exercise']}.{task['name']}: {task['status']}"
+        where.append(f"title={_escape_property(title)}")
+        lines.append(f"::error {','.join(where)}::{_escape_data(clean(task['message']))}")
+    if len(failures) > limit:
+        more = translate(_MORE_THAN_SHOWN)
+        lines.append(f"::notice::{_escape_data(more.format(count=len(failures) - limit))}")
     return lines
+
+
+def beyond_annotations_markdown(
+    items: list[tuple[str, dict, Path | None]], limit: int = ANNOTATION_LIMIT, lang: str | None = None
+) -> str:
+    """The tasks that did not pass past the first `limit` (those `annotations` leaves out), as a Markdown table
+    for the step summary; "" when every one was annotated."""
+    rest = _failures(items)[limit:]
+    if not rest:
+        return ""
+    heading = translate(_NOT_ANNOTATED, lang)
+    lines = [f"### {heading.format(count=len(rest))}", ""]
+    lines.append(f"| {label('task', lang)} | {label('status', lang)} | {label('message', lang)} |")
+    lines.append("| --- | --- | --- |")
+    for prefix, exercise, task, _path in rest:
+        first_line = clean(task["message"]).split("\n", 1)[0]
+        name = f"{prefix}{exercise['exercise']}.{task['name']}"
+        lines.append(f"| {_cell(name)} | {label(task['status'], lang)} | {_cell(first_line)} |")
+    return "\n".join(lines) + "\n"
 
 
 def _cell(text: str) -> str:
@@ -125,3 +156,12 @@ def write_step_summary(markdown: str) -> None:
     if target:
         with open(target, "a", encoding="utf-8") as summary:
             summary.write(markdown)
+
+
+def report_usage_error(message: str, lang: str | None = None) -> None:
+    """A command that graded nothing (exit 2: a wrong command, a broken setup) says why where a CI user looks:
+    an `::error` annotation and the step summary, besides the "Error: ..." line on stderr."""
+    title = translate(_COULD_NOT_RUN, lang)
+    print(f"::error title={_escape_property(title)}::{_escape_data(message)}", flush=True)
+    fenced = message.replace("```", "'''")
+    write_step_summary(f"### {title}\n\n```\n{fenced}\n```\n")

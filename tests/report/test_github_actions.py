@@ -6,7 +6,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.report.github import annotations, exercises_markdown
+from grader.report.github import ANNOTATION_LIMIT, annotations, beyond_annotations_markdown, exercises_markdown
 from tests.conftest import FIXTURES, ROOT, solution_file
 
 STRIDE_ONE = (ROOT / "solutions/mistakes/exercise3_pooling/pool_stride_one.py").read_text()
@@ -65,12 +65,32 @@ def test_messages_and_properties_are_escaped_as_workflow_commands_require(tmp_pa
     assert "file=" in line and "a%2Cb%3Ac.py" in line and "title=kim%2C lee%3A exercise1.conv1d%3A failed" in line
 
 
-def test_a_missing_file_is_one_annotation_and_a_class_is_capped():
+def test_a_missing_file_is_one_annotation_and_a_class_is_capped_at_what_github_shows():
     tasks = [{"name": f"t{i}", "status": "missing", "message": "not found"} for i in range(9)]
     assert len(annotations([("", {"exercise": "exercise1", "tasks": tasks}, None)])) == 1
     many = [(f"s{i}/", {"exercise": "exercise1", "tasks": tasks[:1]}, FIXTURES / f"s{i}.py") for i in range(60)]
-    lines = annotations(many, limit=50)
-    assert len(lines) == 51 and lines[-1] == "::notice::10 more tasks did not pass; see the report or the gradebook"
+    lines = annotations(many)
+    assert ANNOTATION_LIMIT == 10  # GitHub shows 10 error annotations a step and drops the rest without a word
+    assert [line.split(" ", 1)[0] for line in lines] == ["::error"] * 10 + ["::notice::50"]
+    assert (
+        lines[-1]
+        == "::notice::50 more tasks did not pass than GitHub shows as annotations: the run's summary lists them"
+    )
+
+
+def test_the_tasks_past_the_annotations_are_listed_in_the_summary_and_only_those():
+    tasks = [{"name": f"t{i}", "status": "failed", "message": f"wrong {i}\nsecond line"} for i in range(13)]
+    items = [
+        ("", {"exercise": "exercise1", "tasks": tasks}, None),
+        ("", {"exercise": "exercise2", "tasks": tasks}, FIXTURES / "x.py"),
+    ]
+    annotated = [line.split("title=")[1].split("%3A")[0] for line in annotations(items) if line.startswith("::error")]
+    markdown = beyond_annotations_markdown(items, lang="en")
+    rows = [line for line in markdown.splitlines() if line.startswith("| exercise")]
+    assert annotated == ["exercise1.*", *(f"exercise2.t{i}" for i in range(9))]
+    assert rows == [f"| exercise2.t{i} | failed | wrong {i} |" for i in range(9, 13)]
+    assert markdown.startswith("### Not shown as annotations: 4 more tasks that did not pass")
+    assert beyond_annotations_markdown(items[:1]) == ""
 
 
 def test_the_markdown_summary_has_a_table_and_the_total():
