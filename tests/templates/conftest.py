@@ -36,14 +36,16 @@ def check_grade_command(args: list[str]) -> click.Command:
     return command
 
 
+def grade_texts(script: str) -> list[str]:
+    """The `grade ...` commands of a shell script as written, without `grade ` (what precedes `||` or `&&` on
+    the lines that start with grade)."""
+    lines = (line.split("||")[0].split("&&")[0].strip() for line in script.splitlines())
+    return [line.removeprefix("grade ") for line in lines if line.startswith("grade ")]
+
+
 def grade_lines(script: str) -> list[list[str]]:
-    """The `grade ...` commands of a shell script (what precedes `||` or `&&` on lines starting with grade)."""
-    commands = []
-    for line in script.splitlines():
-        line = line.split("||")[0].split("&&")[0].strip()
-        if line.startswith("grade "):
-            commands.append(shlex.split(line)[1:])
-    return commands
+    """The `grade ...` commands of a shell script, split as the shell splits them (variables left unexpanded)."""
+    return [shlex.split(text) for text in grade_texts(script)]
 
 
 @dataclass(frozen=True)
