@@ -34,7 +34,10 @@ class UsageProblem(click.ClickException):
 
     def __init__(self, message: str):
         super().__init__(message)
-        self.lang = current_language()  # the language the message was made in
+        try:
+            self.lang = current_language()  # the language the message was made in
+        except GraderError:  # GRADE_LANG names no language: that is this very error
+            self.lang = "en"
 
     def show(self, file=None) -> None:
         super().show(file)
