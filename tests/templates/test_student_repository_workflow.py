@@ -78,8 +78,12 @@ def test_a_failing_student_gets_every_report_and_then_a_red_check(failing):
 
 def test_a_passing_student_gets_the_same_reports_and_a_green_check(passing):
     workspace, runs = passing
-    assert _exit_codes(runs) == {"grade": 0, "verdict": 0}, [run.stderr[-2000:] for run in runs]
     report = json.loads((workspace / "reports" / "grade.json").read_text())
+    lost = [
+        (e["exercise"], t["name"], t["status"], t["message"][:200]) for e in report["exercises"] for t in e["tasks"]
+    ]
+    lost = [task for task in lost if task[2] != "passed"]  # under heavy load, exercise 7's speed bar may say why
+    assert _exit_codes(runs) == {"grade": 0, "verdict": 0}, (lost, [run.stderr[-2000:] for run in runs])
     assert report["score"] == report["max_score"] > 0
     suites = ET.parse(workspace / "reports" / "junit.xml").getroot()
     assert suites.get("failures") == "0" and suites.get("errors") == "0" and int(suites.get("tests")) > 30
