@@ -1,0 +1,177 @@
+"""Suspiciously alike submissions: every two students' code for the same exercise compared by copydetect
+(MOSS's winnowing over a token stream in which names, strings and comments no longer count), the course's
+own code (the stubs and the references) excluded as boilerplate.
+
+The code compared is what each student handed in, as text (a notebook: its code cells), kept by the batch under
+`code/<student>/<exercise>.py` so that `grade merge` compares the whole class from the shards' folders alone.
+Nothing here runs it. copydetect hashes with Python's `hash()`, which each process salts differently; it runs in
+a child process with PYTHONHASHSEED fixed, so that the same code always gives the same report, whoever marks it.
+
+A pair is flagged when both files share at least `SHARED_TOKENS` tokens outside the boilerplate and one of them
+owes at least `THRESHOLD` of its own (non-boilerplate) tokens to the other. Measured on the course's fixtures
+(tests/classroom/test_similarity.py): two copies with renamed variables and rewritten comments share 0.95-1.0
+of their tokens; independent correct solutions written differently 0.0-0.27 (most pairs 0); hence 0.5.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.spec import Exercise
+
+CODE = "code"  # out/code/<student>/<exercise>.py
+THRESHOLD = 0.5  # of a file's own tokens found in the other's
+SHARED_TOKENS = 100  # a few shared lines (two alike mistakes, a common idiom) are no pair
+NOISE, GUARANTEE = 25, 30  # copydetect's defaults: k-grams of 25 tokens, every match of 30 found
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two students' code for one exercise, with how much of each is found in the other, and the code with the
+    shared parts marked (HTML, escaped by copydetect)."""
+
+    exercise: str
+    students: tuple[str, str]
+    similarity: tuple[float, float]
+    shared_tokens: int
+    marked: tuple[str, str]
+
+    @property
+    def score(self) -> float:
+        return max(self.similarity)
+
+
+def code_text(path: Path, data: bytes) -> str:
+    """What of a handed-in file is code: a `.py` file's text, or a notebook's code cells one after the other."""
+    text = data.decode("utf-8", errors="replace")
+    if path.suffix != ".ipynb":
+        return text
+    try:
+        cells = json.loads(text)["cells"]
+        sources = [c.get("source", "") for c in cells if c.get("cell_type") == "code"]
+        return "\n\n".join("".join(s) if isinstance(s, list) else str(s) for s in sources) + "\n"
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ""  # not a notebook: nothing to compare (its report says why)
+
+
+def keep_code(out: Path, name: str, handed: dict, write) -> None:
+    """Keep a student's handed-in code (`handed`: exercise -> `submission.Handed` or None) under
+    `out/code/<student>/`, and forget what they no longer hand in."""
+    folder = out / CODE / name
+    for exercise, file in handed.items():
+        target = folder / f"{exercise}.py"
+        if file is None:
+            target.unlink(missing_ok=True)
+        else:
+            write(target, code_text(file.path, file.data))
+
+
+def copy_code(source: Path, out: Path, name: str) -> None:
+    """A shard's kept code of one student, into the merged folder."""
+    folder = source / CODE / name
+    if folder.is_dir() and source.resolve() != out.resolve():
+        shutil.copytree(folder, out / CODE / name, dirs_exist_ok=True)
+
+
+def boilerplate(exercise: Exercise) -> list[str]:
+    """The course's own code for an exercise: the stub the learners start from and the reference."""
+    from grader.stubs import stub_source
+
+    texts = [stub_source(exercise)]
+    spec = importlib.util.find_spec(f"solutions.{exercise.module_name}")
+    if spec is not None and spec.origin:
+        texts.append(Path(spec.origin).read_text(encoding="utf-8"))
+    return texts
+
+
+def similar_pairs(out: Path, students: list[str], exercises: tuple[Exercise, ...]) -> list[Pair]:
+    """Every flagged pair of `students` (their code kept under `out`), most alike first."""
+    job = {
+        "exercises": {
+            exercise.name: {
+                "files": {s: str(out / CODE / s / f"{exercise.name}.py") for s in students},
+                "boilerplate": boilerplate(exercise),
+            }
+            for exercise in exercises
+        },
+    }
+    environment = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.classroom.similarity"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=environment,
+        check=True,
+    )
+    pairs = [
+        Pair(p["exercise"], tuple(p["students"]), tuple(p["similarity"]), p["shared_tokens"], tuple(p["marked"]))
+        for p in json.loads(done.stdout)
+    ]
+    return sorted(pairs, key=lambda p: (-p.score, p.exercise, p.students))
+
+
+def _fingerprint(name: str, text: str, hashes=None):
+    import io
+
+    from copydetect import CodeFingerprint
+
+    return CodeFingerprint(name, NOISE, GUARANTEE - NOISE + 1, boilerplate=hashes, fp=io.StringIO(text))
+
+
+def compare(files: dict[str, str], course: list[str]) -> list[dict]:
+    """Each pair of `files` (student -> path) that is alike enough to flag, `course` excluded as boilerplate."""
+    import numpy as np
+    from copydetect import compare_files
+    from copydetect.utils import highlight_overlap
+
+    hashes = np.unique(np.array([h for text in course for h in _fingerprint("course.py", text).hashes], dtype=np.int64))
+    prints = {}
+    for student, path in sorted(files.items()):
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError:  # the student handed nothing in for this exercise
+            continue
+        prints[student] = _fingerprint("submission.py", text, hashes)
+    names = sorted(prints)
+    found = []
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            one, other = prints[first], prints[second]
+            shared, similarity, slices = compare_files(one, other)
+            if shared < SHARED_TOKENS or max(similarity) < THRESHOLD:
+                continue
+            marked = [
+                highlight_overlap(fp.raw_code, cut, "<mark>", "</mark>", escape_html=True)[0]
+                for fp, cut in zip((one, other), slices, strict=True)
+            ]
+            found.append(
+                {
+                    "students": [first, second],
+                    "similarity": [round(float(s), 4) for s in similarity],
+                    "shared_tokens": int(shared),
+                    "marked": marked,
+                }
+            )
+    return found
+
+
+def _serve() -> None:
+    """The child process: a job on stdin (exercise -> student files and boilerplate), the pairs on stdout."""
+    job = json.load(sys.stdin)
+    pairs = []
+    for exercise, given in job["exercises"].items():
+        pairs += [{"exercise": exercise, **pair} for pair in compare(given["files"], given["boilerplate"])]
+    sys.stdout.write(json.dumps(pairs))
+
+
+if __name__ == "__main__":
+    _serve()
