@@ -240,7 +240,6 @@ def write_class(out: Path, result: ClassResult, lang: str | None = None) -> None
     are written as they come). `lang`: the reports' language, which the pages' fixed words follow."""
     lang = lang or default_language()
     write_atomically(out / GRADEBOOK, gradebook_csv(result))
-    write_handback(out, result, lang, write_atomically)
     manifest = {
         "exercises": list(result.exercises),
         "maxima": result.maxima,
@@ -250,6 +249,7 @@ def write_class(out: Path, result: ClassResult, lang: str | None = None) -> None
         "students": [r["student"] for r in result.reports],
     }
     write_atomically(out / MANIFEST, _dump(manifest))
+    write_handback(out, result, lang, write_atomically)
 
 
 def write_formats(out: Path, result: ClassResult, fmt: str, lang: str) -> list[Path]:

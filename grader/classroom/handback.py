@@ -8,6 +8,7 @@ that `grade merge` writes the same files as one run of the whole class:
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from grader import catalog
@@ -26,6 +27,19 @@ def write_handback(out: Path, result: ClassResult, lang: str, write) -> None:
         write(out / FEEDBACK / f"{report['student']}.html", render_html(report, lang))
     write(out / SCORES, scores_csv(result))
     exercises = tuple(catalog.find(name) for name in result.exercises)
-    pairs = similarity.similar_pairs(out, [r["student"] for r in result.reports], exercises)
-    page = render_similarity(pairs, lang, threshold=similarity.THRESHOLD, shared_tokens=similarity.SHARED_TOKENS)
+    failure = None
+    try:
+        pairs = similarity.similar_pairs(out, [r["student"] for r in result.reports], exercises)
+    except Exception as exc:  # the marks and the feedback never depend on it: the page says what went wrong
+        pairs, failure = [], _why(exc)
+    page = render_similarity(
+        pairs, lang, threshold=similarity.THRESHOLD, shared_tokens=similarity.SHARED_TOKENS, failure=failure
+    )
     write(out / SIMILARITY, page)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, subprocess.CalledProcessError):
+        lines = (exc.stderr or "").strip().splitlines()
+        return lines[-1] if lines else f"exit status {exc.returncode}"
+    return f"{type(exc).__name__}: {exc}"

@@ -17,7 +17,7 @@ body { font-family: system-ui, "Noto Sans KR", "Apple SD Gothic Neo", sans-serif
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 table.pairs { border-collapse: collapse; } table.pairs th, table.pairs td { padding: .2em .8em; text-align: left; }
 table.pairs td.number { text-align: right; } table.pairs tr + tr td { border-top: 1px solid #eee; }
-.about, .none { color: #57606a; }
+.about, .none { color: #57606a; } .failure { color: #cf222e; }
 .side { display: flex; gap: 1em; } .side > div { flex: 1; min-width: 0; }
 pre { font-family: ui-monospace, "D2Coding", Menlo, Consolas, monospace; font-size: .8em; background: #f6f8fa;
       padding: .5em; white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -32,6 +32,7 @@ _ABOUT = N_(
     "tokens. A pair is a reason to look, not a proof: read the shared parts (marked) before deciding anything."
 )
 _NONE = N_("No two students' code is alike beyond that.")
+_FAILED = N_("The code could not be compared ({error}): the marks and the feedback pages do not depend on it.")
 _HEADS = (
     N_("exercise"),
     N_("students"),
@@ -49,8 +50,9 @@ def _percent(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
-def render_similarity(pairs, lang: str, *, threshold: float, shared_tokens: int) -> str:
-    """The page for `pairs` (`classroom.similarity.Pair`s, most alike first)."""
+def render_similarity(pairs, lang: str, *, threshold: float, shared_tokens: int, failure: str | None = None) -> str:
+    """The page for `pairs` (`classroom.similarity.Pair`s, most alike first), or why there are none (`failure`:
+    the comparison itself failed)."""
     title = _e(translate(_TITLE, lang))
     about = translate(_ABOUT, lang).format(percent=f"{100 * threshold:g}", tokens=shared_tokens)
     parts = [
@@ -63,7 +65,9 @@ def render_similarity(pairs, lang: str, *, threshold: float, shared_tokens: int)
         f"<h1>{title}</h1>",
         f'<p class="about">{_e(about)}</p>',
     ]
-    if not pairs:
+    if failure is not None:
+        parts.append(f'<p class="failure">{_e(translate(_FAILED, lang).format(error=failure))}</p>')
+    elif not pairs:
         parts.append(f'<p class="none">{_e(translate(_NONE, lang))}</p>')
     else:
         heads = "".join(f"<th>{_e(translate(head, lang))}</th>" for head in _HEADS)
