@@ -159,7 +159,7 @@ class _Class:
         try:
             similarity.keep_code(self.out, student.name, student.read(self.exercises), write_atomically)
         except Exception:  # never in the way of marking: this student is only left out of the comparison
-            return
+            similarity.forget_code(self.out, student.name)
 
     def queue_or_keep(self, student: Student, resume: bool) -> None:
         """With --resume, keep the student's earlier report of the same files and settings; else queue them.
@@ -212,12 +212,19 @@ def mark_class(
         on_start(len(roster))
     for student in roster:
         marking.keep_code(student)
-        marking.queue_or_keep(student, resume)
-    slots = [threading.Thread(target=marking.slot, daemon=True) for _ in range(min(jobs, marking.jobs.qsize()))]
-    for thread in slots:
-        thread.start()
-    for thread in slots:
-        thread.join()
+    comparison = _comparison(out, roster, exercises)
+    try:
+        for student in roster:
+            marking.queue_or_keep(student, resume)
+        slots = [threading.Thread(target=marking.slot, daemon=True) for _ in range(min(jobs, marking.jobs.qsize()))]
+        for thread in slots:
+            thread.start()
+        for thread in slots:
+            thread.join()
+    except BaseException:
+        if comparison is not None:
+            comparison.close()
+        raise
     result = ClassResult(
         exercises=tuple(e.name for e in exercises),
         maxima={e.name: e.max_score for e in exercises},
@@ -226,8 +233,17 @@ def mark_class(
         shard=share,
         reused=tuple(sorted(marking.reused)),
     )
-    write_class(out, result, options.lang)
+    write_class(out, result, options.lang, comparison)
     return result
+
+
+def _comparison(out: Path, roster, exercises) -> similarity.Comparison | None:
+    """The class's code comparison, started now to run while the class is marked (None if it cannot start: it
+    is tried again once the class is marked, and the marks never wait for it)."""
+    try:
+        return similarity.Comparison(out, [s.name for s in roster], exercises)
+    except Exception:
+        return None
 
 
 def _lost(student: Student, exercises: tuple[Exercise, ...]) -> dict:
@@ -235,9 +251,12 @@ def _lost(student: Student, exercises: tuple[Exercise, ...]) -> dict:
     return error_report(student.name, exercises, _("the batch lost this student's report; please report it"))
 
 
-def write_class(out: Path, result: ClassResult, lang: str | None = None) -> None:
-    """The gradebook, what is handed back (feedback pages, scores, similarity) and the manifest (the reports
-    are written as they come). `lang`: the reports' language, which the pages' fixed words follow."""
+def write_class(
+    out: Path, result: ClassResult, lang: str | None = None, comparison: similarity.Comparison | None = None
+) -> None:
+    """The gradebook, the manifest and what is handed back (feedback pages, scores, similarity; the reports are
+    written as they come). `lang`: the reports' language, which the pages' fixed words follow; `comparison`:
+    the class's code comparison, started while it was marked."""
     lang = lang or default_language()
     write_atomically(out / GRADEBOOK, gradebook_csv(result))
     manifest = {
@@ -249,7 +268,7 @@ def write_class(out: Path, result: ClassResult, lang: str | None = None) -> None
         "students": [r["student"] for r in result.reports],
     }
     write_atomically(out / MANIFEST, _dump(manifest))
-    write_handback(out, result, lang, write_atomically)
+    write_handback(out, result, lang, write_atomically, comparison)
 
 
 def write_formats(out: Path, result: ClassResult, fmt: str, lang: str) -> list[Path]:

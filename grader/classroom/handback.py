@@ -8,7 +8,6 @@ that `grade merge` writes the same files as one run of the whole class:
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from grader import catalog
@@ -20,26 +19,24 @@ from grader.report.similarity import render_similarity
 FEEDBACK, SCORES, SIMILARITY = "feedback", "scores.csv", "similarity.html"
 
 
-def write_handback(out: Path, result: ClassResult, lang: str, write) -> None:
+def write_handback(
+    out: Path, result: ClassResult, lang: str, write, comparison: similarity.Comparison | None = None
+) -> None:
     """The feedback pages, the scores and the similarity report of `result` into `out` (`write(path, text)`
-    writes a file whole or not at all)."""
+    writes a file whole or not at all); `comparison`: the class's code comparison when it was started earlier
+    (a batch starts it before marking), else it is made now."""
     for report in result.reports:
         write(out / FEEDBACK / f"{report['student']}.html", render_html(report, lang))
     write(out / SCORES, scores_csv(result))
-    exercises = tuple(catalog.find(name) for name in result.exercises)
     failure = None
     try:
-        pairs = similarity.similar_pairs(out, [r["student"] for r in result.reports], exercises)
+        if comparison is None:
+            exercises = tuple(catalog.find(name) for name in result.exercises)
+            comparison = similarity.Comparison(out, [r["student"] for r in result.reports], exercises)
+        pairs = comparison.pairs()
     except Exception as exc:  # the marks and the feedback never depend on it: the page says what went wrong
-        pairs, failure = [], _why(exc)
+        pairs, failure = [], f"{type(exc).__name__}: {exc}"
     page = render_similarity(
         pairs, lang, threshold=similarity.THRESHOLD, shared_tokens=similarity.SHARED_TOKENS, failure=failure
     )
     write(out / SIMILARITY, page)
-
-
-def _why(exc: Exception) -> str:
-    if isinstance(exc, subprocess.CalledProcessError):
-        lines = (exc.stderr or "").strip().splitlines()
-        return lines[-1] if lines else f"exit status {exc.returncode}"
-    return f"{type(exc).__name__}: {exc}"

@@ -19,15 +19,17 @@ tokens; two mistakes of nearly the same three lines 0.93-1.0 on 63-65 tokens. He
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import fingerprint
+from grader import catalog, fingerprint
 from grader.spec import Exercise
 
 CODE = "code"  # out/code/<student>/<exercise>.py
@@ -77,6 +79,11 @@ def keep_code(out: Path, name: str, handed: dict, write) -> None:
             write(target, code_text(file.path, file.data))
 
 
+def forget_code(out: Path, name: str) -> None:
+    """A student whose files cannot be read is compared on nothing (not on an earlier run's code)."""
+    shutil.rmtree(out / CODE / name, ignore_errors=True)
+
+
 def copy_code(source: Path, out: Path, name: str) -> None:
     """A shard's kept code of one student, into the merged folder."""
     folder = source / CODE / name
@@ -86,42 +93,66 @@ def copy_code(source: Path, out: Path, name: str) -> None:
 
 def boilerplate(exercise: Exercise) -> list[str]:
     """The course's own code for an exercise: the stub the learners start from and the reference."""
-    from grader.stubs import stub_source
+    from grader.stubs import EXERCISES_FOLDER, stub_source
 
-    texts = [stub_source(exercise)]
-    spec = importlib.util.find_spec(f"solutions.{exercise.module_name}")
+    stub = EXERCISES_FOLDER / f"{exercise.module_name}.py"  # what stub_source writes, without importing Keras
+    texts = [stub.read_text(encoding="utf-8") if stub.is_file() else stub_source(exercise)]
+    try:  # read, not imported: exercise 6's reference would import TensorFlow
+        spec = importlib.util.find_spec(f"solutions.{exercise.module_name}")
+    except ImportError:
+        spec = None
     if spec is not None and spec.origin:
         texts.append(Path(spec.origin).read_text(encoding="utf-8"))
+    else:  # the references kept elsewhere (an instructor's installed package): wherever the exercise finds them
+        texts.append(inspect.getsource(exercise.reference_module()))
     return texts
+
+
+class Comparison:
+    """The comparison of a class's kept code, in a child process from the moment it is made: a batch starts it
+    before marking, at a lower priority, so that it mostly runs in the time the markers leave, and collects its
+    pairs once the class is marked."""
+
+    def __init__(self, out: Path, students: list[str], exercises: tuple[Exercise, ...]):
+        job = {e.name: {s: str(out / CODE / s / f"{e.name}.py") for s in students} for e in exercises}
+        self.folder = Path(tempfile.mkdtemp(prefix="grade-similarity-"))
+        (self.folder / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        with open(self.folder / "errors.txt", "wb") as errors:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "grader.classroom.similarity", str(self.folder)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                env={**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"},
+                cwd=str(fingerprint.PACKAGE.parent),  # the child imports this grader, as the marker processes do
+            )
+
+    def pairs(self) -> list[Pair]:
+        """Every flagged pair, most alike first (waits for the child; raises RuntimeError if it failed)."""
+        try:
+            if self.process.wait() != 0:
+                lines = (self.folder / "errors.txt").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+                raise RuntimeError(lines[-1] if lines else f"exit status {self.process.returncode}")
+            found = json.loads((self.folder / "pairs.json").read_text(encoding="utf-8"))
+        finally:
+            self.close()
+        pairs = [
+            Pair(p["exercise"], tuple(p["students"]), tuple(p["similarity"]), p["shared_tokens"], tuple(p["marked"]))
+            for p in found
+        ]
+        return sorted(pairs, key=lambda p: (-p.score, p.exercise, p.students))
+
+    def close(self) -> None:
+        """Stop the child if it still runs (a batch interrupted) and remove its files."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def similar_pairs(out: Path, students: list[str], exercises: tuple[Exercise, ...]) -> list[Pair]:
     """Every flagged pair of `students` (their code kept under `out`), most alike first."""
-    job = {
-        "exercises": {
-            exercise.name: {
-                "files": {s: str(out / CODE / s / f"{exercise.name}.py") for s in students},
-                "boilerplate": boilerplate(exercise),
-            }
-            for exercise in exercises
-        },
-    }
-    environment = {**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-    done = subprocess.run(
-        [sys.executable, "-m", "grader.classroom.similarity"],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=environment,
-        cwd=str(fingerprint.PACKAGE.parent),  # the child imports this grader, as the marker processes do
-        check=True,
-    )
-    pairs = [
-        Pair(p["exercise"], tuple(p["students"]), tuple(p["similarity"]), p["shared_tokens"], tuple(p["marked"]))
-        for p in json.loads(done.stdout)
-    ]
-    return sorted(pairs, key=lambda p: (-p.score, p.exercise, p.students))
+    return Comparison(out, students, exercises).pairs()
 
 
 def _fingerprint(name: str, text: str, hashes=None):
@@ -139,13 +170,16 @@ def compare(files: dict[str, str], course: list[str]) -> list[dict]:
     from copydetect.utils import highlight_overlap
 
     hashes = np.unique(np.array([h for text in course for h in _fingerprint("course.py", text).hashes], dtype=np.int64))
-    prints = {}
+    prints, by_text = {}, {}
     for student, path in sorted(files.items()):
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError:  # the student handed nothing in for this exercise
             continue
-        prints[student] = _fingerprint("submission.py", text, hashes)
+        if text not in by_text:  # the same text (a stub left as it was, a reference) is tokenised once
+            by_text[text] = _fingerprint("submission.py", text, hashes)
+        if by_text[text].hashes:  # nothing left but the course's own code: no one's pair
+            prints[student] = by_text[text]
     names = sorted(prints)
     found = []
     for i, first in enumerate(names):
@@ -169,14 +203,15 @@ def compare(files: dict[str, str], course: list[str]) -> list[dict]:
     return found
 
 
-def _serve() -> None:
-    """The child process: a job on stdin (exercise -> student files and boilerplate), the pairs on stdout."""
-    job = json.load(sys.stdin)
+def _serve(folder: Path) -> None:
+    """The child process: `folder/job.json` (exercise -> student -> file) in, `pairs.json` out."""
+    os.nice(10)  # the markers first
+    job = json.loads((folder / "job.json").read_text(encoding="utf-8"))
     pairs = []
-    for exercise, given in job["exercises"].items():
-        pairs += [{"exercise": exercise, **pair} for pair in compare(given["files"], given["boilerplate"])]
-    sys.stdout.write(json.dumps(pairs))
+    for exercise, files in job.items():
+        pairs += [{"exercise": exercise, **pair} for pair in compare(files, boilerplate(catalog.find(exercise)))]
+    (folder / "pairs.json").write_text(json.dumps(pairs), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    _serve()
+    _serve(Path(sys.argv[1]))
