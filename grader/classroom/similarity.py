@@ -114,7 +114,8 @@ class Comparison:
     pairs once the class is marked."""
 
     def __init__(self, out: Path, students: list[str], exercises: tuple[Exercise, ...]):
-        job = {e.name: {s: str(out / CODE / s / f"{e.name}.py") for s in students} for e in exercises}
+        code = Path(os.path.abspath(out)) / CODE  # the child runs in another folder
+        job = {e.name: {s: str(code / s / f"{e.name}.py") for s in students} for e in exercises}
         self.folder = Path(tempfile.mkdtemp(prefix="grade-similarity-"))
         (self.folder / "job.json").write_text(json.dumps(job), encoding="utf-8")
         with open(self.folder / "errors.txt", "wb") as errors:

@@ -12,6 +12,8 @@ import pytest
 from grader import catalog
 from grader.classroom import similarity
 from grader.classroom.batch import write_atomically
+from grader.classroom.gradebook import ClassResult
+from grader.classroom.handback import write_handback
 from grader.stubs import stub_source
 from grader.submission import Handed
 from tests.conftest import FIXTURES, ROOT, solution_file
@@ -108,3 +110,25 @@ def test_a_student_who_no_longer_hands_an_exercise_in_is_no_longer_compared_on_i
 @pytest.mark.parametrize("text", ["not json", '{"cells": 3}'])
 def test_a_file_that_is_no_notebook_gives_no_code(text):
     assert similarity.code_text(Path("exercise3.ipynb"), text.encode()) == ""
+
+
+def test_an_output_folder_given_relative_to_where_grade_runs_is_compared(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = {
+        "baek": {"exercise3": CORRECT / "exercise3_loops.py"},
+        "copier": {"exercise3": SIMILAR / "exercise3_loops_renamed.py"},
+    }
+    assert [pair.students for pair in _pairs(Path("out"), code, 3)] == [("baek", "copier")]
+
+
+def test_a_comparison_that_fails_is_said_on_the_page_and_the_rest_is_handed_back(tmp_path):
+    class Broken:
+        def pairs(self):
+            raise RuntimeError("copydetect is not installed")
+
+    report = {"student": "kim", "status": "graded", "message": "", "score": 0.0, "max_score": 1.0, "exercises": []}
+    result = ClassResult(("exercise3",), {"exercise3": 10.0}, "-", (report,))
+    write_handback(tmp_path, result, "en", write_atomically, Broken())
+    page = (tmp_path / "similarity.html").read_text(encoding="utf-8")
+    assert "The code could not be compared (RuntimeError: copydetect is not installed)" in page
+    assert (tmp_path / "feedback" / "kim.html").is_file() and (tmp_path / "scores.csv").is_file()
