@@ -480,7 +480,7 @@ def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
 def merge_command(folders, out, fmt, output, lang):
     from grader.classroom.batch import merge
 
-    _finish_class(merge(tuple(folders), out), out, fmt, output, lang)
+    _finish_class(merge(tuple(folders), out, lang), out, fmt, output, lang)
 
 
 @click.command(

@@ -126,6 +126,8 @@ LABELS = {
     "next_hint": N_("Still stuck? The next hint: {command}"),
     "last_hint": N_("That was the last hint: the task's docstring and the report's smallest example say the rest."),
     "hints_not_kept": N_("(Outside a project the level reached is not kept.)"),
+    "feedback": N_("Feedback"),
+    "feedback_for": N_("Feedback for {student}"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
@@ -66,15 +67,27 @@ class TaskResult:
     def passed(self) -> bool:
         return self.status is Status.PASSED
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, full: bool = False) -> dict:
+        """The task's JSON form; `full` (a batch's reports, which feedback pages are drawn from) also keeps what
+        the learner's code printed, as `output` when it printed anything, and the counterexample's `grids`."""
         data = asdict(self)
         data["status"] = self.status.value
-        del data["output"]
+        output = data.pop("output")
+        if full and output.strip():
+            data["output"] = output
         if data["note"] is None:  # the key is there only when there is a note (older reports have none)
             del data["note"]
         if data["counterexample"] is not None:
-            del data["counterexample"]["grids"]
+            grids = data["counterexample"].pop("grids")
+            if full and grids:
+                data["counterexample"]["grids"] = [_grid_dict(grid) for grid in grids]
         return data
+
+
+def _grid_dict(grid: dict) -> dict:
+    """A grid as JSON can hold it: a value that is not finite (a learner's NaN) as its name, "nan" or "inf"."""
+    values = [v if math.isfinite(v) else str(v) for v in grid["values"]]
+    return {**grid, "shape": list(grid["shape"]), "values": values, "differs": list(grid["differs"])}
 
 
 class _Totals:
@@ -114,16 +127,21 @@ class ExerciseResult(_Totals):
     def _parts(self) -> tuple:
         return self.tasks
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, *, full: bool = False) -> dict:
+        """The JSON report's exercise; `full` also keeps the tasks' printed output and grids and, when there
+        are any, the `notes` about what was graded (see `TaskResult.to_dict`)."""
+        data = {
             "exercise": self.exercise,
             "title": self.title,
             "score": self.score,
             "max_score": self.max_score,
             "seed": self.seed,
             "backends": list(self.backends),
-            "tasks": [t.to_dict() for t in self.tasks],
+            "tasks": [t.to_dict(full=full) for t in self.tasks],
         }
+        if full and self.notes:
+            data["notes"] = list(self.notes)
+        return data
 
 
 @dataclass(frozen=True)
@@ -135,9 +153,9 @@ class RunResult(_Totals):
     def _parts(self) -> tuple:
         return self.exercises
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, full: bool = False) -> dict:
         return {
             "score": self.score,
             "max_score": self.max_score,
-            "exercises": [e.to_dict() for e in self.exercises],
+            "exercises": [e.to_dict(full=full) for e in self.exercises],
         }

@@ -4,9 +4,15 @@ soon as it is known, and the gradebook built from the reports; `merge` builds on
 Layout of the output folder:
 
     gradebook.csv            student, points per exercise, total, max, status
-    reports/<student>.json   the `grade all --format json` report, plus student, status, hashes and files
-    batch.json               what was marked: exercises, maxima, settings hash, shard, students
+    reports/<student>.json   the `grade all --format json` report, plus student, status, hashes and files, and
+                             each task's printed output and grids (for the feedback page)
+    batch.json               what was marked: exercises, maxima, settings hash, language, shard, students
     marking.log              what the marker processes printed (TensorFlow's start-up chatter, a grader failure)
+    feedback/<student>.html  the report as a page to hand back          } `classroom.handback`, from the reports
+    scores.csv               points per task, for an LMS import          } and the kept code alone: a merge
+    similarity.html          pairs of students whose code is alike       } writes them as one run would
+    code/<student>/<exercise>.py  the code each student handed in, as text (never run), which similarity.html
+                             compares; a shard keeps its students' so that a merge compares the whole class
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader import backends
+from grader.classroom import similarity
 from grader.classroom.gradebook import ClassResult, gradebook_csv
+from grader.classroom.handback import write_handback
 from grader.classroom.marking import ERROR, Marker, error_report, settings_hash
 from grader.classroom.roster import Student, shard, students
 from grader.engine import Options
 from grader.errors import GraderError
-from grader.i18n import N_, _, translate
+from grader.i18n import N_, _, default_language, translate
 from grader.spec import Exercise
 
 GRADEBOOK, MANIFEST, REPORTS = "gradebook.csv", "batch.json", "reports"
@@ -145,6 +153,14 @@ class _Class:
         finally:
             marker.close()
 
+    def keep_code(self, student: Student) -> None:
+        """Keep the student's code for the similarity report; files the roster refuses are not kept (the
+        student's report says why)."""
+        try:
+            similarity.keep_code(self.out, student.name, student.read(self.exercises), write_atomically)
+        except Exception:  # never in the way of marking: this student is only left out of the comparison
+            similarity.forget_code(self.out, student.name)
+
     def queue_or_keep(self, student: Student, resume: bool) -> None:
         """With --resume, keep the student's earlier report of the same files and settings; else queue them.
         A student whose files cannot be read (`grader.files` refuses them) gets an `error` row here."""
@@ -195,12 +211,20 @@ def mark_class(
     if on_start:
         on_start(len(roster))
     for student in roster:
-        marking.queue_or_keep(student, resume)
-    slots = [threading.Thread(target=marking.slot, daemon=True) for _ in range(min(jobs, marking.jobs.qsize()))]
-    for thread in slots:
-        thread.start()
-    for thread in slots:
-        thread.join()
+        marking.keep_code(student)
+    comparison = _comparison(out, roster, exercises)
+    try:
+        for student in roster:
+            marking.queue_or_keep(student, resume)
+        slots = [threading.Thread(target=marking.slot, daemon=True) for _ in range(min(jobs, marking.jobs.qsize()))]
+        for thread in slots:
+            thread.start()
+        for thread in slots:
+            thread.join()
+    except BaseException:
+        if comparison is not None:
+            comparison.close()
+        raise
     result = ClassResult(
         exercises=tuple(e.name for e in exercises),
         maxima={e.name: e.max_score for e in exercises},
@@ -209,8 +233,17 @@ def mark_class(
         shard=share,
         reused=tuple(sorted(marking.reused)),
     )
-    write_class(out, result)
+    write_class(out, result, options.lang, comparison)
     return result
+
+
+def _comparison(out: Path, roster, exercises) -> similarity.Comparison | None:
+    """The class's code comparison, started now to run while the class is marked (None if it cannot start: it
+    is tried again once the class is marked, and the marks never wait for it)."""
+    try:
+        return similarity.Comparison(out, [s.name for s in roster], exercises)
+    except Exception:
+        return None
 
 
 def _lost(student: Student, exercises: tuple[Exercise, ...]) -> dict:
@@ -218,17 +251,24 @@ def _lost(student: Student, exercises: tuple[Exercise, ...]) -> dict:
     return error_report(student.name, exercises, _("the batch lost this student's report; please report it"))
 
 
-def write_class(out: Path, result: ClassResult) -> None:
-    """The gradebook and the manifest (the reports are written as they come)."""
+def write_class(
+    out: Path, result: ClassResult, lang: str | None = None, comparison: similarity.Comparison | None = None
+) -> None:
+    """The gradebook, the manifest and what is handed back (feedback pages, scores, similarity; the reports are
+    written as they come). `lang`: the reports' language, which the pages' fixed words follow; `comparison`:
+    the class's code comparison, started while it was marked."""
+    lang = lang or default_language()
     write_atomically(out / GRADEBOOK, gradebook_csv(result))
     manifest = {
         "exercises": list(result.exercises),
         "maxima": result.maxima,
         "settings_sha256": result.settings_sha256,
+        "lang": lang,
         "shard": None if result.shard is None else f"{result.shard[0]}/{result.shard[1]}",
         "students": [r["student"] for r in result.reports],
     }
     write_atomically(out / MANIFEST, _dump(manifest))
+    write_handback(out, result, lang, write_atomically, comparison)
 
 
 def write_formats(out: Path, result: ClassResult, fmt: str, lang: str) -> list[Path]:
@@ -261,8 +301,9 @@ def _read_json(path: Path, what: str):
         raise GraderError(_("{what} {path} is not valid JSON").format(what=translate(what), path=path)) from None
 
 
-def merge(folders: tuple[Path, ...], out: Path) -> ClassResult:
-    """One class from the outputs of several shards: they must be marked alike and share no student."""
+def merge(folders: tuple[Path, ...], out: Path, lang: str | None = None) -> ClassResult:
+    """One class from the outputs of several shards: they must be marked alike and share no student. The pages
+    handed back speak the shards' language (`lang` only for shards that do not say theirs)."""
     if not folders:
         raise GraderError(_("merge needs at least one folder written by grade batch"))
     seen: dict[Path, Path] = {}
@@ -311,11 +352,12 @@ def merge(folders: tuple[Path, ...], out: Path) -> ClassResult:
             reports[name] = report
             if folder.resolve() != out.resolve():
                 write_atomically(out / REPORTS / f"{name}.json", _dump(report))
+                similarity.copy_code(folder, out, name)
     result = ClassResult(
         exercises=tuple(first["exercises"]),
         maxima=first["maxima"],
         settings_sha256=first["settings_sha256"],
         reports=tuple(reports[name] for name in sorted(reports)),
     )
-    write_class(out, result)
+    write_class(out, result, first.get("lang") or lang)  # settings_sha256 says the shards share one language
     return result

@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from grader import catalog
 from grader.classroom.marking import ERROR
 
 
@@ -60,6 +61,34 @@ def gradebook_csv(result: ClassResult) -> str:
     for report in result.reports:
         points, total = points_row(result, report)
         writer.writerow([_cell(report["student"]), *points, total, _number(result.max_score), report["status"]])
+    return buffer.getvalue()
+
+
+def task_columns(result: ClassResult) -> list[tuple[str, str]]:
+    """(exercise, task) for each task marked, in the catalogue's order: from the reports themselves (a merge
+    needs nothing else), or from the catalogue for an exercise no marked student has (every one an error)."""
+    columns = []
+    for name in result.exercises:
+        tasks = next((e["tasks"] for r in result.reports for e in r["exercises"] if e["exercise"] == name), None)
+        names = [t.name for t in catalog.find(name).tasks] if tasks is None else [t["name"] for t in tasks]
+        columns += [(name, task) for task in names]
+    return columns
+
+
+def scores_csv(result: ClassResult) -> str:
+    """For an LMS import: student, points per task (`exercise3.max_pool2d`), total; one row per student, sorted
+    by name, blank where a student was not marked. The same reports always give the same bytes."""
+    columns = task_columns(result)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *(f"{exercise}.{task}" for exercise, task in columns), "total"])
+    for report in result.reports:
+        if report["status"] == ERROR:
+            writer.writerow([_cell(report["student"]), *("" for _ in columns), ""])
+            continue
+        points = {(e["exercise"], t["name"]): t.get("score", 0.0) for e in report["exercises"] for t in e["tasks"]}
+        row = [_number(points.get(column, 0.0)) for column in columns]
+        writer.writerow([_cell(report["student"]), *row, _number(report["score"])])
     return buffer.getvalue()
 
 

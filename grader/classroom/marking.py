@@ -82,7 +82,7 @@ def mark_student(
         "status": _status(handed),
         "message": "",
         "submission_sha256": content_hash(handed),
-        **RunResult(tuple(results)).to_dict(),
+        **RunResult(tuple(results)).to_dict(full=True),  # printed output and grids for the feedback pages
     }
 
 

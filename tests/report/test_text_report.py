@@ -79,7 +79,7 @@ def test_the_default_language_follows_the_locale(monkeypatch):
 def test_every_label_exists_in_both_languages():
     from grader.i18n import LABELS, label
 
-    fields = {"name": "x", "file": "x", "where": "x", "command": "x"}
+    fields = {"name": "x", "file": "x", "where": "x", "command": "x", "student": "x"}
     for key in LABELS:
         assert label(key, "ko", **fields) != label(key, "en", **fields), key
     for status in Status:
