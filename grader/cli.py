@@ -483,12 +483,21 @@ def merge_command(folders, out, fmt, output, lang):
     envvar="GRADE_SEED",
     help=N_("The seed Gradescope grades with (the zip stays with the instructor and Gradescope)."),
 )
+@click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(64),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    help=N_("MiB the learner's code (and everything it starts) may use before it is stopped."),
+)
 @language_option()
 @_guarded
-def gradescope_kit_command(exercises, out, visibility, seed, lang):
+def gradescope_kit_command(exercises, out, visibility, seed, memory_mb, lang):
     from grader.classroom.kit import KitSettings, build_kit
 
-    settings = KitSettings(tuple(e.name for e in _chosen_exercises(exercises)), visibility, lang, seed)
+    chosen = tuple(e.name for e in _chosen_exercises(exercises))
+    settings = KitSettings(chosen, visibility, lang or "ko", seed, memory_mb=memory_mb)
     kit = build_kit(out, settings)
     click.echo(
         _("{out}: Gradescope autograder for {exercises} ({wheel}; installs {requirements})").format(

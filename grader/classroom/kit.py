@@ -41,6 +41,7 @@ from grader.errors import GraderError, SubmissionNotFound
 from grader.i18n import LANGUAGES, _, language
 from grader.report.gradescope import VISIBILITIES, results_json
 from grader.results import ExerciseResult, RunResult, Status, TaskResult
+from grader.sandbox.worker import DEFAULT_MEMORY_MB
 from grader.spec import Exercise
 
 CONFIG = "kit.json"
@@ -66,13 +67,15 @@ _NOT_SOURCE = shutil.ignore_patterns(
 @dataclass(frozen=True)
 class KitSettings:
     """What a kit grades and how: the exercises (by name), each test's visibility, the reports' language, the
-    seed (a kit may keep the marking seed: the zip is never given to students) and examples per task."""
+    seed (a kit may keep the marking seed: the zip is never given to students), examples per task and the MiB a
+    learner's code may use (the container must hold it on top of the grader's own, see README)."""
 
     exercises: tuple[str, ...]
     visibility: str = "visible"
     lang: str = "ko"
     seed: int = 0
     examples: int = DEFAULT_EXAMPLES
+    memory_mb: int = DEFAULT_MEMORY_MB
 
     def __post_init__(self):
         if not self.exercises:
@@ -269,7 +272,9 @@ def grade_submission(submission: Path, settings: KitSettings) -> dict:
     from grader.api import grade_handed, make_options
     from grader.submission import read_submission
 
-    options = make_options(lang=settings.lang, seed=settings.seed, examples=settings.examples)
+    options = make_options(
+        lang=settings.lang, seed=settings.seed, examples=settings.examples, memory_mb=settings.memory_mb
+    )
     notes, results, found = [], [], 0
     for exercise in settings.chosen:
         try:

@@ -45,7 +45,9 @@ def kit_zip(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def hidden_kit_zip(tmp_path_factory) -> Path:
-    return build(tmp_path_factory.mktemp("kit") / "autograder.zip", "--lang", "en", "--visibility", "hidden")
+    return build(
+        tmp_path_factory.mktemp("kit") / "autograder.zip", "--lang", "en", "--visibility", "hidden", "--memory", "512"
+    )
 
 
 def autograder_root(kit_zip: Path, root: Path) -> Path:
@@ -168,6 +170,7 @@ def test_a_submission_with_nothing_recognisable_says_so_with_every_test_at_zero(
 
 def test_the_visibility_asked_is_each_tests_and_the_score_is_not_told_beside_hidden_tests(hidden_kit_zip, tmp_path):
     root = autograder_root(hidden_kit_zip, tmp_path / "autograder")
+    assert json.loads((root / "source" / "kit.json").read_text())["memory_mb"] == 512
     (root / "submission" / "hw.py").write_text(REFERENCE)
     results = run_autograder(root)
     assert {test["visibility"] for test in results["tests"]} == {"hidden"} and results["visibility"] == "hidden"
