@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import platform
 import shutil
 import stat
 import subprocess
@@ -243,7 +244,11 @@ def build_kit(out: Path, settings: KitSettings, tree: Path | None = None) -> Kit
             _add(archive, "setup.sh", SETUP_SH.format(requirements=REQUIREMENTS, wheel=wheel.name).encode(), True)
             _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), True)
             _add(archive, CONFIG, settings.to_json().encode())
-            _add(archive, REQUIREMENTS, ("\n".join(needed) + "\n").encode())
+            header = (
+                f"# Pinned by grade gradescope-kit from Python {platform.python_version()} on {sys.platform}: the\n"
+                "# image's python3 must be able to install these versions (numpy 2.3 and later need Python 3.11+).\n"
+            )
+            _add(archive, REQUIREMENTS, (header + "\n".join(needed) + "\n").encode())
             _add(archive, FALLBACK, (json.dumps(fallback, ensure_ascii=False, indent=2) + "\n").encode())
             _add(archive, wheel.name, wheel.read_bytes())
         partial.replace(out)
@@ -297,6 +302,8 @@ def grade_submission(submission: Path, settings: KitSettings) -> dict:
         notes.append(_("{exercise}: graded {file}").format(exercise=exercise.name, file=shown or handed.path.name))
         try:
             results.append(grade_handed(exercise, handed, options))
+            for warning in results[-1].warnings:  # a weaker sandbox in this container: for the instructor only
+                print(f"Warning: {exercise.name}: {warning}", flush=True)
         except SubmissionNotFound as exc:  # a notebook that is not one
             notes.append(str(exc))
             results.append(_unmarked(exercise, settings, Status.ERROR, str(exc)))
