@@ -168,6 +168,16 @@ def test_a_submission_with_nothing_recognisable_says_so_with_every_test_at_zero(
     assert "no file of your submission defines its functions (max_pool2d," in results["output"]
 
 
+def test_two_uploads_that_define_the_functions_equally_are_named_to_the_student_not_chosen_between(kit_zip, tmp_path):
+    root = autograder_root(kit_zip, tmp_path / "autograder")
+    (root / "submission" / "hw3.ipynb").write_text(notebook(REFERENCE))
+    (root / "submission" / "hw3.py").write_text(REFERENCE)  # the same work, exported
+    results = run_autograder(root)
+    assert results["score"] == 0 and results["visibility"] == "visible"
+    assert "2 files define its functions equally well (hw3.ipynb, hw3.py)" in results["output"]
+    assert all("equally well" in test["output"] for test in results["tests"])
+
+
 def test_the_visibility_asked_is_each_tests_and_the_score_is_not_told_beside_hidden_tests(hidden_kit_zip, tmp_path):
     root = autograder_root(hidden_kit_zip, tmp_path / "autograder")
     assert json.loads((root / "source" / "kit.json").read_text())["memory_mb"] == 512
