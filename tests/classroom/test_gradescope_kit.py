@@ -222,3 +222,35 @@ def test_an_unknown_exercise_is_a_usage_error_and_no_zip_is_written(tmp_path):
     result = CliRunner().invoke(main, ["gradescope-kit", "--exercises", "exercise9", "--out", str(tmp_path / "a.zip")])
     assert result.exit_code == 2 and "Error:" in result.output
     assert not (tmp_path / "a.zip").exists()
+
+
+@pytest.mark.slow
+def test_setup_sh_for_real_installs_a_grader_that_grades_without_tensorflow(kit_zip, tmp_path):
+    """setup.sh as Gradescope runs it (pip from the network, about a minute), then run_autograder with nothing
+    but what it installed: no TensorFlow, and the installed grader's sandbox whole (no warning)."""
+    root = autograder_root(kit_zip, tmp_path / "autograder")
+    python = getattr(sys, "_base_executable", sys.executable)  # a plain interpreter, as the image's python3
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    done = subprocess.run(
+        [BASH, str(root / "source" / "setup.sh")],
+        env={**env, "AUTOGRADER_ROOT": str(root), "PYTHON": python},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    venv = root / "venv" / "bin" / "python"
+    assert subprocess.run([venv, "-c", "import tensorflow"], capture_output=True).returncode != 0
+    (root / "submission" / "Copy of exercise3.ipynb").write_text(notebook(REFERENCE))
+    graded = subprocess.run(
+        [BASH, str(root / "run_autograder")],
+        env={**env, "AUTOGRADER_ROOT": str(root)},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(results, GRADESCOPE)
+    assert results["score"] == POOLING.max_score, results["output"]
+    assert "Warning" not in graded.stdout, graded.stdout
