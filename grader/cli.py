@@ -521,6 +521,58 @@ def report_command(report_file, fmt, output, lang):
 
 
 @click.command(
+    name="gradescope-kit",
+    cls=Command,
+    help=N_("Build a Gradescope autograder zip (setup.sh, run_autograder) that grades the chosen exercises."),
+)
+@click.option(
+    "--exercises",
+    required=True,
+    help=N_("The exercises it grades: all, or names separated by commas (exercise1,exercise3 or 1,3)."),
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help=N_("The zip to write."))
+@click.option(
+    "--visibility",
+    type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
+    default="visible",
+    show_default=True,
+    help=N_("When students see each test's result on Gradescope."),
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    envvar="GRADE_SEED",
+    help=N_("The seed Gradescope grades with (the zip stays with the instructor and Gradescope)."),
+)
+@click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(64),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    help=N_("MiB the learner's code (and everything it starts) may use before it is stopped."),
+)
+@language_option()
+@_guarded
+def gradescope_kit_command(exercises, out, visibility, seed, memory_mb, lang):
+    from grader.classroom.kit import KitSettings, build_kit
+
+    chosen = tuple(e.name for e in _chosen_exercises(exercises))
+    settings = KitSettings(chosen, visibility, lang or "ko", seed, memory_mb=memory_mb)
+    kit = build_kit(out, settings)
+    click.echo(
+        _("{out}: Gradescope autograder for {exercises} ({wheel}; installs {requirements})").format(
+            out=kit.path,
+            exercises=", ".join(settings.exercises),
+            wheel=kit.wheel,
+            requirements=", ".join(kit.requirements),
+        )
+    )
+
+
+@click.command(
     name="list", cls=Command, help=N_("The exercises, their tasks and points, and how far you stand in each.")
 )
 @language_option()
@@ -587,6 +639,7 @@ main.add_command(hint_command)
 main.add_command(batch_command)
 main.add_command(merge_command)
 main.add_command(report_command)
+main.add_command(gradescope_kit_command)
 
 
 def run() -> None:

@@ -57,9 +57,12 @@ def within_of(root: Path) -> tuple[Path, ...]:
     return (root,) if root.is_dir() else (root.parent,)
 
 
-def find_source(exercise: Exercise, root: Path) -> Path | None:
-    """The learner's own file for `exercise` under `root` (a `.py` file or a notebook), or None. Whatever has
-    the name is found, also a folder, a pipe or a link, so that reading it can say what it is."""
+def find_source(exercise: Exercise, root: Path, within: tuple[Path, ...] = ()) -> Path | None:
+    """The learner's own file for `exercise` under `root` (a `.py` file or a notebook), or None. By name first:
+    whatever has the name is found, also a folder, a pipe or a link, so that reading it can say what it is.
+    Else by content (`grader.discovery`): the file whose functions cover the exercise's tasks, read as
+    `grader.files` checks it (`within`: the folders it must lie in, by default `root`) and parsed, never run;
+    two files that cover them equally raise `discovery.AmbiguousSubmission`."""
     if not root.is_dir():
         return root
     exact = root / exercise.file_name
@@ -73,7 +76,9 @@ def find_source(exercise: Exercise, root: Path) -> Path | None:
         matches = sorted(root.glob(pattern))
         if matches:
             return matches[0]
-    return None
+    from grader.discovery import find_by_content
+
+    return find_by_content(exercise, root, within or within_of(root))
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ def read_submission(
     read: dict[Path, Handed] = {}
     handed: dict[str, Handed | None] = {}
     for exercise in exercises:
-        source = find_source(exercise, root)
+        source = find_source(exercise, root, within)
         if source is not None and source not in read:
             read[source] = Handed(source, read_checked(source, within))
         handed[exercise.name] = None if source is None else read[source]

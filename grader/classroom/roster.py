@@ -32,7 +32,8 @@ class Student:
     within: tuple[Path, ...] = ()
 
     def sources(self, exercises: tuple[Exercise, ...]) -> dict[str, Path | None]:
-        return {exercise.name: find_source(exercise, self.root) for exercise in exercises}
+        within = self.within or within_of(self.root)
+        return {exercise.name: find_source(exercise, self.root, within) for exercise in exercises}
 
     def read(self, exercises: tuple[Exercise, ...]) -> dict[str, Handed | None]:
         """Each exercise's file, read and checked once (raises `files.RefusedFile`)."""

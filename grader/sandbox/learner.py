@@ -185,8 +185,9 @@ def main(argv=None) -> None:
     argv = sys.argv if argv is None else argv
     config = json.loads(argv[1])
     requests, replies = config["requests"], config["replies"]
-    # The grader's own folder was on the path only to import this module; learner code does not need it.
-    hidden = {config["package_root"], ""}
+    # The grader's own folder was on the path only to import this module; learner code does not need it. An
+    # installed grader's folder is site-packages, which numpy needs too: the worker sends None, and it stays.
+    hidden = {config["package_root"] or "", ""}
     sys.path[:] = [p for p in sys.path if p not in hidden]
     rules = confinement.Confinement(**config["confinement"])
     unprotected = guardian.split(rules.memory_bytes, close_in_guardian=(requests, replies))

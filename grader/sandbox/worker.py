@@ -36,6 +36,22 @@ from grader.sandbox.guardian import MEMORY_EXIT
 from grader.spec import Call
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def _installed(package_root: str) -> bool:
+    """Whether the grader lives in one of this interpreter's site folders (installed from a wheel, as a
+    Gradescope image has it) rather than in a source checkout: there its folder is where numpy and every other
+    package is found too, so it is neither added to the learner's path nor taken off it."""
+    folders = [*getattr(site, "getsitepackages", list)(), site.getusersitepackages()]
+    return os.path.realpath(package_root) in {os.path.realpath(folder) for folder in folders}
+
+
+def _learner_package_root() -> str | None:
+    """The folder the learner's process imports the grader from and then removes from its path (None: the
+    interpreter finds the grader by itself, and that folder must stay)."""
+    return None if _installed(_PACKAGE_ROOT) else _PACKAGE_ROOT
+
+
 OUTPUT_TAIL_BYTES = 2000  # what a report shows of the learner's output
 _OUTPUT_KEPT_BYTES = 64 * 1024  # what is kept of it at all, however much it prints
 DEFAULT_MEMORY_MB = 2048
@@ -166,7 +182,7 @@ def _environment(scratch: str, gpu: bool) -> dict[str, str]:
         env["CUDA_VISIBLE_DEVICES"] = "-1"  # TensorFlow neither looks for a GPU nor takes its memory
     elif callers is not None:
         env["CUDA_VISIBLE_DEVICES"] = callers
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_learner_package_root(), env.get("PYTHONPATH")) if p)
     env.update(
         HOME=scratch,
         TMPDIR=scratch,
@@ -291,7 +307,7 @@ class Worker:
         config = {
             "requests": request_read,
             "replies": reply_write,
-            "package_root": _PACKAGE_ROOT,
+            "package_root": _learner_package_root(),
             "confinement": asdict(confinement),
         }
         try:

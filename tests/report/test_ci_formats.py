@@ -14,6 +14,7 @@ from junitparser import Error, Failure, JUnitXml
 
 from grader.cli import main
 from grader.report import render
+from grader.report.gradescope import results_json
 from grader.report.junit import render_junit
 from grader.results import Counterexample, ExerciseResult, RunResult, Status, TaskResult
 from grader.results import Table as ComparisonTable
@@ -84,6 +85,17 @@ def test_the_gradescope_schema_refuses_what_gradescope_refuses():
     ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, GRADESCOPE)
+
+
+@pytest.mark.parametrize("visibility", ["visible", "hidden", "after_due_date", "after_published"])
+def test_each_gradescope_visibility_is_every_tests_and_only_visible_tests_show_the_score_above_them(visibility):
+    data = results_json(RUN.to_dict(), "en", visibility, notes=("exercise3: graded hw.py",))
+    jsonschema.validate(data, GRADESCOPE)
+    assert {test["visibility"] for test in data["tests"]} == {visibility} and data["visibility"] == visibility
+    assert data["output"].startswith("exercise3: graded hw.py")
+    assert (f"{RUN.score:g}/" in data["output"]) == (visibility == "visible")
+    with pytest.raises(ValueError, match="public"):
+        results_json(RUN.to_dict(), "en", "public")
 
 
 @pytest.mark.parametrize("result", [EXERCISE, RUN], ids=["one exercise", "grade all"])
