@@ -16,6 +16,7 @@ answers up in the release gains nothing there.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from dataclasses import dataclass
@@ -109,7 +110,7 @@ def _requirements() -> list[str]:
 
 
 def _pyproject() -> str:
-    dependencies = "".join(f"    {r!r},\n".replace("'", '"') for r in _requirements())
+    dependencies = "".join(f"    {json.dumps(r)},\n" for r in _requirements())  # a TOML basic string
     return f"""[build-system]
 requires = ["setuptools>=68"]
 build-backend = "setuptools.build_meta"
