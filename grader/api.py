@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from grader import catalog
+from grader import answers, catalog, references
 from grader.engine import Options, grade_exercise
 from grader.i18n import default_language, language
 from grader.results import ExerciseResult, RunResult
@@ -54,6 +54,9 @@ def grade_all(submission: str | Path | None = None, **settings) -> RunResult:
     """Grade every exercise (`settings` as for `grade`); a crash in one never loses the grades of the others.
     Every file is read and checked before any is graded: a refused one (`files.RefusedFile`) grades none."""
     root, options = resolve_root(submission), make_options(**settings)
+    graded = catalog.exercises()
+    if not references.available():  # a student release grades the exercises it recorded answers for
+        graded = tuple(e for e in graded if answers.gradable(e))
     with language(options.lang):
-        handed = read_submission(catalog.exercises(), root)
-    return RunResult(tuple(grade_handed(e, handed[e.name], options) for e in catalog.exercises()))
+        handed = read_submission(graded, root)
+    return RunResult(tuple(grade_handed(e, handed[e.name], options) for e in graded))

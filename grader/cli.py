@@ -19,7 +19,7 @@ from grader import catalog
 from grader.cli_help import VERSION_OPTION, Command, Group, help_language, language_option, remember_language
 from grader.engine import DEFAULT_EXAMPLES, DEFAULT_TIMEOUT
 from grader.errors import GraderError
-from grader.i18n import LANGUAGES, N_, _, current_language, default_language, language
+from grader.i18n import LANGUAGES, N_, _, current_language, default_language, language, translate
 from grader.report import FORMATS, SAVED_FORMATS
 from grader.sandbox.worker import DEFAULT_MEMORY_MB
 
@@ -465,6 +465,42 @@ def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
 
 
 @click.command(
+    name="release",
+    cls=Command,
+    help=N_("Write the student edition: the stubs, the grader and recorded answers, without any reference code."),
+)
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help=N_("Output folder."))
+@click.option(
+    "--exercises",
+    default="all",
+    show_default=True,
+    help=N_("The exercises to include: all, or names separated by commas (exercise1,exercise3 or 1,3)."),
+)
+@language_option()
+@_guarded
+def release_command(out, exercises, lang):
+    from grader.classroom.release import build
+
+    made = build(out, _chosen_exercises(exercises))
+    click.echo(
+        _("wrote the student edition of {exercises} to {folder}: {files} files, {size} KiB, in {seconds:.1f} s").format(
+            exercises=", ".join(made.exercises), folder=made.folder, files=made.files,
+            size=round(made.size_bytes / 1024), seconds=made.seconds,
+        )
+    )
+    for exercise, tasks in made.instructor_only.items():
+        for task, why in tasks.items():
+            said = INSTRUCTOR_ONLY[why]
+            click.echo(f"  {exercise}.{task}: {translate(said)}")
+
+
+INSTRUCTOR_ONLY = {
+    "keras": N_("marked only by the instructor's grader (a Keras model is compared with the reference model)"),
+    "speed": N_("its speed bar is measured only by the instructor's grader (it times the reference)"),
+}
+
+
+@click.command(
     name="merge", cls=Command, help=N_("Merge the output folders of several `grade batch --shard` runs into one.")
 )
 @click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -640,6 +676,7 @@ main.add_command(batch_command)
 main.add_command(merge_command)
 main.add_command(report_command)
 main.add_command(gradescope_kit_command)
+main.add_command(release_command)
 
 
 def run() -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 
+from grader import references
 from grader.compare import ExactValue, NotExact, describe_type, exact_form
 from grader.i18n import _, label
 from grader.spec import Call
@@ -65,10 +66,9 @@ class ParamTotals:
 
     def __call__(self, call: Call, expected, actual, reference) -> str | None:
         problem = ExactValue()(call, expected, actual, reference)
-        if problem is None:
-            return None
-        from solutions.exercise4_output_shapes import layer_output_shape
-
+        if problem is None or not references.available():
+            return problem  # a student release judges by recorded answers and has no reference to build the table
+        layer_output_shape = references.module("exercise4_output_shapes").layer_output_shape
         input_shape, layers = call.args
         layer_params = reference.__globals__["layer_params"]  # the same module as the reference (or a wrong version)
         shapes, counts, shape = [], [], tuple(input_shape)

@@ -14,15 +14,15 @@ import functools
 import types
 from pathlib import Path
 
+from grader import references
 from grader.compare import agrees
 from grader.i18n import label, translate
 from grader.spec import Call, Exercise, Misconception, Task
 
 
 def mistake_file(exercise: Exercise, misconception: Misconception) -> Path:
-    """`solutions/mistakes/<exercise module>/<name>.py`, next to the reference solution."""
-    folder = Path(exercise.reference_module().__file__).parent / "mistakes" / exercise.module_name
-    return folder / f"{misconception.name}.py"
+    """`<references>/mistakes/<exercise module>/<name>.py`, next to the reference solution (`references`)."""
+    return references.mistakes_folder(exercise.module_name) / f"{misconception.name}.py"
 
 
 @functools.cache

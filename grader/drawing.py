@@ -212,6 +212,11 @@ def _foreign(value) -> bool:
     return False
 
 
+def plain(calls) -> tuple[Call, ...]:
+    """`calls` as they read back from plain data (`codec`), or ValueError when one is not a plain call."""
+    return _parse(codec.pack_reply([(call.args, call.kwargs, call.seed) for call in calls], bounded=False))
+
+
 def _write(key: str, drawn: list[Call]) -> None:
     where = folder()
     if where is None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from hypothesis.errors import Flaky
 
-from grader import backends, diagnosis, drawing, pictures, speed
+from grader import answers, backends, diagnosis, drawing, pictures, references, speed
 from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
 from grader.i18n import LANGUAGES, N_, _, language, translate
@@ -117,11 +117,17 @@ class TaskRunner:
     """Marks one task of one submission with a running worker."""
 
     def __init__(
-        self, exercise: Exercise, task: Task, worker: Worker, options: Options, devices: tuple[str, ...] = ("cpu",)
+        self,
+        exercise: Exercise,
+        task: Task,
+        worker: Worker,
+        options: Options,
+        devices: tuple[str, ...] = ("cpu",),
+        reference=None,
     ):
         self.exercise, self.task, self.worker, self.options = exercise, task, worker, options
         self.devices = devices
-        self.reference = exercise.reference(task)
+        self.reference = reference or exercise.reference(task)  # a student release passes its recorded answers
         self.signature = inspect.signature(self.reference)
         self.examples = 0
         self.smallest_failure: _Failure | None = None  # the latest failure while shrinking is the smallest
@@ -323,11 +329,10 @@ class TaskRunner:
         also gives the learner's answer somewhere, not merely raises with it, is named."""
         if failure.actual is _NOTHING or not self.task.misconceptions:
             return None
-        found = diagnosis.matching(self.exercise, self.task, self.task.misconceptions, failure.call, failure.actual)
+        found = self._matching(self.task.misconceptions, failure.call, failure.actual)
         if not found:
             return None
-        confirmations: list[Call] = []
-        drawing.calls(self.exercise, self.task, CONFIRMATIONS, self.options.seed, confirmations.append)
+        confirmations = self._confirmations()
         if not self.worker.alive and self.worker.start(self.options.timeout).kind != "loaded":
             return None  # the worker was stopped when the time to shrink ran out mid-call
         deadline = time.monotonic() + DIAGNOSIS_SECONDS
@@ -337,11 +342,21 @@ class TaskRunner:
             if reply.kind not in ("ok", "raised") or reply.forbidden:
                 return None  # it hung or crashed here: its answers cannot be matched
             answer = reply.value if reply.kind == "ok" else diagnosis.RAISES
-            found = diagnosis.matching(self.exercise, self.task, found, call, answer)
+            found = self._matching(found, call, answer)
             if not found:
                 return None
             answered = answered or answer is not diagnosis.RAISES
         return found[0] if answered else None
+
+    def _matching(self, found, call: Call, answer) -> list:
+        """Those of the misconceptions `found` whose wrong version answers `call` as the learner did."""
+        return diagnosis.matching(self.exercise, self.task, found, call, answer)
+
+    def _confirmations(self) -> list[Call]:
+        """The generated calls a diagnosis is confirmed on, besides the task's corners."""
+        confirmations: list[Call] = []
+        drawing.calls(self.exercise, self.task, CONFIRMATIONS, self.options.seed, confirmations.append)
+        return confirmations
 
     def _result(self, status: Status, message: str, call: Call | None = None, failure: _Failure | None = None):
         passed = status is Status.PASSED
@@ -406,6 +421,10 @@ def _run_guarded(
 ) -> TaskResult:
     """One task; a failure of the grader itself on this task is reported there and never loses the others."""
     try:
+        if not references.available():  # a student release: judged by the recorded answers
+            from grader import replay
+
+            return replay.run(exercise, task, worker, options, devices)
         return TaskRunner(exercise, task, worker, options, devices).run()
     except Exception as exc:
         worker.close()  # the next task starts a clean worker
@@ -424,17 +443,19 @@ def grade_exercise(exercise: Exercise, path: Path | None, options: Options | Non
 
 def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> ExerciseResult:
     backends.check_request(options.backend)
+    if not references.available():
+        answers.check(exercise, options.seed, options.examples)  # NotRecorded (exit 2) before anything runs
     if path is None:
         return _every_task(exercise, Status.MISSING, _("{file} was not found").format(file=exercise.file_name), options)
     results = []
     gpu = exercise.uses_tensorflow and backends.worker_may_use_gpu(options.backend)
-    references = threading.Thread(target=_import_reference, args=(exercise,), daemon=True)
+    importing = threading.Thread(target=_import_reference, args=(exercise,), daemon=True)
     if exercise.uses_tensorflow:  # the grader's TensorFlow loads while the worker loads the learner's
-        references.start()
+        importing.start()
     with Worker(path, exercise.banned_imports, options.memory_mb, gpu=gpu) as worker:
         loaded = worker.start(options.timeout)
-        if references.is_alive():
-            references.join()
+        if importing.is_alive():
+            importing.join()
         warnings = sandbox_warnings(loaded.unprotected)
         if loaded.kind != "loaded" or loaded.forbidden:
             status, message = _load_problem(loaded)

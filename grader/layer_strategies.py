@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from grader import references
 from grader.spec import Call
 from grader.strategies import maybe_put, size_arg, window_length
 
@@ -130,7 +131,7 @@ def layer_chains(draw, *, max_feature_layers=4, max_head_layers=3):
     """(input_shape, [layer spec, ...]) shaped like a CNN: feature layers on (H, W, C) (Dense there too, which
     Keras applies to the last axis), then usually Flatten or a global pooling, then Dense/Dropout/BN layers.
     Every layer is valid for the shape before it; the smallest chain is [Flatten]."""
-    from solutions.exercise4_output_shapes import layer_output_shape  # the reference, tested against Keras
+    layer_output_shape = references.module("exercise4_output_shapes").layer_output_shape  # tested against Keras
 
     start = shape = draw(input_shapes())
     layers = []

@@ -6,16 +6,16 @@ strategy, the comparison, the points and the message a learner sees.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader import references
 from grader.errors import DeclarationError
 
-BY_HAND_BANNED = ("tensorflow", "keras", "scipy", "torch", "jax", "solutions")
+BY_HAND_BANNED = ("tensorflow", "keras", "scipy", "torch", "jax", *references.NAMES)
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ class Exercise:
         return float(sum(t.points for t in self.tasks))
 
     def reference_module(self):
-        return importlib.import_module(f"solutions.{self.module_name}")
+        return references.module(self.module_name)
 
     def reference(self, task: Task):
         return getattr(self.reference_module(), task.name)

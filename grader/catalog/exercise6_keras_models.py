@@ -3,6 +3,7 @@
 from hypothesis import strategies as st
 
 from grader import keras_strategies as ks
+from grader import references
 from grader.compare_models import compare_observations
 from grader.i18n import N_
 from grader.keras_observe import KerasCheck, ModelRecipe
@@ -43,7 +44,7 @@ EXERCISE = Exercise(
     slug="keras_models",
     title="케라스로 CNN 만들기 (Keras models)",
     aliases=("keras", "models", "케라스"),
-    banned_imports=("solutions",),
+    banned_imports=references.NAMES,
     stub_imports=("import keras", "import numpy as np", "from keras import layers"),
     doc="""Exercise 6 — building CNNs with Keras (케라스로 CNN 만들기).
 

@@ -34,7 +34,7 @@ MARKER_COMMAND = (sys.executable, "-m", "grader.classroom.marking")
 
 def grader_digest() -> str:
     """sha256 of the grader's and the references' code: a changed grader re-marks everyone on --resume."""
-    return fingerprint.code_digest(fingerprint.PACKAGE, fingerprint.SOLUTIONS)
+    return fingerprint.code_digest(fingerprint.PACKAGE, *fingerprint.references())
 
 
 def settings_hash(exercises: tuple[Exercise, ...], options: Options) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib.util
 import json
 import os
 import select
@@ -28,7 +27,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from grader import backends
+from grader import backends, references
 from grader.i18n import _
 from grader.sandbox import codec
 from grader.sandbox.confinement import Confinement, unreadable_to_others
@@ -133,8 +132,7 @@ def _crash_message(returncode: int | None, limit_mb: int) -> str:
 @functools.cache
 def hidden_folders() -> tuple[str, ...]:
     """Folders the learner's process must never read: the reference solutions, wherever they are installed."""
-    spec = importlib.util.find_spec("solutions")
-    return tuple(spec.submodule_search_locations or ()) if spec else ()
+    return references.every_folder()
 
 
 @functools.cache
