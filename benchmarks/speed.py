@@ -49,7 +49,7 @@ import importlib
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from grader import catalog
+from grader import catalog, drawing
 
 EXERCISE = catalog.find("exercise{number}")
 LEARNER = importlib.import_module("solutions." + EXERCISE.module_name)
@@ -71,7 +71,7 @@ def _property(task):
         suppress_health_check=list(HealthCheck),
         phases=(Phase.generate, Phase.shrink),
     )
-    @given(task.strategy)
+    @given(drawing.built(task))
     def generated(call):
         check(call)
 
