@@ -49,13 +49,14 @@ def _solution(number: int) -> Path:
     return next(SOLUTIONS.glob(f"exercise{number}_*.py"))
 
 
-def write_class(folder: Path, size: int, numbers: list[int]) -> dict[str, int]:
-    """`size` students, 40% correct, 30% wrong, 20% hostile, 10% empty; returns how many of each."""
+def write_class(folder: Path, size: int, numbers: list[int], *, mix: str = "mixed") -> dict[str, int]:
+    """`size` students, 40% correct, 30% wrong, 20% hostile, 10% empty (`mix="correct"`: all correct); returns
+    how many of each."""
     correct = [p for p in sorted((FIXTURES / "correct").glob("exercise*.py")) if _number(p) in numbers]
     mistakes = [*sorted((FIXTURES / "mutants").glob("exercise*.py")), *sorted(MISTAKES.glob("exercise*/[!_]*.py"))]
     mutants = [p for p in mistakes if _number(p) in numbers]
     hostile = [(name, n, code) for name, (n, code) in HOSTILE.items() if n in numbers]
-    kinds = ["correct"] * 4 + ["wrong"] * 3 + ["hostile"] * 2 + ["empty"]
+    kinds = ["correct"] if mix == "correct" else ["correct"] * 4 + ["wrong"] * 3 + ["hostile"] * 2 + ["empty"]
     counts: dict[str, int] = {}
     for i in range(size):
         kind = kinds[i % len(kinds)]

@@ -16,9 +16,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from hypothesis.errors import Flaky
-
-from grader import answers, backends, diagnosis, drawing, pictures, references, speed
+from grader import answers, backends, diagnosis, drawing, pictures, references, speed, timings
 from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
 from grader.i18n import LANGUAGES, N_, _, language, translate
@@ -148,7 +146,8 @@ class TaskRunner:
     def _timed(self, result: TaskResult) -> TaskResult:
         """A right function against the task's speed bar: the speed points only when it is fast enough."""
         bar = self.task.speed
-        verdict = speed.measure(self.exercise, self.task, self.worker, self.options.memory_mb, self.options.timeout)
+        with timings.phase("speed bar"):
+            verdict = speed.measure(self.exercise, self.task, self.worker, self.options.memory_mb, self.options.timeout)
         if verdict.fast_enough:
             bar_words = _("(the bar: {within:g} times)").format(within=bar.within)
             return replace(result, message=f"{result.message}; {verdict.message} {bar_words}")
@@ -171,7 +170,9 @@ class TaskRunner:
             if len(window) >= SWEEP_WINDOW:
                 self._settle(*window.popleft())
             remaining = self.deadline - time.monotonic()
-            window.append((call, corner, self.worker.ask_call(self.task.name, call, remaining)))
+            with timings.phase("waiting"):
+                pending = self.worker.ask_call(self.task.name, call, remaining)
+            window.append((call, corner, pending))
 
         try:
             drawing.calls(self.exercise, self.task, self.options.examples, self.options.seed, ask)
@@ -195,24 +196,30 @@ class TaskRunner:
 
     def _settle(self, call: Call, corner: bool, pending) -> None:
         try:
-            self._judge(call, self.worker.answer(pending))
+            self._judge(call, self._answer(pending))
         except _Failure as failure:
             raise _SweepFailure(failure, corner) from None
 
     def _discard(self, window: deque) -> None:
         """Read the replies still on their way, so that the next request gets its own reply."""
         while window and self.worker.alive:
-            self.worker.answer(window.popleft()[2])
+            self._answer(window.popleft()[2])
+
+    def _answer(self, pending) -> Reply:
+        with timings.phase("waiting"):
+            return self.worker.answer(pending)
 
     def _search(self) -> TaskResult:
         """Hypothesis draws calls and shrinks the first wrong answer to the smallest call that still shows it."""
+        from hypothesis.errors import Flaky  # imported here: a right submission is graded without hypothesis
 
         @drawing.search(self.task, self.options.examples, self.options.seed)
         def check(call: Call) -> None:
             self._check(call)
 
         try:
-            check()
+            with timings.phase("searching"):
+                check()
             # The declared corners, when generation missed them; after it, so that what generation finds is
             # shown shrunk to its smallest form.
             for call in self.task.examples:
@@ -243,15 +250,23 @@ class TaskRunner:
         if self.first_failure is not None and remaining <= 0:
             raise _Outcome(Status.FAILED, "", failure=self.first_failure)  # the search ran out of time
         if self.task.observe is None:
-            self._judge(call, self.worker.call(self.task.name, call, remaining))
+            with timings.phase("waiting"):
+                reply = self.worker.call(self.task.name, call, remaining)
+            self._judge(call, reply)
         else:  # the learner's model is built and probed in the worker while the reference's is here
             probe = self.task.observe.probe(call.seed, self.devices)
-            pending = self.worker.ask_call(self.task.name, call, remaining, probe)
-            expected = self._observe_reference(call, probe)
-            self._judge(call, self.worker.answer(pending), expected)
+            with timings.phase("waiting"):
+                pending = self.worker.ask_call(self.task.name, call, remaining, probe)
+            with timings.phase("judging"):
+                expected = self._observe_reference(call, probe)
+            self._judge(call, self._answer(pending), expected)
 
     def _judge(self, call: Call, reply: Reply, expected=_NOTHING) -> None:
         """Raise `_Outcome` or `_Failure` unless the reply is the right answer to `call`."""
+        with timings.phase("judging"):
+            self._judge_reply(call, reply, expected)
+
+    def _judge_reply(self, call: Call, reply: Reply, expected) -> None:
         self._raise_for_reply(reply, call)
         if expected is _NOTHING:
             expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
@@ -452,10 +467,13 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
     importing = threading.Thread(target=_import_reference, args=(exercise,), daemon=True)
     if exercise.uses_tensorflow:  # the grader's TensorFlow loads while the worker loads the learner's
         importing.start()
+    timings.mark("grading")
     with Worker(path, exercise.banned_imports, options.memory_mb, gpu=gpu) as worker:
-        loaded = worker.start(options.timeout)
+        with timings.phase("worker start"):
+            loaded = worker.start(options.timeout)
         if importing.is_alive():
-            importing.join()
+            with timings.phase("imports"):
+                importing.join()
         warnings = sandbox_warnings(loaded.unprotected)
         if loaded.kind != "loaded" or loaded.forbidden:
             status, message = _load_problem(loaded)
@@ -470,7 +488,8 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
                 )
                 continue
             if not worker.alive:
-                restarted = worker.start(options.timeout)
+                with timings.phase("worker start"):
+                    restarted = worker.start(options.timeout)
                 if restarted.kind != "loaded":
                     status, message = _load_problem(restarted)
                     results.append(TaskResult(task.name, status, 0.0, float(task.points), 0, message))

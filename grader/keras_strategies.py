@@ -87,6 +87,16 @@ def checkpoint_paths(draw) -> str:
     return root + "/".join([*folders, draw(_PATH_PARTS) + ".keras"])
 
 
+def classifier_calls():
+    """Calls of one drawn classifier (a model ending in a softmax), each with its probe seed."""
+    return seeded(st.tuples(classifiers()))
+
+
+def checkpoint_calls():
+    """Calls of one drawn checkpoint path, each with its probe seed."""
+    return seeded(st.tuples(checkpoint_paths()))
+
+
 def transfer_calls():
     def call(base_and_cut, classes, seed):
         base, cut = base_and_cut

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
+from grader.shapes import output_shape
 from grader.spec import Call
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -255,21 +256,6 @@ def batch_calls(*, max_side=6):
 
 
 # -- exercise 7 ---------------------------------------------------------------------------------------------
-
-
-def _pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else tuple(value)
-
-
-def output_shape(x_shape: tuple, window, strides, padding: str, channels: int) -> tuple[int, int, int, int]:
-    """(N, H', W', channels): the outputs of a window sliding over an NHWC batch, ceil(n/s) per axis for
-    'same', floor((n-k)/s)+1 for 'valid'; the shape of the gradient `dout` arriving from the next layer."""
-    (kh, kw), (sh, sw) = _pair(window), _pair(strides)
-
-    def length(n: int, k: int, stride: int) -> int:
-        return -(-n // stride) if padding == "same" else (n - k) // stride + 1
-
-    return (x_shape[0], length(x_shape[1], kh, sh), length(x_shape[2], kw, sw), channels)
 
 
 def _upstream_gradient(draw, x, window, strides, padding, channels):

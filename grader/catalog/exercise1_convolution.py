@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from grader import strategies as s
 from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose, ScalarClose
+from grader.drawing import Strategy
 from grader.i18n import N_
 from grader.spec import Call, Exercise, Misconception, Task
 
@@ -52,7 +52,7 @@ Check your work with:  grade exercise1
         Task(
             name="conv1d",
             points=1,
-            strategy=s.conv1d_calls(),
+            strategy=Strategy("strategies.conv1d_calls"),
             compare=ArraysClose(),
             hints=(
                 N_(
@@ -87,7 +87,7 @@ Example:
         Task(
             name="apply_filter",
             points=1,
-            strategy=s.same_shape_pairs(),
+            strategy=Strategy("strategies.same_shape_pairs"),
             compare=ScalarClose(),
             hints=(
                 N_(
@@ -118,7 +118,7 @@ Example:
         Task(
             name="correlate2d",
             points=2,
-            strategy=s.image_kernel_calls(),
+            strategy=Strategy("strategies.image_kernel_calls"),
             compare=ArraysClose(),
             hints=(
                 N_(
@@ -153,7 +153,7 @@ Example:
         Task(
             name="convolve2d",
             points=1,
-            strategy=s.image_kernel_calls(),
+            strategy=Strategy("strategies.image_kernel_calls"),
             compare=ArraysClose(),
             hints=(
                 N_(
@@ -198,7 +198,7 @@ Example:
         Task(
             name="filter_image",
             points=1,
-            strategy=s.image_kernel_calls(channels=True),
+            strategy=Strategy("strategies.image_kernel_calls", channels=True),
             compare=ArraysClose(),
             hints=(
                 N_(
@@ -228,7 +228,7 @@ Example:
         Task(
             name="correlate_channels",
             points=2,
-            strategy=s.deep_kernel_calls(),
+            strategy=Strategy("strategies.deep_kernel_calls"),
             compare=ArraysClose(),
             hints=(
                 N_(
@@ -281,7 +281,7 @@ Example:
         Task(
             name="box_filter",
             points=1,
-            strategy=s.filter_sizes(),
+            strategy=Strategy("strategies.filter_sizes"),
             compare=ArraysClose(scale_by_terms=False),
             hints=(
                 N_("A box filter blurs by replacing each pixel with the average of its neighbourhood."),
@@ -314,7 +314,7 @@ Example:
         Task(
             name="gaussian_filter",
             points=1,
-            strategy=s.gaussian_calls(),
+            strategy=Strategy("strategies.gaussian_calls"),
             compare=ArraysClose(scale_by_terms=False),
             hints=(
                 N_("A Gaussian filter blurs with weights that fall off smoothly with the distance from the centre."),
@@ -353,7 +353,7 @@ Example:
         Task(
             name="laplacian_filter",
             points=1,
-            strategy=s.no_arguments(),
+            strategy=Strategy("strategies.no_arguments"),
             compare=ArraysClose(scale_by_terms=False),
             hints=(
                 N_("The Laplacian filter finds edges: it compares each pixel with its four neighbours."),

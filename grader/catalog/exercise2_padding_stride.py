@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from grader import strategies as s
 from grader.catalog import features as f
 from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose, ExactValue, IntegersEqual
+from grader.drawing import Strategy
 from grader.i18n import N_
 from grader.spec import Call, Exercise, Misconception, Task
 
@@ -68,7 +68,7 @@ Check your work with:  grade exercise2
         Task(
             name="zero_pad",
             points=1,
-            strategy=s.zero_pad_calls(),
+            strategy=Strategy("strategies.zero_pad_calls"),
             compare=ArraysClose(scale_by_terms=False),
             hints=(
                 N_("Padding (패딩) adds zeros around an image so that the kernel can also sit on its borders."),
@@ -98,7 +98,7 @@ Example:
         Task(
             name="padding_amounts",
             points=2,
-            strategy=s.padding_amount_calls(),
+            strategy=Strategy("strategies.padding_amount_calls"),
             compare=ExactValue(),
             hints=(
                 N_("'valid' pads nothing; 'same' pads just enough that the output has ceil(n / stride) positions."),
@@ -139,7 +139,7 @@ Example:
         Task(
             name="conv1d_padded",
             points=2,
-            strategy=s.conv1d_padded_calls(),
+            strategy=Strategy("strategies.conv1d_padded_calls"),
             compare=ArraysClose(),
             hints=(
                 N_(
@@ -189,7 +189,7 @@ Example:
         Task(
             name="participation",
             points=1,
-            strategy=s.participation_calls(),
+            strategy=Strategy("strategies.participation_calls"),
             compare=IntegersEqual(),
             hints=(
                 N_(
@@ -232,7 +232,7 @@ Example:
         Task(
             name="conv2d",
             points=4,
-            strategy=s.conv2d_calls(),
+            strategy=Strategy("strategies.conv2d_calls"),
             compare=ArraysClose(),
             hints=(
                 N_(

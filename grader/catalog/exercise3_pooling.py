@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from grader import strategies as s
 from grader.catalog import features
 from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose
+from grader.drawing import Strategy
 from grader.i18n import N_
 from grader.spec import Call, Exercise, FittingHint, Misconception, Task
 
@@ -67,7 +67,7 @@ Check your work with:  grade exercise3
         Task(
             name="max_pool2d",
             points=3,
-            strategy=s.pooling_calls(),
+            strategy=Strategy("strategies.pooling_calls"),
             compare=ArraysClose(),
             hints=(
                 N_(
@@ -125,7 +125,7 @@ Example:
         Task(
             name="avg_pool2d",
             points=3,
-            strategy=s.pooling_calls(),
+            strategy=Strategy("strategies.pooling_calls"),
             compare=ArraysClose(),
             hints=(
                 N_(
@@ -172,7 +172,7 @@ Example:
         Task(
             name="global_avg_pool2d",
             points=1,
-            strategy=s.batch_calls(),
+            strategy=Strategy("strategies.batch_calls"),
             compare=ArraysClose(),
             hints=(
                 N_(
@@ -206,7 +206,7 @@ Returns:
         Task(
             name="global_max_pool2d",
             points=1,
-            strategy=s.batch_calls(),
+            strategy=Strategy("strategies.batch_calls"),
             compare=ArraysClose(),
             hints=(
                 N_("Global max pooling (전역 최대 풀링) keeps the strongest response of each feature map."),
@@ -226,7 +226,7 @@ Returns:
         Task(
             name="flatten",
             points=2,
-            strategy=s.batch_calls(),
+            strategy=Strategy("strategies.batch_calls"),
             compare=ArraysClose(scale_by_terms=False),
             hints=(
                 N_(

@@ -1,10 +1,10 @@
 """exercise4: output shapes (출력 크기) by hand."""
 
-from grader import layer_strategies as ls
 from grader.catalog import misconceptions as m
 from grader.catalog.layer_specs import LAYER_SPECS_DOC
 from grader.compare import ExactValue
 from grader.compare_layers import ShapesPerLayer
+from grader.drawing import Strategy
 from grader.i18n import N_
 from grader.spec import Call, Exercise, Misconception, Task
 
@@ -69,7 +69,7 @@ Check your work with:  grade exercise4
         Task(
             name="conv_output_length",
             points=2,
-            strategy=ls.conv_length_calls(),
+            strategy=Strategy("layer_strategies.conv_length_calls"),
             compare=ExactValue(),
             hints=(
                 N_(
@@ -111,7 +111,7 @@ Example:
         Task(
             name="pool_output_length",
             points=1,
-            strategy=ls.pool_length_calls(),
+            strategy=Strategy("layer_strategies.pool_length_calls"),
             compare=ExactValue(),
             hints=(
                 N_("A pooling window is placed like a kernel: the same length rules, with the pool size as k."),
@@ -140,7 +140,7 @@ Example:
         Task(
             name="conv2d_output_shape",
             points=2,
-            strategy=ls.conv_shape_calls(),
+            strategy=Strategy("layer_strategies.conv_shape_calls"),
             compare=ExactValue(),
             hints=(
                 N_("A Conv2D layer's output is (H', W', filters): one feature map per filter."),
@@ -178,7 +178,7 @@ Example:
         Task(
             name="pool2d_output_shape",
             points=1,
-            strategy=ls.pool_shape_calls(),
+            strategy=Strategy("layer_strategies.pool_shape_calls"),
             compare=ExactValue(),
             hints=(
                 N_("Pooling shrinks the height and width and keeps the channels."),
@@ -204,7 +204,7 @@ Example:
         Task(
             name="model_output_shapes",
             points=3,
-            strategy=ls.model_calls(),
+            strategy=Strategy("layer_strategies.model_calls"),
             compare=ShapesPerLayer(),
             hints=(
                 N_("A model is a chain: each layer's output shape is the next layer's input shape."),
@@ -243,7 +243,7 @@ Example:
         Task(
             name="receptive_field",
             points=2,
-            strategy=ls.receptive_field_calls(),
+            strategy=Strategy("layer_strategies.receptive_field_calls"),
             compare=ExactValue(),
             hints=(
                 N_(

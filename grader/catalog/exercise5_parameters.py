@@ -1,10 +1,10 @@
 """exercise5: parameter counts (파라미터 개수) by hand."""
 
-from grader import layer_strategies as ls
 from grader.catalog import misconceptions as m
 from grader.catalog.layer_specs import LAYER_SPECS_DOC
 from grader.compare import ExactValue
 from grader.compare_layers import ParamTotals
+from grader.drawing import Strategy
 from grader.i18n import N_
 from grader.spec import Call, Exercise, Misconception, Task
 
@@ -88,7 +88,7 @@ Check your work with:  grade exercise5
         Task(
             name="dense_params",
             points=1,
-            strategy=ls.dense_param_calls(),
+            strategy=Strategy("layer_strategies.dense_param_calls"),
             compare=ExactValue(),
             hints=(
                 N_("A Dense layer connects every input to every unit: one weight per pair, plus one bias per unit."),
@@ -107,7 +107,7 @@ Example:
         Task(
             name="conv2d_params",
             points=2,
-            strategy=ls.conv_param_calls(),
+            strategy=Strategy("layer_strategies.conv_param_calls"),
             compare=ExactValue(),
             hints=(
                 N_(
@@ -136,7 +136,7 @@ Example:
         Task(
             name="layer_params",
             points=3,
-            strategy=ls.single_layer_calls(),
+            strategy=Strategy("layer_strategies.single_layer_calls"),
             compare=ExactValue(),
             hints=(
                 N_(
@@ -186,7 +186,7 @@ Example:
         Task(
             name="model_params",
             points=3,
-            strategy=ls.model_calls(),
+            strategy=Strategy("layer_strategies.model_calls"),
             compare=ParamTotals(),
             hints=(
                 N_("A model's parameter counts are the sums of its layers' counts, as model.summary() shows them."),
@@ -228,7 +228,7 @@ Example (the Fashion-MNIST CNN at the top of this file):
         Task(
             name="conv2d_multiplications",
             points=2,
-            strategy=ls.conv_shape_calls(dilation=False),
+            strategy=Strategy("layer_strategies.conv_shape_calls", dilation=False),
             compare=ExactValue(),
             hints=(
                 N_(
@@ -265,7 +265,7 @@ Example:
         Task(
             name="conv2d_output_bytes",
             points=1,
-            strategy=ls.output_bytes_calls(),
+            strategy=Strategy("layer_strategies.output_bytes_calls"),
             compare=ExactValue(),
             hints=(
                 N_("Activations take memory too: every value of the output, for every image of the batch."),
@@ -290,7 +290,7 @@ Example:
         Task(
             name="dense_equivalent_params",
             points=2,
-            strategy=ls.conv_shape_calls(dilation=False),
+            strategy=Strategy("layer_strategies.conv_shape_calls", dilation=False),
             compare=ExactValue(),
             hints=(
                 N_(

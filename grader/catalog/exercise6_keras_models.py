@@ -1,10 +1,8 @@
 """exercise6: Keras models (케라스로 CNN 만들기), graded by architecture and by behaviour."""
 
-from hypothesis import strategies as st
-
-from grader import keras_strategies as ks
 from grader import references
 from grader.compare_models import compare_observations
+from grader.drawing import Strategy
 from grader.i18n import N_
 from grader.keras_observe import KerasCheck, ModelRecipe
 from grader.spec import Call, Exercise, Task
@@ -29,7 +27,7 @@ def _builder(name: str, hint: str, doc: str, hints: tuple[str, ...]) -> Task:
     return Task(
         name=name,
         points=2,
-        strategy=ks.seeded(),
+        strategy=Strategy("keras_strategies.seeded"),
         compare=compare_observations,
         observe=_MODEL,
         max_examples=_BUILDS,
@@ -66,7 +64,7 @@ Check your work with:  grade exercise6
         Task(
             name="make_conv_layer",
             points=1,
-            strategy=ks.seeded(),
+            strategy=Strategy("keras_strategies.seeded"),
             compare=compare_observations,
             observe=KerasCheck(lone_layer=True),
             max_examples=3,
@@ -188,7 +186,7 @@ Returns:
         Task(
             name="compile_classifier",
             points=1,
-            strategy=ks.seeded(st.tuples(ks.classifiers())),
+            strategy=Strategy("keras_strategies.classifier_calls"),
             compare=compare_observations,
             observe=KerasCheck(labelled=True),
             max_examples=3,
@@ -227,7 +225,7 @@ gives on a labelled batch (with the reference's weights) against the reference's
         Task(
             name="training_callbacks",
             points=1,
-            strategy=ks.seeded(st.tuples(ks.checkpoint_paths())),
+            strategy=Strategy("keras_strategies.checkpoint_calls"),
             compare=compare_observations,
             observe=_MODEL,
             max_examples=3,
@@ -261,7 +259,7 @@ Returns:
         Task(
             name="transfer_model",
             points=3,
-            strategy=ks.transfer_calls(),
+            strategy=Strategy("keras_strategies.transfer_calls"),
             compare=compare_observations,
             observe=_MODEL,
             max_examples=3,
@@ -303,7 +301,7 @@ are trainable (the head's).
         Task(
             name="feature_map_model",
             points=1,
-            strategy=ks.feature_map_calls(),
+            strategy=Strategy("keras_strategies.feature_map_calls"),
             compare=compare_observations,
             observe=_MODEL,
             max_examples=3,

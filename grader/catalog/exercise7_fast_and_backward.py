@@ -2,10 +2,11 @@
 
 import numpy as np
 
-from grader import strategies as s
 from grader.catalog import features
 from grader.compare import ArraysClose
+from grader.drawing import Strategy
 from grader.i18n import N_
+from grader.shapes import output_shape
 from grader.spec import Call, Exercise, FittingHint, Misconception, SpeedBar, Task
 
 BACKPROP = "https://cs231n.github.io/optimization-2/"
@@ -21,7 +22,7 @@ _TIED = _TIED.reshape(1, 4, 4, 1)
 
 
 def _dout_for(x, window, strides, padding, channels):
-    shape = s.output_shape(x.shape, window, strides, padding, channels)
+    shape = output_shape(x.shape, window, strides, padding, channels)
     return np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape)
 
 
@@ -91,7 +92,7 @@ Check your work with:  grade exercise7
         Task(
             name="im2col",
             points=2,
-            strategy=s.im2col_calls(),
+            strategy=Strategy("strategies.im2col_calls"),
             compare=ArraysClose(scale_by_terms=False),
             hints=(
                 N_(
@@ -145,7 +146,7 @@ Example:
         Task(
             name="conv2d_fast",
             points=3,
-            strategy=s.conv2d_fast_calls(),
+            strategy=Strategy("strategies.conv2d_fast_calls"),
             compare=ArraysClose(),
             hints=(
                 N_(
@@ -198,7 +199,7 @@ Example:
         Task(
             name="conv2d_backward",
             points=3,
-            strategy=s.conv2d_backward_calls(),
+            strategy=Strategy("strategies.conv2d_backward_calls"),
             compare=ArraysClose(parts=("dx", "dkernel", "dbias")),
             hints=(
                 N_(
@@ -282,7 +283,7 @@ Example:
         Task(
             name="max_pool2d_backward",
             points=2,
-            strategy=s.pooling_backward_calls(),
+            strategy=Strategy("strategies.pooling_backward_calls"),
             compare=ArraysClose(absolute=(0,)),
             hints=(
                 N_(
@@ -344,7 +345,7 @@ Example:
         Task(
             name="avg_pool2d_backward",
             points=2,
-            strategy=s.pooling_backward_calls(),
+            strategy=Strategy("strategies.pooling_backward_calls"),
             compare=ArraysClose(absolute=(0,)),
             hints=(
                 N_("An average spreads its gradient evenly: every cell that was averaged gets an equal share."),

@@ -26,6 +26,7 @@ def test_the_floor_runs_every_task_of_the_exercise_as_a_property(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", floor.name],
         cwd=tmp_path,
+        env=_speed().FLOOR_ENV,
         capture_output=True,
         text=True,
         check=False,
@@ -45,6 +46,7 @@ def test_a_floor_that_fails_is_noticed(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", floor.name],
         cwd=tmp_path,
+        env=_speed().FLOOR_ENV,
         capture_output=True,
         text=True,
         check=False,
@@ -52,20 +54,47 @@ def test_a_floor_that_fails_is_noticed(tmp_path):
     assert done.returncode == 1 and "test_flatten" in done.stdout
 
 
+def _phases(speed_bar: float = 0.0) -> dict:
+    return {phase: [0.1, 0.1, 0.1] for phase in (*_speed().PHASES, "speed bar")} | {"speed bar": [speed_bar] * 3}
+
+
 def test_ratios_and_targets_come_from_the_medians(capsys):
     times = {
-        "exercise3": {"first": [2.5, 2.4, 9.0], "again": [0.9, 1.0, 0.8], "floor": [2.0, 2.0, 2.0]},
-        "exercise6": {"first": [8.0, 8.0, 8.0], "again": [7.0, 7.0, 7.0]},
+        "exercise3": {"first": [0.5, 0.4, 9.0], "again": [0.35, 0.3, 0.2], "first phases": _phases()},
+        "exercise7": {"first": [1.5, 1.5, 1.5], "again": [1.3, 1.3, 1.3], "first phases": _phases(1.0)},
+        "exercise6": {"first": [8.0, 8.0, 8.0], "again": [5.0, 5.0, 5.0], "first phases": _phases()},
+        "import numpy, hypothesis": {"first": [0.2, 0.2, 0.3]},
         "import tensorflow": {"first": [4.0, 4.0, 4.0]},
     }
+    for row in times.values():
+        if "first phases" in row:
+            row["again phases"] = row["first phases"]
     figures = _speed().report(times, 0.25, None)
-    assert figures["ratios"]["exercise3"] == pytest.approx({"first/floor": 1.25, "again/floor": 0.45})
-    assert figures["targets"]["exercise3"] == {
-        "first under 2 s": False,
-        "again under 2 s": True,
-        "at most 1.5x floor": True,
-    }
-    assert figures["ratios"]["exercise6"] == pytest.approx({"first/import tf": 2.0})
-    assert figures["targets"]["exercise6"] == {"at most 2x import tensorflow": True}
-    assert figures["targets"]["sandbox"] == {"under 2 ms per example": True}
-    assert "NOT MET" in capsys.readouterr().out
+    to_numpy = {"first/import numpy+hyp": 2.5, "again/import numpy+hyp": 1.5}
+    assert figures["ratios"]["exercise3"] == pytest.approx(to_numpy)
+    assert figures["targets"]["exercise3"] == {"first at most 2x": False, "again at most 1.5x": True}
+    # exercise 7's speed bar is counted apart: (1.5 - 1.0) / 0.2 and (1.3 - 1.0) / 0.2
+    assert figures["ratios"]["exercise7"] == pytest.approx(to_numpy)
+    assert figures["ratios"]["exercise6"] == pytest.approx({"first/import tf": 2.0, "again/import tf": 1.25})
+    assert figures["targets"]["exercise6"] == {"first at most 2x": True, "again at most 1.5x": True}
+    out = capsys.readouterr().out
+    assert "NOT MET" in out and "exercise7 speed bar:   1.00" in out
+
+
+def test_the_phases_of_a_graded_process_add_up_to_its_time(tmp_path):
+    timings = tmp_path / "timings.json"
+    speed = _speed()
+    env = speed._env(tmp_path / "empty cache", timings)
+    seconds, spawned = speed._run(speed._grade(3), ROOT, env)
+    phases = speed._phases(seconds, spawned, timings)
+    assert set(phases) == {*speed.PHASES, "speed bar"}
+    assert sum(phases.values()) == pytest.approx(seconds)
+    assert all(phases[p] > 0 for p in ("interpreter start", "imports", "worker start", "judging", "waiting"))
+    assert phases["drawing"] == 0  # the shipped calls: nothing drawn for a right submission
+
+
+def test_timings_are_off_and_write_nothing_unless_asked(tmp_path):
+    env = {k: v for k, v in _speed()._env(tmp_path / "cache").items() if k != "GRADE_TIMINGS"}
+    probe = "from grader import timings; print(timings.ON, timings.phase('x') is timings.phase('y'))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]

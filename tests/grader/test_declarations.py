@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import catalog, stubs
+from grader import catalog, drawing, stubs
 from grader.errors import DeclarationError, UnknownExercise
 from grader.keras_observe import materialise
 from grader.spec import Exercise, Task
@@ -117,7 +117,7 @@ def test_each_strategy_draws_valid_calls_efficiently(exercise, task):
     reference = exercise.reference(task)
 
     @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-    @given(task.strategy)
+    @given(drawing.built(task))
     def draws(call):
         _call_reference(reference, call)
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grader import catalog
+from grader import catalog, drawing
 from grader.spec import Call
 
 tf = pytest.importorskip("tensorflow")
@@ -200,7 +200,7 @@ def verdict(task, call, compute, arguments: dict, ours, reference) -> str | None
 @pytest.mark.parametrize(("exercise", "task", "device"), CASES)
 @given(data=st.data())
 def test_reference_equals_tensorflow(exercise, task, device, data):
-    call = data.draw(task.strategy, label="call")
+    call = data.draw(drawing.built(task), label="call")
     reference = exercise.reference(task)
     arguments = _arguments(call, exercise, task.name)
     compute = TENSORFLOW[(exercise.name, task.name)]
@@ -299,7 +299,7 @@ def test_max_pool_gradient_goes_where_tensorflow_sends_it_when_maxima_tie(device
     from solutions.exercise7_fast_and_backward import max_pool2d_backward
 
     task = catalog.find("exercise7").task("max_pool2d_backward")
-    drawn = data.draw(task.strategy, label="call")
+    drawn = data.draw(drawing.built(task), label="call")
     dout, x = drawn.args
     call = Call((dout, (x > 0).astype(x.dtype)), drawn.kwargs)
     arguments = {"pool_size": 2, "strides": None, "padding": "valid", **call.kwargs}
