@@ -156,14 +156,14 @@ class Book:
         return all(task.name in self.complete for task in self.exercise.tasks if task.observe is not None)
 
     def expected(self, task: Task, call: Call, probe, observe: Callable[[], dict], in_sequence: bool) -> dict:
-        """The reference's observation for `call`: kept, or made now by `observe()` (TensorFlow imported first).
-        One made for a call of the run's own sequence (`in_sequence`) is kept in memory and written by `keep`."""
+        """The reference's observation for `call`: kept, or made now by `observe()` (which imports TensorFlow, see
+        `ready_tensorflow`). One made for a call of the run's own sequence (`in_sequence`) is kept in memory and
+        written by `keep`."""
         key = call_key(self.exercise, task, call, probe)
         if key is not None:
             kept = self.entries.get(key) or _MEMORY.get(key)
             if kept is not None:
                 return kept
-        ready_tensorflow()
         observation = observe()
         if key is None or not in_sequence:
             return observation
