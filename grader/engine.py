@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import inspect
 import threading
 import time
@@ -16,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader import answers, backends, diagnosis, drawing, pictures, references, speed, timings
+from grader import answers, backends, diagnosis, drawing, observations, pictures, references, speed, timings
 from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
 from grader.i18n import LANGUAGES, N_, _, language, translate
@@ -121,12 +122,19 @@ class TaskRunner:
         worker: Worker,
         options: Options,
         devices: tuple[str, ...] = ("cpu",),
+        book: observations.Book | None = None,
         reference=None,
     ):
         self.exercise, self.task, self.worker, self.options = exercise, task, worker, options
         self.devices = devices
-        self.reference = reference or exercise.reference(task)  # a student release passes its recorded answers
-        self.signature = inspect.signature(self.reference)
+        if reference is not None:  # a student release passes its recorded answers
+            self.__dict__["reference"] = reference
+        # The references' observations kept for a Keras task (see `observations`): one made here is kept in it.
+        self.book = (
+            book
+            if book is not None or task.observe is None
+            else observations.Book(exercise, options.seed, options.examples)
+        )
         self.examples = 0
         self.smallest_failure: _Failure | None = None  # the latest failure while shrinking is the smallest
         self.first_failure: _Failure | None = None  # the wrong answer the sweep saw, shown if the search does not
@@ -134,11 +142,23 @@ class TaskRunner:
         self.shrink_calls = 0  # calls tried since the first failure of the search
         self.note: str | None = None  # the first remark a right answer drew (a wider dtype), said once per task
 
+    @functools.cached_property
+    def reference(self):
+        """The reference function, imported when first needed: a Keras task judged on kept observations never
+        imports its reference (nor TensorFlow with it) while the answers are right."""
+        return self.exercise.reference(self.task)
+
+    @functools.cached_property
+    def signature(self) -> inspect.Signature:
+        return inspect.signature(self.reference)
+
     def run(self) -> TaskResult:
         self.deadline = time.monotonic() + self.options.timeout
         result = self._sweep() if self.task.observe is None else None
         if result is None:
             result = self._search()
+        if result.passed and self.book is not None:
+            self.book.finish(self.task)
         if result.passed and self.task.speed is not None:
             return self._timed(result)
         return result
@@ -272,7 +292,8 @@ class TaskRunner:
             expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
         if self.smallest_failure is None:
             self.examples += 1
-        verdict = self.task.compare(call, expected, reply.value, self.reference)
+        reference = self.reference if self.task.observe is None else self._lazy_reference
+        verdict = self.task.compare(call, expected, reply.value, reference)
         problem, note = settle(verdict, strict=self.options.strict_dtype)
         if problem is None and self.task.observe is None:
             problem = self._changed_inputs(call, reply)
@@ -280,12 +301,28 @@ class TaskRunner:
             self._fail(Status.FAILED, call, problem, expected, reply.value)
         self.note = self.note or note
 
+    def _lazy_reference(self, *args, **kwargs):
+        """The reference, for a comparator of a Keras task, imported only if the comparator calls it."""
+        return self.reference(*args, **kwargs)
+
     def _observe_reference(self, call: Call, probe):
-        """The observation of the reference's Keras object, made here, on the CPU."""
+        """The observation of the reference's Keras object: kept (see `observations`), or made here on the CPU.
+        Calls judged before any wrong answer are those of the run's own sequence, whose observations are kept."""
+        in_sequence = self.smallest_failure is None and self.first_failure is None
+        return self.book.expected(self.task, call, probe, lambda: self._observe_now(call, probe), in_sequence)
+
+    def _observe_now(self, call: Call, probe):
         from grader.keras_observe import materialise
 
+        # TensorFlow and the reference, when a wrong answer first needs them here: the seconds that takes are
+        # not the task's (the import was done before any task when nothing was kept), so the time to shrink
+        # stays what it was and the smallest failing example with it.
+        started = time.monotonic()
+        observations.ready_tensorflow()
+        reference = self.reference
+        self.deadline += time.monotonic() - started
         args, kwargs = materialise(call.args, call.kwargs)
-        return self.task.observe.expected(self.reference(*args, **kwargs), probe, args, kwargs)
+        return self.task.observe.expected(reference(*args, **kwargs), probe, args, kwargs)
 
     def _raise_for_reply(self, reply: Reply, call: Call) -> None:
         if reply.forbidden:
@@ -432,7 +469,12 @@ def _load_problem(reply: Reply) -> tuple[Status, str]:
 
 
 def _run_guarded(
-    exercise: Exercise, task: Task, worker: Worker, options: Options, devices: tuple[str, ...]
+    exercise: Exercise,
+    task: Task,
+    worker: Worker,
+    options: Options,
+    devices: tuple[str, ...],
+    book: observations.Book | None = None,
 ) -> TaskResult:
     """One task; a failure of the grader itself on this task is reported there and never loses the others."""
     try:
@@ -440,7 +482,7 @@ def _run_guarded(
             from grader import replay
 
             return replay.run(exercise, task, worker, options, devices)
-        return TaskRunner(exercise, task, worker, options, devices).run()
+        return TaskRunner(exercise, task, worker, options, devices, book).run()
     except Exception as exc:
         worker.close()  # the next task starts a clean worker
         message = _("the grader itself failed on this task ({error}); please report it").format(
@@ -464,9 +506,10 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
         return _every_task(exercise, Status.MISSING, _("{file} was not found").format(file=exercise.file_name), options)
     results = []
     gpu = exercise.uses_tensorflow and backends.worker_may_use_gpu(options.backend)
+    book = observations.Book(exercise, options.seed, options.examples) if exercise.uses_tensorflow else None
     importing = threading.Thread(target=_import_reference, args=(exercise,), daemon=True)
-    if exercise.uses_tensorflow:  # the grader's TensorFlow loads while the worker loads the learner's
-        importing.start()
+    if book is not None and not book.warm:  # the grader's TensorFlow loads while the worker loads the learner's;
+        importing.start()  # with every observation kept, only a wrong answer needs it (imported then)
     timings.mark("grading")
     with Worker(path, exercise.banned_imports, options.memory_mb, gpu=gpu) as worker:
         with timings.phase("worker start"):
@@ -494,7 +537,9 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
                     status, message = _load_problem(restarted)
                     results.append(TaskResult(task.name, status, 0.0, float(task.points), 0, message))
                     continue
-            results.append(_run_guarded(exercise, task, worker, options, devices))
+            results.append(_run_guarded(exercise, task, worker, options, devices, book))
+    if book is not None:
+        book.keep()
     raised = _("{cell} raised while loading, so what it defines is missing when your functions are graded:\n{error}")
     notes = tuple(raised.format(cell=cell, error=error) for cell, error in loaded.cell_errors)
     return bounded(
@@ -547,7 +592,7 @@ def bounded(result: ExerciseResult) -> ExerciseResult:
 
 def _import_reference(exercise: Exercise) -> None:
     with contextlib.suppress(BaseException):  # a failure shows again, and is reported, where a task needs it
-        backends.import_tensorflow_for_references()
+        observations.ready_tensorflow()
         exercise.reference_module()
 
 
