@@ -9,8 +9,20 @@ from grader import catalog
 from grader.engine import Options, grade_exercise
 from grader.i18n import default_language, language
 from grader.results import ExerciseResult, RunResult
+from grader.sandbox import zygote
 from grader.spec import Exercise
 from grader.submission import Handed, conversion_notes, loadable, read_submission, resolve_root
+
+
+def keeping_workers():
+    """A context in which every worker forks from one zygote (see `sandbox.zygote`), started on first use and
+    ended on leaving: for what grades again and again (a marker's class, `grade watch`)."""
+    return zygote.kept()
+
+
+def keep_workers_for_process() -> None:
+    """Workers fork from one zygote until this process exits (a notebook's kernel, between checks)."""
+    zygote.keep_for_process()
 
 
 def grade_handed(exercise: Exercise, handed: Handed | None, options: Options) -> ExerciseResult:
