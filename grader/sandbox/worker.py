@@ -1,13 +1,13 @@
 """The grader's side of the process boundary: a long-lived worker process that runs the learner's code.
 
 One worker serves a whole exercise (about a millisecond per call, where a fresh process would cost a quarter
-of a second). A worker is a fresh interpreter, or, where a `zygote` is kept (a marker's class, `grade watch`,
-a notebook's checks), forked from it in a few hundredths of a second, confined the same. The worker is confined (`confinement`) and guarded (`guardian`); this side never blocks on it: every
-read and write has a deadline, what it prints is read as it comes and only a bounded tail is kept, and what it
-sends back is parsed as plain data (`codec`), within bounds: a reply too large is refused before it is read,
-and every text of the learner's is cut to a bounded length, saying so (`cut`). A call that hangs past its
-limit, or a worker that dies, is reported as a `Reply`; the worker's whole tree is then ended and the next
-task starts a fresh one.
+of a second). A worker is a fresh interpreter or, where a `zygote` is kept (a marker's class, `grade watch`, a
+notebook's checks), forked from it in a few hundredths of a second, confined the same. The worker is confined
+(`confinement`) and guarded (`guardian`); this side never blocks on it: every read and write has a deadline,
+what it prints is read as it comes and only a bounded tail is kept, and what it sends back is parsed as plain
+data (`codec`), within bounds: a reply too large is refused before it is read, and every text of the
+learner's is cut to a bounded length, saying so (`cut`). A call that hangs past its limit, or a worker that
+dies, is reported as a `Reply`; the worker's whole tree is then ended and the next task starts a fresh one.
 """
 
 from __future__ import annotations
