@@ -323,6 +323,8 @@ def _become_learner(request: dict, fds: list[int], devnull: int) -> None:
     os.closerange(start, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
     os.setsid()
     os.chdir(request["folder"])
+    # `python -m` put the zygote's working folder first on the path; a fresh worker has its own folder there.
+    sys.path[:] = [request["folder"] if p == _STARTED_IN else p for p in sys.path]
     os.environ.clear()
     os.environ.update(request["environment"])
     import numpy as np
@@ -397,6 +399,9 @@ def _serve(control: socket.socket, devnull: int) -> None:
             with contextlib.suppress(OSError):
                 signal.pidfd_send_signal(pidfd, signal.SIGKILL)
         children[pidfd] = (pid, news)
+
+
+_STARTED_IN = os.getcwd()
 
 
 def main(argv=None) -> None:

@@ -127,6 +127,31 @@ def test_a_forked_learner_holds_the_same_descriptors_as_a_fresh_one(tmp_path, mo
     assert kinds["on"] == kinds["off"]
 
 
+_SURROUNDINGS = (
+    "import os, sys\n\n"
+    "def surroundings():\n"
+    "    here = os.getcwd()\n"
+    "    path = [p.replace(here, 'HERE') for p in sys.path]\n"
+    "    environment = {k: v.replace(here, 'HERE') for k, v in os.environ.items()}\n"
+    "    return [path, sorted(environment.items()), os.path.basename(sys.argv[0]), os.getsid(0) == os.getpid()]\n"
+)
+
+
+def test_a_forked_learner_sees_the_path_environment_and_session_of_a_fresh_one(tmp_path, monkeypatch):
+    """Its own folder first on sys.path (a module it writes there imports), the worker's environment, argv."""
+    path = tmp_path / "surroundings.py"
+    path.write_text(_SURROUNDINGS)
+    seen = {}
+    for way in ("off", "on"):
+        monkeypatch.setenv("GRADE_ZYGOTE", way)
+        with zygote.kept() as kept, Worker(path, ()) as worker:
+            assert worker.start(30).kind == "loaded"
+            seen[way] = worker.call("surroundings", Call((), {}), 30).value
+            assert kept.forked == (1 if way == "on" else 0)
+    assert seen["on"] == seen["off"]
+    assert seen["on"][0][0] == "HERE"
+
+
 def test_a_child_killed_on_timeout_leaves_the_zygote_serving_the_next(tmp_path, kept):
     path = tmp_path / "hangs.py"
     path.write_text("import time\n\ndef hang():\n    time.sleep(300)\n\ndef answer():\n    return 42\n")
