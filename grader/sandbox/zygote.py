@@ -176,9 +176,13 @@ class Zygote:
         """Fork a learner's process that runs `learner.serve(config)` with `fds` (requests, replies, output;
         the numbers in `config` are replaced by the child's). Raises ZygoteGone when the zygote cannot."""
         with self._lock:
-            if not self.alive or common != self._common:
-                self._start(common, environment)
-            news, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            try:
+                if not self.alive or common != self._common:
+                    self._start(common, environment)
+                news, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            except OSError as exc:  # out of descriptors or processes: a fresh interpreter may still start
+                self._stop()
+                raise ZygoteGone(str(exc)) from exc
             request = json.dumps({"config": config, "environment": environment, "folder": folder}).encode()
             try:
                 self._control.sendmsg(
