@@ -235,6 +235,32 @@ def _readable_roots(gpu: bool) -> list[Path]:
     return sorted(outermost)
 
 
+_Plan = tuple[tuple[tuple[Path, bool], ...], tuple[Path, ...]]
+_plans: dict[tuple[Path, tuple[Path, ...]], _Plan] = {}  # made by a zygote before it forks (`prepare`)
+
+
+def _plan(root: Path, hidden: list[Path]) -> _Plan:
+    """What of `root` (resolved) a learner reads, each part with whether it is a folder, and the folders it
+    only lists: the zygote's, when it made this plan before forking, else made now."""
+    plan = _plans.get((root, tuple(hidden)))
+    if plan is None:
+        parts = tuple((part, part.is_dir()) for part in _readable_parts(root, hidden, resolved=True))
+        plan = (parts, tuple(sorted(_listed_only(root, hidden))))
+    return plan
+
+
+def prepare(confinement: Confinement) -> None:
+    """In a zygote, before it forks a learner's process confined by `confinement`: the plans of its readable
+    folders (the walk around the hidden ones, most of the Landlock layer's cost), kept for every later child
+    with the same hidden folders. Its own /proc entry and its folder on sys.path are not planned: each
+    child's are its own, and made by the child."""
+    hidden = [Path(h).resolve() for h in confinement.hidden]
+    own = {Path("/proc/self").resolve(), Path(os.getcwd()).resolve()}
+    for root in _readable_roots(confinement.gpu):
+        if root not in own and (root, tuple(hidden)) not in _plans:
+            _plans[root, tuple(hidden)] = _plan(root, hidden)
+
+
 def _gpu_devices() -> tuple[str, ...]:
     return tuple(str(p) for p in sorted(Path("/dev").glob("nvidia*")))
 
@@ -259,10 +285,11 @@ def _landlock(confinement: Confinement) -> list[str]:
     scopes = Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET
     with landlockpy.Ruleset(handled_net=AccessNet.BIND_TCP | AccessNet.CONNECT_TCP, scoped=scopes) as ruleset:
         for root in _readable_roots(confinement.gpu):
-            for part in _readable_parts(root, hidden, resolved=True):  # the roots are resolved already
+            parts, listed = _plan(root, hidden)
+            for part, is_dir in parts:
                 with contextlib.suppress(OSError):  # vanished, or a socket or a path we may not open
-                    ruleset.allow_path(part, read if part.is_dir() else read & file_rights)
-            for folder in _listed_only(root, hidden):
+                    ruleset.allow_path(part, read if is_dir else read & file_rights)
+            for folder in listed:
                 with contextlib.suppress(OSError):
                     ruleset.allow_path(folder, AccessFS.READ_DIR)
         ruleset.allow_path(confinement.submission, AccessFS.READ_FILE)

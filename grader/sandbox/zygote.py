@@ -359,6 +359,8 @@ def _receive(control: socket.socket) -> tuple[dict, list[int]] | None:
 
 
 def _serve(control: socket.socket, devnull: int) -> None:
+    from grader.sandbox import confinement
+
     children: dict[int, tuple[int, socket.socket]] = {}  # pidfd: (pid, the child's news socket)
     while True:
         ready, _, _ = select.select([control, *children], [], [])
@@ -385,6 +387,8 @@ def _serve(control: socket.socket, devnull: int) -> None:
         if not fds:
             continue
         news = socket.socket(fileno=fds[3])
+        with contextlib.suppress(Exception):  # a plan not made here is made by the child, as a fresh one would
+            confinement.prepare(confinement.Confinement(**request["config"]["confinement"]))
         pid = os.fork()
         if pid == 0:
             try:

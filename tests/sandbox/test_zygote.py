@@ -208,3 +208,24 @@ def test_a_hostile_task_through_the_zygote_gets_its_grade_and_changes_nothing_el
 def test_killing_the_grader_ends_everything_its_zygotes_children_started(submission, monkeypatch):
     monkeypatch.setenv("GRADE_ZYGOTE", "on")
     boundary.test_killing_the_grader_still_ends_everything_the_learner_started(submission)
+
+
+def test_a_zygote_plans_every_readable_folder_of_a_learners_layer_but_its_own(tmp_path, monkeypatch):
+    """The walk around the hidden folders is made once in the zygote, and it is the walk a fresh worker makes."""
+    from pathlib import Path
+
+    from grader.sandbox import confinement
+    from grader.sandbox.worker import banned_folders, hidden_folders
+    from grader.spec import BY_HAND_BANNED
+
+    hidden = hidden_folders() + banned_folders(BY_HAND_BANNED)
+    rules = confinement.Confinement(str(tmp_path), str(solution_file(1)), hidden, 1 << 30, 1 << 20)
+    monkeypatch.setattr(confinement, "_plans", {})
+    confinement.prepare(rules)
+    planned = dict(confinement._plans)
+    resolved = tuple(Path(h).resolve() for h in hidden)
+    own = {Path("/proc/self").resolve(), Path.cwd().resolve()}
+    roots = confinement._readable_roots(False)
+    assert {root for root, _ in planned} == set(roots) - own and all(key == resolved for _, key in planned)
+    confinement._plans.clear()
+    assert all(confinement._plan(root, list(key)) == plan for (root, key), plan in planned.items())
