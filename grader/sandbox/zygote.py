@@ -21,6 +21,7 @@ socket, reaps the child when it ends and sends its exit status there. It exits w
 control socket (or dies); its children's guardians then end their trees (PR_SET_PDEATHSIG). On the grader's
 side, `Zygote` starts it on first use and `Forked` stands for one child where a `subprocess.Popen` would;
 a zygote that cannot answer is closed and the worker starts a fresh interpreter instead (`ZygoteGone`).
+TensorFlow is not imported here (docs/threat-model.md says why): exercise 6's learner imports it, as before.
 """
 
 from __future__ import annotations
