@@ -427,6 +427,8 @@ def main(argv=None) -> None:
     try:
         _serve(control, devnull)
     finally:
+        with contextlib.suppress(OSError):  # its empty folder, also when the grader died without closing it
+            os.rmdir(_STARTED_IN)
         os._exit(0)  # the guardians of any children still running end their trees (PR_SET_PDEATHSIG)
 
 
