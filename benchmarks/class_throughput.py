@@ -1,7 +1,8 @@
 """Marking throughput: a generated class of mixed submissions marked by `grade batch` at --jobs 1 and 2.
 
     python benchmarks/class_throughput.py [--students 50] [--exercises 1,2,3,4,5] [--examples 100]
-                                          [--timeout 3] [--jobs 1,2] [--json FILE]
+                                          [--timeout 3] [--jobs 1,2] [--zygote on] [--class mixed]
+                                          [--json FILE]
 
 The class (written to a temporary folder) holds, in turn: correct submissions (the references and the
 correct-in-another-way fixtures), wrong ones (a reference with one classic mistake from solutions/mistakes
@@ -10,7 +11,8 @@ hostile ones (an endless loop, an exit at import, memory without end, a flood of
 Each --jobs setting marks the same class cold, into a fresh folder, as a whole `grade batch` process; the
 script prints seconds, students per minute and the speed-up of each setting over the first, measured in
 the same run (these machines are noisy: compare ratios, not seconds). It also checks that every setting wrote
-the same gradebook.
+the same gradebook. `--zygote off,on` marks the class at each --jobs setting with the markers' workers started
+as fresh interpreters and forked by a zygote (GRADE_ZYGOTE); `--class correct` makes every student correct.
 """
 
 from __future__ import annotations
@@ -86,12 +88,13 @@ def _number(path: Path) -> int:
     return int(named.name.removeprefix("exercise").split("_")[0])
 
 
-def mark(submissions: Path, out: Path, jobs: int, options: argparse.Namespace) -> float:
+def mark(submissions: Path, out: Path, jobs: int, options: argparse.Namespace, zygote: str = "") -> float:
     command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out)]
     command += ["--exercises", options.exercises, "--jobs", str(jobs), "--examples", str(options.examples)]
     command += ["--timeout", str(options.timeout), "--format", "json"]
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    environment = dict(os.environ, GRADE_ZYGOTE=zygote) if zygote else None
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, env=environment)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"grade batch failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -105,30 +108,34 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=100)
     parser.add_argument("--timeout", type=float, default=3.0)
     parser.add_argument("--jobs", default="1,2", help="the settings to compare, the first is the baseline")
+    parser.add_argument("--zygote", default="", help="off, on or both (off,on); by default as grade batch does")
+    parser.add_argument("--class", dest="mix", choices=("mixed", "correct"), default="mixed")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     options = parser.parse_args()
     numbers = list(range(1, 7)) if options.exercises == "all" else [int(n) for n in options.exercises.split(",")]
-    jobs = [int(j) for j in options.jobs.split(",")]
+    settings = [(int(j), z) for z in options.zygote.split(",") for j in options.jobs.split(",")]
     with tempfile.TemporaryDirectory(prefix="class-throughput-") as scratch:
         submissions = Path(scratch) / "submissions"
-        counts = write_class(submissions, options.students, numbers)
+        counts = write_class(submissions, options.students, numbers, mix=options.mix)
         seconds, gradebooks = {}, set()
-        for j in jobs:
-            out = Path(scratch) / f"out-{j}"
-            seconds[j] = mark(submissions, out, j, options)
+        for j, z in settings:
+            out = Path(scratch) / f"out-{j}-{z or 'default'}"
+            seconds[j, z] = mark(submissions, out, j, options, z)
             gradebooks.add((out / "gradebook.csv").read_text())
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(
         f"class: {options.students} students {counts}; exercises {options.exercises}; "
         f"{options.examples} examples; timeout {options.timeout:g} s; {cores} cores"
     )
-    print(f"{'jobs':>4} {'seconds':>8} {'students/min':>13} {'speed-up':>9}")
-    base = seconds[jobs[0]]
-    for j in jobs:
-        print(f"{j:>4} {seconds[j]:>8.1f} {60 * options.students / seconds[j]:>13.1f} {base / seconds[j]:>9.2f}")
+    print(f"{'jobs':>4} {'zygote':>7} {'seconds':>8} {'students/min':>13} {'speed-up':>9}")
+    base = seconds[settings[0]]
+    for j, z in settings:
+        rate = 60 * options.students / seconds[j, z]
+        print(f"{j:>4} {z or 'default':>7} {seconds[j, z]:>8.1f} {rate:>13.1f} {base / seconds[j, z]:>9.2f}")
     print("same gradebook at every setting:", "yes" if len(gradebooks) == 1 else "NO")
     if options.json is not None:
-        figures = {"counts": counts, "seconds": seconds, "speedup": {j: base / seconds[j] for j in jobs}}
+        named = {f"jobs {j}" + (f", zygote {z}" if z else ""): t for (j, z), t in seconds.items()}
+        figures = {"counts": counts, "seconds": named, "speedup": {k: base / t for k, t in named.items()}}
         options.json.write_text(json.dumps(figures, indent=2))
     if len(gradebooks) != 1:
         raise SystemExit(1)

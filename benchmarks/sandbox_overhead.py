@@ -7,7 +7,9 @@ Prints a table of medians and spreads (these machines are noisy) and, for scale,
 this process. A worker serves a whole exercise, so "start + load" and "close" are paid once per exercise (and
 again after a task that hung or crashed); "call" is paid once per example. The layers are timed in fresh
 processes, one after the other as a worker applies them: resource limits, Landlock (hiding the references only,
-or the banned packages too, as a worker of a by-hand exercise does), and the seccomp filter.
+or the banned packages too, as a worker of a by-hand exercise does), and the seccomp filter. With a zygote
+(Linux), "zygote: start + first load" is a worker's start when its zygote starts too (one-shot grading), and
+"zygote: start + load (forked)" every later worker's (a marker's class, `grade watch`, a notebook's checks).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.sandbox import zygote
 from grader.sandbox.worker import Worker, banned_folders, hidden_folders
 from grader.spec import BY_HAND_BANNED, Call
 
@@ -84,6 +87,16 @@ def measure(repeats: int) -> dict[str, list[float]]:
         worker = Worker(path, ("tensorflow",))
         rows["start + load"] += _seconds(lambda w=worker: w.start(30), 1)
         rows["close"] += _seconds(worker.close, 1)
+    if zygote.available():
+        rows |= {"zygote: start + first load": [], "zygote: start + load (forked)": [], "zygote: close (forked)": []}
+        for _ in range(repeats):
+            with zygote.kept():
+                worker = Worker(path, ("tensorflow",))
+                rows["zygote: start + first load"] += _seconds(lambda w=worker: w.start(30), 1)
+                worker.close()
+                worker = Worker(path, ("tensorflow",))
+                rows["zygote: start + load (forked)"] += _seconds(lambda w=worker: w.start(30), 1)
+                rows["zygote: close (forked)"] += _seconds(worker.close, 1)
 
     with Worker(path, ("tensorflow",)) as worker:
         worker.start(30)

@@ -241,7 +241,7 @@ def _grade_command(name: str) -> click.Command:
 @click.option("--runs", type=click.IntRange(1), default=None, hidden=True, help=N_("Stop after this many gradings."))
 @_guarded
 def watch_command(exercise_name, submission, fmt, output, runs, **grading):
-    from grader.api import grade_in, make_options
+    from grader.api import grade_in, keeping_workers, make_options
     from grader.i18n import label
     from grader.submission import find_source, resolve_root
     from grader.watch import watch
@@ -263,7 +263,8 @@ def watch_command(exercise_name, submission, fmt, output, runs, **grading):
         click.echo(label("watching", lang, file=where), err=True)
 
     try:
-        watch(lambda: find_source(exercise, root), lambda: grade_in(exercise, root, options), show, runs=runs)
+        with keeping_workers():  # each save's check forks its worker from one zygote
+            watch(lambda: find_source(exercise, root), lambda: grade_in(exercise, root, options), show, runs=runs)
     except KeyboardInterrupt:
         click.echo("", err=True)
     sys.exit(EXIT_PASSED if last and last[-1].passed else EXIT_FAILED)
@@ -484,8 +485,11 @@ def release_command(out, exercises, lang):
     made = build(out, _chosen_exercises(exercises))
     click.echo(
         _("wrote the student edition of {exercises} to {folder}: {files} files, {size} KiB, in {seconds:.1f} s").format(
-            exercises=", ".join(made.exercises), folder=made.folder, files=made.files,
-            size=round(made.size_bytes / 1024), seconds=made.seconds,
+            exercises=", ".join(made.exercises),
+            folder=made.folder,
+            files=made.files,
+            size=round(made.size_bytes / 1024),
+            seconds=made.seconds,
         )
     )
     for exercise, tasks in made.instructor_only.items():

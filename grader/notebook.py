@@ -212,6 +212,7 @@ def check(exercise, submission=None, *, lang: str | None = None, **options) -> C
     if own:
         submission = converted_file(chosen.file_name.removesuffix(".py"), kernel_cells(), chosen)
     lang = lang or default_language()
+    api.keep_workers_for_process()  # the next check's worker forks from this kernel's zygote
     result = api.grade(chosen, submission, lang=lang, **options)
     progress.record(result, own=own)
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}

@@ -102,15 +102,18 @@ def error_report(name: str, exercises: tuple[Exercise, ...], message: str, conte
 
 def _serve() -> None:
     """The marker process: jobs in on stdin, reports out on the real stdout; anything printed goes to stderr."""
+    from grader.api import keeping_workers
+
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    for line in sys.stdin:
-        job = json.loads(line)
-        exercises = tuple(catalog.find(n) for n in job["exercises"])
-        within = tuple(Path(folder) for folder in job["within"])
-        report = mark_student(job["student"], Path(job["root"]), exercises, Options(**job["options"]), within)
-        replies.write(json.dumps(report) + "\n")  # ASCII: a file name that is not UTF-8 crosses too
-        replies.flush()
+    with keeping_workers():  # the marker's zygote forks every worker of the class
+        for line in sys.stdin:
+            job = json.loads(line)
+            exercises = tuple(catalog.find(n) for n in job["exercises"])
+            within = tuple(Path(folder) for folder in job["within"])
+            report = mark_student(job["student"], Path(job["root"]), exercises, Options(**job["options"]), within)
+            replies.write(json.dumps(report) + "\n")  # ASCII: a file name that is not UTF-8 crosses too
+            replies.flush()
 
 
 class Marker:

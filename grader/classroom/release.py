@@ -138,8 +138,12 @@ grader = {_PACKAGE_DATA}
 def _readme(exercises: tuple[Exercise, ...], instructor_only: dict[str, dict[str, str]]) -> str:
     listed = "\n".join(f"- `{e.file_name}`: {e.title}" for e in exercises)
     keras = [name for name, tasks in instructor_only.items() if answers.KERAS in tasks.values()]
-    speed = [f"{name}.{task}" for name, tasks in instructor_only.items() for task, why in tasks.items()
-             if why == answers.SPEED]
+    speed = [
+        f"{name}.{task}"
+        for name, tasks in instructor_only.items()
+        for task, why in tasks.items()
+        if why == answers.SPEED
+    ]
     ko_limits, en_limits = [], []
     if keras:
         ko_limits.append(f"- {', '.join(keras)}: 케라스 모델 문제는 강사용 채점기에서만 채점합니다.")

@@ -65,6 +65,70 @@ def apply(confinement: Confinement) -> list[str]:
     return missing + _drop_capabilities()
 
 
+@dataclass(frozen=True)
+class Common:
+    """What every learner's process of one zygote shares, which the zygote holds itself (see `zygote`): the
+    folder every scratch folder is made in, what no learner may read, the file size limit. Each forked
+    learner's process then applies its own `Confinement` on top: Landlock layers and seccomp filters stack,
+    and a process can only ever narrow what its parent held."""
+
+    writable: str  # the only folder it may write in (the grader's temporary folder, where scratch folders are)
+    hidden: tuple[str, ...]  # never readable (the references; what only root may read)
+    file_bytes: int
+
+
+def apply_common(common: Common) -> list[str]:
+    """The zygote's confinement: no core files, the file size limit, a Landlock layer (read anything but the
+    hidden folders, write only in `writable`, the devices and /proc; no TCP; no signals out of its tree) and no
+    capabilities. Looser than any learner's, never looser than what all of them share."""
+    import resource
+
+    missing = []
+    for limit, value in ((resource.RLIMIT_FSIZE, common.file_bytes), (resource.RLIMIT_CORE, 0)):
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            missing.append(f"resource limit {limit} could not be set")
+    try:
+        missing += _common_landlock(common)
+    except Exception as exc:
+        missing.append(f"files: the zygote's file sandbox could not be set up ({type(exc).__name__}: {exc})")
+    return missing + _drop_capabilities()
+
+
+def _common_landlock(common: Common) -> list[str]:
+    if not sys.platform.startswith("linux"):
+        return ["files: no Landlock (needs Linux)"]
+    try:
+        import landlockpy
+        from landlockpy import AccessFS, AccessNet, Scope
+    except ImportError:
+        return ["files: landlockpy is not installed"]
+    if landlockpy.abi_version() < 1:
+        return ["files: Landlock is off in this kernel"]
+    hidden = [Path(h).resolve() for h in common.hidden]
+    root = Path("/")
+    read = AccessFS.READ_FILE | AccessFS.READ_DIR | AccessFS.EXECUTE
+    file_rights = AccessFS.READ_FILE | AccessFS.WRITE_FILE | AccessFS.EXECUTE | AccessFS.TRUNCATE
+    device_rights = AccessFS.READ_FILE | AccessFS.WRITE_FILE | getattr(AccessFS, "IOCTL_DEV", 0)
+    scopes = Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET
+    with landlockpy.Ruleset(handled_net=AccessNet.BIND_TCP | AccessNet.CONNECT_TCP, scoped=scopes) as ruleset:
+        for part in _readable_parts(root, hidden, resolved=True):
+            with contextlib.suppress(OSError):
+                ruleset.allow_path(part, read if part.is_dir() else read & file_rights)
+        for folder in _listed_only(root, hidden):
+            with contextlib.suppress(OSError):
+                ruleset.allow_path(folder, AccessFS.READ_DIR)
+        for device in (*_DEVICES, *_gpu_devices()):
+            with contextlib.suppress(OSError):
+                ruleset.allow_path(device, device_rights | (read if os.path.isdir(device) else 0))
+        with contextlib.suppress(OSError):  # each learner's own /proc entry (CUDA writes there), the driver's
+            ruleset.allow_path("/proc", read | AccessFS.WRITE_FILE)
+        ruleset.allow_path(Path(common.writable).resolve(), ruleset.handled_fs)
+        ruleset.restrict()
+    return []
+
+
 _PR_CAPBSET_DROP, _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
 _CAPABILITY_VERSION_3 = 0x20080522
 
@@ -171,6 +235,32 @@ def _readable_roots(gpu: bool) -> list[Path]:
     return sorted(outermost)
 
 
+_Plan = tuple[tuple[tuple[Path, bool], ...], tuple[Path, ...]]
+_plans: dict[tuple[Path, tuple[Path, ...]], _Plan] = {}  # made by a zygote before it forks (`prepare`)
+
+
+def _plan(root: Path, hidden: list[Path]) -> _Plan:
+    """What of `root` (resolved) a learner reads, each part with whether it is a folder, and the folders it
+    only lists: the zygote's, when it made this plan before forking, else made now."""
+    plan = _plans.get((root, tuple(hidden)))
+    if plan is None:
+        parts = tuple((part, part.is_dir()) for part in _readable_parts(root, hidden, resolved=True))
+        plan = (parts, tuple(sorted(_listed_only(root, hidden))))
+    return plan
+
+
+def prepare(confinement: Confinement) -> None:
+    """In a zygote, before it forks a learner's process confined by `confinement`: the plans of its readable
+    folders (the walk around the hidden ones, most of the Landlock layer's cost), kept for every later child
+    with the same hidden folders. Its own /proc entry and its folder on sys.path are not planned: each
+    child's are its own, and made by the child."""
+    hidden = [Path(h).resolve() for h in confinement.hidden]
+    own = {Path("/proc/self").resolve(), Path(os.getcwd()).resolve()}
+    for root in _readable_roots(confinement.gpu):
+        if root not in own and (root, tuple(hidden)) not in _plans:
+            _plans[root, tuple(hidden)] = _plan(root, hidden)
+
+
 def _gpu_devices() -> tuple[str, ...]:
     return tuple(str(p) for p in sorted(Path("/dev").glob("nvidia*")))
 
@@ -195,10 +285,11 @@ def _landlock(confinement: Confinement) -> list[str]:
     scopes = Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET
     with landlockpy.Ruleset(handled_net=AccessNet.BIND_TCP | AccessNet.CONNECT_TCP, scoped=scopes) as ruleset:
         for root in _readable_roots(confinement.gpu):
-            for part in _readable_parts(root, hidden, resolved=True):  # the roots are resolved already
+            parts, listed = _plan(root, hidden)
+            for part, is_dir in parts:
                 with contextlib.suppress(OSError):  # vanished, or a socket or a path we may not open
-                    ruleset.allow_path(part, read if part.is_dir() else read & file_rights)
-            for folder in _listed_only(root, hidden):
+                    ruleset.allow_path(part, read if is_dir else read & file_rights)
+            for folder in listed:
                 with contextlib.suppress(OSError):
                     ruleset.allow_path(folder, AccessFS.READ_DIR)
         ruleset.allow_path(confinement.submission, AccessFS.READ_FILE)

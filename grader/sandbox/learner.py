@@ -1,4 +1,5 @@
-"""The learner's side of the process boundary: `python -m grader.sandbox.learner CONFIG_JSON`.
+"""The learner's side of the process boundary: `python -m grader.sandbox.learner CONFIG_JSON`, or a process
+forked by the zygote (`zygote`), which calls `serve` with the same configuration.
 
 The process first splits into the guardian (see `guardian`) and the learner's process. The learner's process
 confines itself (see `confinement`), loads one submission file under a private module name and answers calls
@@ -183,7 +184,12 @@ def _flush_output() -> None:
 
 def main(argv=None) -> None:
     argv = sys.argv if argv is None else argv
-    config = json.loads(argv[1])
+    serve(json.loads(argv[1]))
+
+
+def serve(config: dict) -> None:
+    """Split off the guardian, confine this process, then answer the grader's requests until told to exit.
+    A fresh interpreter (`main`) and a process forked by the zygote (`zygote`) both come here."""
     requests, replies = config["requests"], config["replies"]
     # The grader's own folder was on the path only to import this module; learner code does not need it. An
     # installed grader's folder is site-packages, which numpy needs too: the worker sends None, and it stays.

@@ -1,12 +1,13 @@
 """The grader's side of the process boundary: a long-lived worker process that runs the learner's code.
 
 One worker serves a whole exercise (about a millisecond per call, where a fresh process would cost a quarter
-of a second). The worker is confined (`confinement`) and guarded (`guardian`); this side never blocks on it: every
-read and write has a deadline, what it prints is read as it comes and only a bounded tail is kept, and what it
-sends back is parsed as plain data (`codec`), within bounds: a reply too large is refused before it is read,
-and every text of the learner's is cut to a bounded length, saying so (`cut`). A call that hangs past its
-limit, or a worker that dies, is reported as a `Reply`; the worker's whole tree is then ended and the next
-task starts a fresh one.
+of a second). A worker is a fresh interpreter or, where a `zygote` is kept (a marker's class, `grade watch`, a
+notebook's checks), forked from it in a few hundredths of a second, confined the same. The worker is confined
+(`confinement`) and guarded (`guardian`); this side never blocks on it: every read and write has a deadline,
+what it prints is read as it comes and only a bounded tail is kept, and what it sends back is parsed as plain
+data (`codec`), within bounds: a reply too large is refused before it is read, and every text of the
+learner's is cut to a bounded length, saying so (`cut`). A call that hangs past its limit, or a worker that
+dies, is reported as a `Reply`; the worker's whole tree is then ended and the next task starts a fresh one.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from typing import Any
 
 from grader import backends, references
 from grader.i18n import _
-from grader.sandbox import codec
-from grader.sandbox.confinement import Confinement, unreadable_to_others
+from grader.sandbox import codec, zygote
+from grader.sandbox.confinement import Common, Confinement, unreadable_to_others
 from grader.sandbox.guardian import MEMORY_EXIT
 from grader.spec import Call
 
@@ -197,6 +198,11 @@ def _environment(scratch: str, gpu: bool) -> dict[str, str]:
     return env
 
 
+def _within(path: str, folder: str) -> bool:
+    inner, outer = os.path.realpath(path), os.path.realpath(folder)
+    return inner.startswith(outer.rstrip(os.sep) + os.sep)
+
+
 def _widen(pipe: int) -> None:
     """Let a pipe hold a whole 1 MB request: a speed bar's timed call then crosses in one write, not in sixteen
     turns of both processes, each of which waits for a core on a busy machine (Linux; elsewhere as it is)."""
@@ -267,7 +273,7 @@ class Worker:
         self.banned = tuple(banned)
         self.memory_mb = memory_mb
         self.gpu = gpu  # the worker may use the GPU (exercise 6 on --backend gpu or auto)
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen | zygote.Forked | None = None
         self._folder: str | None = None
         self._tap: _OutputTap | None = None
         self._last_output = ""
@@ -309,7 +315,7 @@ class Worker:
             "confinement": asdict(confinement),
         }
         try:
-            self._process = subprocess.Popen(
+            self._process = self._forked(config, (request_read, reply_write, output_write)) or subprocess.Popen(
                 [sys.executable, "-m", "grader.sandbox.learner", json.dumps(config)],
                 pass_fds=(request_read, reply_write),
                 stdin=subprocess.DEVNULL,
@@ -326,6 +332,17 @@ class Worker:
         for fd in (self._requests, self._replies):
             os.set_blocking(fd, False)
         return self._ask(("load", str(self.path), self.banned), timeout)
+
+    def _forked(self, config: dict, fds: tuple[int, int, int]) -> zygote.Forked | None:
+        """The learner's process forked by the kept zygote (see `zygote`), or None: a fresh interpreter then."""
+        kept = zygote.current()
+        if kept is None or not _within(self._folder, tempfile.gettempdir()):
+            return None
+        common = Common(tempfile.gettempdir(), hidden_folders() + _root_secrets(), FILE_LIMIT_BYTES)
+        try:
+            return kept.spawn(common, _environment(self._folder, self.gpu), self._folder, config, fds)
+        except zygote.ZygoteGone:
+            return None
 
     def call(self, name: str, call: Call, timeout: float, probe=None) -> Reply:
         """Call the learner's function; with a `probe` (exercise 6), the reply is the observation of what it
@@ -503,6 +520,8 @@ class Worker:
             returncode = process.wait(timeout=3) if process else None
         except subprocess.TimeoutExpired:
             returncode = None
+        if getattr(process, "lost", False):  # its zygote died first and cannot say how it ended
+            returncode = None
         self.close()
         self._last_crash = _crash_message(returncode, self.memory_mb)
         return Reply("crashed", message=self._last_crash)
@@ -560,7 +579,7 @@ class Worker:
             _remove_tree(self._folder)
             self._folder = None
 
-    def _end(self, process: subprocess.Popen) -> None:
+    def _end(self, process: subprocess.Popen | zygote.Forked) -> None:
         """Ask the worker to exit; else the guardian ends the whole tree; else everything in its group dies."""
         if process.poll() is None:
             with contextlib.suppress(OSError):
