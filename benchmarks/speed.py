@@ -1,6 +1,7 @@
 """How fast grading is, where the time goes, and how that compares with starting numpy or TensorFlow.
 
     python benchmarks/speed.py [--repeats 3] [--exercises 1,2,3,4,5,6,7] [--students 20] [--floor] [--json FILE]
+                               [--before REV]
 
 For each exercise, graded with the solutions, as whole cold processes (a fresh `python` each time), run in
 turn so that a noisy minute touches every column:
@@ -15,7 +16,9 @@ turn so that a noisy minute touches every column:
   rest (reporting, exit); exercise 7's speed bar on its own line;
 - the ratios of first and again to `python -c "import numpy, hypothesis"` and, for exercise 6 (Keras), to
   `python -c "import tensorflow"`, against issue 20's targets;
-- with --floor, the same properties run by plain pytest and hypothesis in one process, no isolation.
+- with --floor, the same properties run by plain pytest and hypothesis in one process, no isolation;
+- with --before REV, the same commands on the grader of an earlier commit (a temporary git worktree), in the
+  same rounds, so that before and after come from one run on one load.
 
 Then the sandbox's overhead per example (`sandbox_overhead.py`) and, with --students N > 0, the marking
 throughput of a class of N correct and of N mixed students (`class_throughput.py`) at --jobs 1 and 2.
@@ -26,6 +29,7 @@ and after. Compare ratios between machines, not seconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -147,10 +151,14 @@ def _env(cache: Path, timings: Path | None = None) -> dict[str, str]:
 BASELINES = {"import numpy, hypothesis": "import numpy, hypothesis", "import tensorflow": "import tensorflow"}
 
 
-def measure_exercises(numbers: list[int], repeats: int, scratch: Path, floor: bool = False) -> dict:
-    """Seconds per run: for each exercise, `first` and `again` (with --floor, `floor` and `python`), and the
-    phases of each (`first phases`, `again phases`: name -> seconds per run); and the baselines' `first`."""
+def measure_exercises(
+    numbers: list[int], repeats: int, scratch: Path, floor: bool = False, before: Path | None = None
+) -> dict:
+    """Seconds per run: for each exercise, `first` and `again` (with --floor, `floor` and `python`; with
+    `before`, a checkout of an earlier grader, `before first` and `before again`), and the phases of each
+    (`first phases`, `again phases`: name -> seconds per run); and the baselines' `first`."""
     warm = scratch / "warm-cache"
+    before_warm = scratch / "before-warm-cache"
     floors = {}
     for number in numbers:
         if floor and number != 6:
@@ -158,6 +166,8 @@ def measure_exercises(numbers: list[int], repeats: int, scratch: Path, floor: bo
             floors[number].parent.mkdir()
             floors[number].write_text(FLOOR_TEMPLATE.format(number=number, seed=SEED, examples=EXAMPLES))
         _seconds(_grade(number), ROOT, _env(warm))  # fills the warm cache (untimed)
+        if before is not None:
+            _seconds(_grade(number), before, _before_env(before, before_warm), ok=(0, 1))
     times: dict[str, dict] = {f"exercise{n}": {} for n in numbers}
     baselines = [name for name in BASELINES if name != "import tensorflow" or 6 in numbers]
     times.update({name: {"first": []} for name in baselines})
@@ -172,6 +182,14 @@ def measure_exercises(numbers: list[int], repeats: int, scratch: Path, floor: bo
                 row.setdefault(column, []).append(seconds)
                 for phase, spent in _phases(seconds, spawned, timings).items():
                     row.setdefault(f"{column} phases", {}).setdefault(phase, []).append(spent)
+            if before is not None:
+                for column, cache in (
+                    ("before first", scratch / f"before-empty-{number}-{run}"),
+                    ("before again", before_warm),
+                ):
+                    row.setdefault(column, []).append(
+                        _seconds(_grade(number), before, _before_env(before, cache), ok=(0, 1))
+                    )
             if number in floors:
                 folder, name = floors[number].parent, floors[number].name
                 command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", name]
@@ -179,6 +197,25 @@ def measure_exercises(numbers: list[int], repeats: int, scratch: Path, floor: bo
                 bare = [sys.executable, "-c", BARE.format(name)]
                 row.setdefault("python", []).append(_seconds(bare, folder, FLOOR_ENV))
     return times
+
+
+def _before_env(checkout: Path, cache: Path) -> dict[str, str]:
+    """The environment of a run on an earlier checkout: its own grader first on the path, its own cache."""
+    return {**_env(cache), "PYTHONPATH": str(checkout)}
+
+
+@contextlib.contextmanager
+def _checkout(revision: str | None):
+    """A temporary git worktree of `revision` (None: nothing), removed afterwards."""
+    if revision is None:
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="grade-before-"))
+    subprocess.run(["git", "worktree", "add", "--detach", str(folder), revision], cwd=ROOT, check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, check=False)
 
 
 def _median(values: list[float]) -> float:
@@ -211,9 +248,14 @@ def report(times: dict, sandbox_ms: float, classes: dict | None) -> dict:
     numpy_base = _median(times["import numpy, hypothesis"]["first"])
     tf_base = _median(times["import tensorflow"]["first"]) if "import tensorflow" in times else None
     exercises = [name for name in times if name.startswith("exercise")]
-    columns = ("first", "again", "floor", "python")
+    columns = tuple(
+        c
+        for c in ("before first", "before again", "first", "again", "floor", "python")
+        if any(c in row for row in times.values())
+    )
+    titles = {"first": "first run", "floor": "floor: pytest", "python": "bare python", "before first": "before: first"}
     print("seconds, median (min-max) of cold processes")
-    print(f"{'':<26}" + "".join(f"{c:>18}" for c in ("first run", "again", "floor: pytest", "bare python")))
+    print(f"{'':<26}" + "".join(f"{titles.get(c, c):>18}" for c in columns))
     for name, row in times.items():
         print(f"{name:<26}" + "".join(f"{_cell(row.get(c)):>18}" for c in columns))
     for column in ("first", "again"):
@@ -281,12 +323,13 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=20, help="class size for the batch figures (0: skip)")
     parser.add_argument("--floor", action="store_true", help="also time the properties under plain pytest")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--before", default=None, help="also time an earlier commit's grader (a git revision)")
     options = parser.parse_args()
     numbers = [int(n) for n in options.exercises.split(",")]
     load_before = _load()
-    with tempfile.TemporaryDirectory(prefix="grade-speed-") as folder:
+    with tempfile.TemporaryDirectory(prefix="grade-speed-") as folder, _checkout(options.before) as before:
         scratch = Path(folder)
-        times = measure_exercises(numbers, options.repeats, scratch, options.floor)
+        times = measure_exercises(numbers, options.repeats, scratch, options.floor, before)
         rows = sandbox_overhead.measure(15)
         sandbox_ms = 1000 * (_median(rows["call, 1x6x6x2 array"]) - _median(rows["in-process call, 1x6x6x2"]))
         classes = measure_class(options.students, options.repeats, scratch) if options.students > 0 else None

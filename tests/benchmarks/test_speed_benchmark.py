@@ -81,6 +81,25 @@ def test_ratios_and_targets_come_from_the_medians(capsys):
     assert "NOT MET" in out and "exercise7 speed bar:   1.00" in out
 
 
+def test_an_earlier_commit_is_timed_in_the_same_rounds_and_shown_beside(capsys, tmp_path):
+    times = {
+        "exercise3": {
+            "first": [0.5] * 3,
+            "again": [0.4] * 3,
+            "before first": [4.0, 3.0, 5.0],
+            "before again": [1.0] * 3,
+        },
+        "import numpy, hypothesis": {"first": [0.2] * 3},
+    }
+    times["exercise3"]["first phases"] = times["exercise3"]["again phases"] = _phases()
+    _speed().report(times, 0.25, None)
+    header, row = capsys.readouterr().out.splitlines()[1:3]
+    assert header.split()[:4] == ["before:", "first", "before", "again"]
+    assert row.split()[:5] == ["exercise3", "4.00", "(3.00-5.00)", "1.00", "(1.00-1.00)"]
+    env = _speed()._before_env(tmp_path / "old", tmp_path / "cache")
+    assert env["PYTHONPATH"] == str(tmp_path / "old") and env["GRADE_CACHE_DIR"] == str(tmp_path / "cache")
+
+
 def test_the_phases_of_a_graded_process_add_up_to_its_time(tmp_path):
     timings = tmp_path / "timings.json"
     speed = _speed()
