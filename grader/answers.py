@@ -261,7 +261,7 @@ def _load(path: Path, exercise: str, task: str) -> RecordedTask:
         raise NotRecorded(
             _(
                 "the recorded answers for {exercise}.{task} are missing or damaged ({error}): reinstall the release"
-            ).format(exercise=exercise.name, task=task.name, error=exc)
+            ).format(exercise=exercise, task=task, error=exc)
         ) from None
     signature = _signature(raw["signature"])
     reference = Recorded(task, _table(raw["reference"]), signature)
