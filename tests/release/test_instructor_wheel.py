@@ -3,6 +3,7 @@ and the one resolver (`grader.references`) finds them in a regular install."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -23,8 +24,13 @@ def test_every_package_of_the_grader_is_listed_for_the_wheel():
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: pip builds in the source tree (build/, *.egg-info), and under xdist two workers may
+    # each build this module's wheel at once.
+    source = tmp_path_factory.mktemp("source") / "grader"
+    skipped = shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache", "tests")
+    shutil.copytree(ROOT, source, ignore=skipped)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
     )
