@@ -335,19 +335,9 @@ def _parse(payload: bytes) -> tuple[Call, ...]:
 
 def _call(row) -> Call:
     args, kwargs, call_seed = row
-    if type(args) is not tuple or type(kwargs) is not dict or type(call_seed) is not int or _foreign(row):
+    if type(args) is not tuple or type(kwargs) is not dict or type(call_seed) is not int or codec.holds_foreign(row):
         raise ValueError("not a call")
     return Call(args, kwargs, call_seed)
-
-
-def _foreign(value) -> bool:
-    if isinstance(value, codec.Foreign):
-        return True
-    if isinstance(value, tuple | list):
-        return any(_foreign(item) for item in value)
-    if isinstance(value, dict):
-        return any(_foreign(item) for item in value.values())
-    return False
 
 
 def plain(calls) -> tuple[Call, ...]:

@@ -273,7 +273,7 @@ def checked(key: str, data: bytes) -> dict:
         raise ValueError(f"not {count} observations")
     if type(complete) is not list or not all(type(name) is str for name in complete):
         raise ValueError("not a list of tasks")
-    if _foreign(entries):
+    if codec.holds_foreign(entries):
         raise ValueError("an observation is not plain data")
     return content
 
@@ -287,16 +287,6 @@ def _write(path: Path, key: str, settings: dict, entries: dict, complete: list[s
             file.write(b"%s %d %s\n" % (_FORMAT, len(entries), _digest(key, len(entries), payload)))
             file.write(payload)
         os.replace(temporary, path)
-
-
-def _foreign(value) -> bool:
-    if isinstance(value, codec.Foreign):
-        return True
-    if isinstance(value, tuple | list):
-        return any(_foreign(item) for item in value)
-    if isinstance(value, dict):
-        return any(_foreign(item) for item in value.values())
-    return False
 
 
 def _plain_copy(observation: dict) -> dict | None:

@@ -138,6 +138,18 @@ class Foreign:
         return f"<{self.type_name}: {self.text}>"
 
 
+def holds_foreign(value) -> bool:
+    """Whether a value read back from a reply holds a `Foreign` anywhere (in a tuple, list or dict's values):
+    then it is not plain data, and a file kept on disk that holds one is refused."""
+    if isinstance(value, Foreign):
+        return True
+    if isinstance(value, tuple | list):
+        return any(holds_foreign(item) for item in value)
+    if isinstance(value, dict):
+        return any(holds_foreign(item) for item in value.values())
+    return False
+
+
 def _type_name(value) -> str:
     cls = type(value)
     return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"

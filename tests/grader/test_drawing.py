@@ -16,15 +16,6 @@ from grader.results import Status
 from tests.conftest import SOLUTIONS, _plain_call, calls_sent, solution_file
 
 
-@pytest.fixture
-def fresh(monkeypatch, tmp_path):
-    """Nothing kept in memory; on disk, this test's own folder."""
-    monkeypatch.setenv("GRADE_CACHE_DIR", str(tmp_path / "calls"))
-    drawing.forget()
-    yield tmp_path / "calls"
-    drawing.forget()
-
-
 @pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
 def test_the_sweep_sends_the_calls_the_search_would_draw_in_the_same_order(monkeypatch, fresh, number):
     swept = calls_sent(monkeypatch, number, examples=30, seed=7)

@@ -23,15 +23,6 @@ from tests.conftest import ROOT, SOLUTIONS, _plain_call, calls_sent, solution_fi
 
 
 @pytest.fixture
-def fresh(monkeypatch, tmp_path):
-    """Nothing kept in memory; on disk, this test's own empty cache folder."""
-    monkeypatch.setenv("GRADE_CACHE_DIR", str(tmp_path / "calls"))
-    drawing.forget()
-    yield tmp_path / "calls"
-    drawing.forget()
-
-
-@pytest.fixture
 def drawings(monkeypatch):
     """How many times hypothesis was asked to draw calls."""
     counted = []

@@ -19,28 +19,28 @@ ROOT = Path(__file__).resolve().parents[2]
 RELEASED = "exercise3,exercise6,exercise7"
 
 
-def make_venv(where: Path) -> Path:
-    """A new venv whose site-packages also reads this Python's packages; its python executable."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
-    python = where / "bin" / "python"
-    site = subprocess.run(
+def _site_packages(python: Path) -> str:
+    """The site-packages folder of the venv whose interpreter is `python`."""
+    return subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout.strip()
+
+
+def make_venv(where: Path) -> Path:
+    """A new venv whose site-packages also reads this Python's packages; its python executable."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    python = where / "bin" / "python"
+    site = _site_packages(python)
     Path(site, "shared-packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return python
 
 
 def pip_install(python: Path, target: Path) -> None:
     """`pip install` with the test run's pip and setuptools, into the venv of `python` (no network)."""
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    site = _site_packages(python)
     subprocess.run(
         [
             sys.executable,
