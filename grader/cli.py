@@ -320,6 +320,13 @@ def grade_all_command(submission, fmt, output, **grading):
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
 
+def exercises_option(help_text: str, *, required: bool = False):
+    """`--exercises all|LIST` (batch, release, gradescope-kit): all by default unless the command requires it."""
+    if required:
+        return click.option("--exercises", required=True, help=help_text)
+    return click.option("--exercises", default="all", show_default=True, help=help_text)
+
+
 def _chosen_exercises(text: str):
     if text.strip() == "all":
         return catalog.exercises()
@@ -418,12 +425,7 @@ def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | 
 @click.command(name="batch", cls=Command, help=N_("Mark a class: one folder (or file) per student under SUBMISSIONS."))
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help=N_("Output folder."))
-@click.option(
-    "--exercises",
-    default="all",
-    show_default=True,
-    help=N_("The exercises to mark: all, or names separated by commas (exercise1,exercise3 or 1,3)."),
-)
+@exercises_option(N_("The exercises to mark: all, or names separated by commas (exercise1,exercise3 or 1,3)."))
 @click.option("--jobs", type=click.IntRange(1), default=None, help=N_("Students marked at once [default: CPU count]."))
 @click.option("--resume", is_flag=True, help=N_("Keep earlier reports made from the same submission and settings."))
 @click.option(
@@ -471,12 +473,7 @@ def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
     help=N_("Write the student edition: the stubs, the grader and recorded answers, without any reference code."),
 )
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help=N_("Output folder."))
-@click.option(
-    "--exercises",
-    default="all",
-    show_default=True,
-    help=N_("The exercises to include: all, or names separated by commas (exercise1,exercise3 or 1,3)."),
-)
+@exercises_option(N_("The exercises to include: all, or names separated by commas (exercise1,exercise3 or 1,3)."))
 @language_option()
 @_guarded
 def release_command(out, exercises, lang):
@@ -565,10 +562,8 @@ def report_command(report_file, fmt, output, lang):
     cls=Command,
     help=N_("Build a Gradescope autograder zip (setup.sh, run_autograder) that grades the chosen exercises."),
 )
-@click.option(
-    "--exercises",
-    required=True,
-    help=N_("The exercises it grades: all, or names separated by commas (exercise1,exercise3 or 1,3)."),
+@exercises_option(
+    N_("The exercises it grades: all, or names separated by commas (exercise1,exercise3 or 1,3)."), required=True
 )
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help=N_("The zip to write."))
 @click.option(
