@@ -44,15 +44,15 @@ def _drawn(heatmap: Heatmap, lang: str = "en"):
     with heatmaps.figure_of(heatmap, lang) as fig:
         panels = [ax for ax in fig.axes if ax.images and ax.get_label() != "<colorbar>"]
         arrays = [ax.images[0].get_array() for ax in panels]
-        outlines = [sorted((p.get_x(), p.get_y(), p.get_width()) for p in ax.patches) for ax in panels]
+        outlines = [heatmaps.outlines(ax) for ax in panels]
         limits = {ax.images[0].get_clim() for ax in panels}
         titles = [ax.get_title() for ax in panels]
         return arrays, outlines, limits, len(fig.axes), titles
 
 
-def _cells(mask: np.ndarray) -> list[tuple[float, float, float]]:
-    """The outline rectangles a mask's cells get: (x, y, width) of each cell's square, in drawing order."""
-    return sorted((column - 0.5, row - 0.5, 1.0) for row, column in np.argwhere(mask))
+def _cells(mask: np.ndarray) -> list[tuple[float, float]]:
+    """Where a mask's cells are outlined: the lower corner (x, y) of each cell's unit square, sorted."""
+    return sorted((column - 0.5, row - 0.5) for row, column in np.argwhere(mask))
 
 
 # -- the picture is made of the right arrays ------------------------------------------------------------------
@@ -68,7 +68,7 @@ def test_a_flipped_kernel_is_drawn_as_four_panels_outlined_exactly_where_expecte
     np.testing.assert_array_equal(arrays[2], yours)
     np.testing.assert_array_equal(arrays[3], yours - expected)
     differs = expected != yours
-    assert _cells(differs) == [(0.5, 1.5, 1.0), (2.5, 1.5, 1.0)]  # row 2, columns 1 and 3
+    assert _cells(differs) == [(0.5, 1.5), (2.5, 1.5)]  # row 2, columns 1 and 3
     assert outlines[0] == [] and outlines[1] == outlines[2] == outlines[3] == _cells(differs)
     assert len(limits) == 1  # one colour scale for every panel
     (low, high) = limits.pop()
@@ -87,7 +87,7 @@ def test_a_batch_shows_its_first_image_and_channel_with_a_difference():
     arrays, outlines, *_ = _drawn(heatmap)
     np.testing.assert_array_equal(arrays[0], x[1, :, :, 1])
     np.testing.assert_array_equal(arrays[2], yours[1, :, :, 1])
-    assert outlines[1] == [(2.5, 1.5, 1.0)]  # row 2, column 3
+    assert outlines[1] == [(2.5, 1.5)]  # row 2, column 3
 
 
 def test_an_input_without_the_differing_channel_is_drawn_at_channel_zero_and_says_so():
