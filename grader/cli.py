@@ -209,6 +209,31 @@ def _write(output: Path, text: str) -> None:
         ) from None
 
 
+def html_option(command):
+    """`--html FILE`: the report also as a feedback page, mismatches drawn as heatmaps (grade EXERCISE, grade all)."""
+    return click.option(
+        "--html",
+        "html_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=N_(
+            "Also write the report as a web page to this file, wrong answers on images drawn as heatmaps "
+            "(everything inlined: the file can be sent on its own)."
+        ),
+    )(command)
+
+
+def _write_html(path: Path | None, result, lang: str, submission: Path | None) -> None:
+    """The feedback page of `result` with its heatmaps (matplotlib is imported only here, when asked for)."""
+    if path is None:
+        return
+    from grader.report.heatmaps import pictures_of
+    from grader.report.html import render_html
+
+    report = result.to_dict(full=True)
+    _write(path, render_html(report, lang, pictures=pictures_of(report, lang), again=_again(submission)))
+
+
 def _remember(result) -> None:
     """A learner's own run updates the progress `grade list` shows."""
     from grader import progress
@@ -220,13 +245,15 @@ def _grade_command(name: str) -> click.Command:
     @click.command(name=name, cls=Command, help=N_("Grade {name} and print a report."), help_fields={"name": name})
     @_with_submission
     @grading_options
+    @html_option
     @_guarded
-    def command(submission, fmt, output, **grading):
+    def command(submission, fmt, output, html_file, **grading):
         from grader.api import grade
 
         result = grade(name, submission, **grading)
         _remember(result)
         _emit(result, fmt, output, grading["lang"], submission)
+        _write_html(html_file, result, grading["lang"], submission)
         sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
     return command
@@ -309,14 +336,16 @@ def hint_command(exercise_name, task_name, level, reset, lang):
 @click.command(name="all", cls=Command, help=N_("Grade every exercise and print one summary."))
 @_with_submission
 @grading_options
+@html_option
 @_guarded
-def grade_all_command(submission, fmt, output, **grading):
+def grade_all_command(submission, fmt, output, html_file, **grading):
     from grader.api import grade_all
 
     result = grade_all(submission, **grading)
     for exercise in result.exercises:
         _remember(exercise)
     _emit(result, fmt, output, grading["lang"], submission)
+    _write_html(html_file, result, grading["lang"], submission)
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
 

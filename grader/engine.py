@@ -20,6 +20,7 @@ from pathlib import Path
 from grader import answers, backends, diagnosis, drawing, observations, pictures, references, speed, timings
 from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
+from grader.heatmap_data import first_heatmap
 from grader.i18n import LANGUAGES, N_, _, language, translate
 from grader.results import Counterexample, ExerciseResult, Status, Table, TaskResult
 from grader.sandbox.worker import DEFAULT_MEMORY_MB, Reply, Worker, cut
@@ -442,7 +443,16 @@ class TaskRunner:
             difference=failure.message if failure is not None else "",
             table=self.task.observe.table(failure.expected, failure.actual) if has and self.task.observe else None,
             grids=pictures.grids(bound, failure.expected, failure.actual) if has and not self.task.observe else (),
+            heatmap=first_heatmap(self._drawn(failure)) if has and not self.task.observe else None,
         )
+
+    def _drawn(self, failure: _Failure):
+        """The failures a picture may show, the one shown first: shrinking often leaves an image of one cell,
+        while the first wrong answer the sweep met (kept, its answers already computed) is still an image."""
+        for candidate in dict.fromkeys((failure, self.first_failure)):
+            if candidate is not None and candidate.expected is not _NOTHING:
+                bound = candidate.call.bound(self.signature)
+                yield show_call(self.task.name, bound), bound, candidate.expected, candidate.actual
 
 
 def _every_task(exercise: Exercise, status: Status, message: str, options: Options, output: str = "", warnings=()):
