@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from grader import references
+from grader.i18n import language
 from grader.results import Status
 from grader.showing import api
 from tests.conftest import SOLUTIONS
@@ -97,3 +98,17 @@ def test_every_shown_call_is_answered_by_the_reference_with_one_caption_each(exe
         assert task.show.kind in KINDS and len(calls) == len(task.show.captions)
         for call in calls:
             assert np.asarray(chosen.reference(task)(*call.args, **call.kwargs)).size
+
+
+def test_the_words_in_the_picture_are_english_where_no_korean_font_is_installed(monkeypatch):
+    from grader.report import figures
+
+    monkeypatch.setattr(figures, "korean_font", lambda: None)
+    shown = api.show_task("exercise3", "max_pool2d", SOLUTIONS, lang="ko")
+    with api.drawn(shown, "ko") as fig:  # a missing glyph would warn, and warnings fail the tests
+        titles = [ax.get_title() for sub in fig.subfigs for ax in sub.axes]
+        captions = [sub._suptitle.get_text() for sub in fig.subfigs]
+
+    assert "yours (1, 32, 32, 3)" in titles and captions[0] == "max pooling 2x2, stride 2"
+    with language("ko"):
+        assert "최대 풀링 2x2" in "\n".join(api.summary(shown))  # the printed lines stay Korean

@@ -42,3 +42,19 @@ def test_show_of_a_task_without_a_picture_is_refused_before_anything_runs(displa
     with pytest.raises(GraderError, match="has no picture"):
         show("exercise2", "padding_amounts", submission=SOLUTIONS, lang="en")
     assert displayed == []
+
+
+def test_show_without_a_submission_reads_the_cells_the_kernel_ran(displayed, monkeypatch):
+    from grader import notebook
+
+    cells = [
+        ("In [1]", "import numpy as np\n%matplotlib inline"),
+        ("In [2]", "def correlate2d(image, kernel):\n    return np.zeros((2, 2))"),
+        ("In [3]", 'from grader import show\nshow("exercise1", "correlate2d")'),
+    ]
+    monkeypatch.setattr(notebook, "kernel_cells", lambda: cells)
+    showed = show("exercise1", "correlate2d", lang="en")
+
+    assert showed.status is Status.FAILED and "shape" in showed.message
+    np.testing.assert_array_equal(showed.yours[0], np.zeros((2, 2)))
+    assert len(displayed) == 1  # a wrong shape is still drawn, without a difference
