@@ -199,10 +199,14 @@ def _annotate(lines: list[str], to_stderr: bool) -> None:
         click.echo(line, err=to_stderr)
 
 
-def _write(output: Path, text: str) -> None:
+def _write(output: Path, content: str | bytes) -> None:
+    """A report, a page or a picture to a file (text as UTF-8); a folder that cannot be written is a usage problem."""
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
     except OSError as exc:
         raise UsageProblem(
             _("cannot write the report to {path}: {error}").format(path=output, error=exc.strerror)
@@ -331,6 +335,61 @@ def hint_command(exercise_name, task_name, level, reset, lang):
         parts.append(Text(label("hints_not_kept", lang), style="dim"))
     title = f"{exercise.name} — {shown.task}"
     Console(highlight=False).print(Panel(Group(*parts), title=title, title_align="left", border_style="cyan"))
+
+
+@click.command(
+    name="show",
+    cls=Command,
+    help=N_(
+        "See what your TASK of EXERCISE does: run it on the sample image bundled with the grader and draw your "
+        "result next to the reference's (grade show exercise1 gaussian_filter)."
+    ),
+)
+@click.argument("exercise_name", metavar="EXERCISE")
+@click.argument("task_name", metavar="TASK")
+@_with_submission
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=N_("The picture to write: a .png, or a self-contained .html page [default: show-EXERCISE-TASK.png]."),
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help=N_("Seconds per task before it counts as a timeout."),
+)
+@click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(64),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    help=N_("MiB the learner's code (and everything it starts) may use before it is stopped."),
+)
+@language_option()
+@_guarded
+def show_command(exercise_name, task_name, submission, out, timeout, memory_mb, lang):
+    from grader.showing import api
+
+    if out is not None and out.suffix.lower() not in (".png", ".html", ".htm"):
+        raise UsageProblem(_("--out must name a .png or an .html file: {path}").format(path=out))
+    shown = api.show_task(exercise_name, task_name, submission, timeout=timeout, memory_mb=memory_mb, lang=lang)
+    for line in api.summary(shown):
+        click.echo(line)
+    if shown.drawable:
+        target = out or api.default_output(shown)
+        image = api.png(shown)
+        if target.suffix.lower() == ".png":
+            _write(target, image)
+        else:
+            _write(target, api.html_page(shown, image, lang or default_language()))
+        click.echo(_("wrote {path}").format(path=target))
+    else:
+        click.echo(_("nothing was drawn: your function gave no result to draw"))
+    sys.exit(EXIT_PASSED if shown.passed else EXIT_FAILED)
 
 
 @click.command(name="all", cls=Command, help=N_("Grade every exercise and print one summary."))
@@ -700,6 +759,7 @@ main.add_command(grade_all_command)
 main.add_command(list_command)
 main.add_command(watch_command)
 main.add_command(hint_command)
+main.add_command(show_command)
 main.add_command(batch_command)
 main.add_command(merge_command)
 main.add_command(report_command)

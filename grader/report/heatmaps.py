@@ -10,7 +10,6 @@ every heatmap of a full JSON report for `html.render_html`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,33 +25,6 @@ COLOURS = "RdBu_r"  # diverging: zero is white, so a difference of nothing is bl
 NOT_FINITE = "#9e9e9e"  # a learner's NaN or inf, masked
 OUTLINE = {"edgecolor": "black", "linewidth": 1.6, "facecolor": "none"}
 PANEL_INCHES = 2.6
-# Fonts with Hangul, most common first (Colab, Linux, Windows, macOS). matplotlib's own DejaVu Sans has none: on a
-# machine with none of these the titles inside the image are English (the caption beside it stays Korean).
-KOREAN_FONTS = (
-    "NanumGothic",
-    "Noto Sans CJK KR",
-    "Noto Sans KR",
-    "Malgun Gothic",
-    "AppleGothic",
-    "Apple SD Gothic Neo",
-)
-
-
-@functools.cache
-def korean_font() -> str | None:
-    """The first Korean font this machine has, or None."""
-    from matplotlib import font_manager
-
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return next((name for name in KOREAN_FONTS if name in installed), None)
-
-
-def image_language(lang: str) -> tuple[str, list[str] | None]:
-    """The language of the words drawn inside the image, and the fonts to draw them with."""
-    if lang == "en":
-        return "en", None
-    font = korean_font()
-    return (lang, [font, "DejaVu Sans"]) if font else ("en", None)
 
 
 def _array(plane: Plane) -> np.ndarray:
@@ -112,7 +84,7 @@ def draw(fig, heatmap: Heatmap, lang: str) -> None:
     margins = {"left": 0.35 / width, "right": 1 - 0.9 / width, "bottom": 0.3 / height, "top": 1 - 0.65 / height}
     axes = fig.subplots(1, len(drawn), squeeze=False, gridspec_kw={**margins, "wspace": 0.3})[0]
     image = None
-    words, fonts = image_language(lang)
+    words, fonts = figures.image_language(lang)
     with language(words):
         for ax, (kind, plane, values) in zip(axes, drawn, strict=True):
             image = ax.imshow(np.ma.masked_invalid(values), cmap=colours, vmin=-bound, vmax=bound)
