@@ -52,3 +52,12 @@ def png(fig) -> bytes:
 def data_uri(image: bytes, mime: str = "image/png") -> str:
     """Bytes of an image as a `data:` URI an HTML page or a notebook inlines (nothing is fetched)."""
     return f"data:{mime};base64,{base64.b64encode(image).decode('ascii')}"
+
+
+def new(width: float, height: float):
+    """A fresh figure of `width` x `height` inches that the caller keeps (a notebook shows it); nothing global
+    holds it, so it is freed with the last reference to it."""
+    _quiet_config_dir()
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
