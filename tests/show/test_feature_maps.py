@@ -276,3 +276,17 @@ def test_whatever_the_learners_process_sends_back_is_a_difference_never_a_crash(
     reference = np.ones((1, 4, 4, 2), dtype=np.float32)
     found = _layer({"name": "conv1", "class_name": "Conv2D"}, forged, {"shape": [1, 4, 4, 2], "maps": reference})
     assert found.problem is not None and found.problem.startswith("layer conv1: ")
+
+
+def test_a_difference_is_said_in_the_language_asked():
+    from grader.feature_maps import _layer
+    from grader.i18n import language
+
+    reference = np.ones((1, 4, 4, 2), dtype=np.float32)
+    with language("ko"):
+        found = _layer(
+            {"name": "pool1", "class_name": "MaxPooling2D"},
+            {"kind": "model", "shape": [1, 10]},
+            {"shape": [1, 4, 4, 2], "maps": reference},
+        )
+    assert found.problem.startswith("층 pool1: 모델 출력의 모양이 (1, 10)입니다")
