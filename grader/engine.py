@@ -113,6 +113,27 @@ def _forbidden_message(modules) -> str:
     )
 
 
+def reply_problem(reply: Reply, timeout: float, examples: int) -> tuple[Status, str] | None:
+    """How a reply to a call that is not an answer is reported (None for an answer): a forbidden import, an
+    exception, running out of `timeout` after `examples` right answers, a crash, a stub, a missing function."""
+    if reply.forbidden:
+        return Status.FORBIDDEN, _forbidden_message(reply.forbidden)
+    if reply.kind == "ok":
+        return None
+    if reply.kind == "raised":
+        return Status.ERROR, explained(_("your function raised {error}").format(error=reply.message), reply.message)
+    if reply.kind == "timeout":
+        return Status.TIMEOUT, _(
+            "ran out of the task's time limit ({timeout:g} s) on this input after {examples} examples: an "
+            "endless loop, or too slow (--timeout sets the limit)"
+        ).format(timeout=timeout, examples=examples)
+    if reply.kind in ("crashed", "memory"):
+        return Status.ERROR, reply.message
+    if reply.kind == "not_implemented":
+        return Status.NOT_IMPLEMENTED, translate(MESSAGES[Status.NOT_IMPLEMENTED])
+    return Status.MISSING, translate(MESSAGES[Status.MISSING])
+
+
 class TaskRunner:
     """Marks one task of one submission with a running worker."""
 
@@ -326,26 +347,15 @@ class TaskRunner:
         return self.task.observe.expected(reference(*args, **kwargs), probe, args, kwargs)
 
     def _raise_for_reply(self, reply: Reply, call: Call) -> None:
-        if reply.forbidden:
-            raise _Outcome(Status.FORBIDDEN, _forbidden_message(reply.forbidden), call)
-        if reply.kind == "ok":
+        problem = reply_problem(reply, self.options.timeout, self.examples)
+        if problem is None:
             return
-        if reply.kind == "raised":
-            message = explained(_("your function raised {error}").format(error=reply.message), reply.message)
-            self._fail(Status.ERROR, call, message, actual=diagnosis.RAISES)
-        if reply.kind == "timeout":
-            if self.smallest_failure is not None:
-                raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)
-            message = _(
-                "ran out of the task's time limit ({timeout:g} s) on this input after {examples} examples: an "
-                "endless loop, or too slow (--timeout sets the limit)"
-            ).format(timeout=self.options.timeout, examples=self.examples)
-            raise _Outcome(Status.TIMEOUT, message, call)
-        if reply.kind in ("crashed", "memory"):
-            raise _Outcome(Status.ERROR, reply.message, call)
-        if reply.kind == "not_implemented":
-            raise _Outcome(Status.NOT_IMPLEMENTED, translate(MESSAGES[Status.NOT_IMPLEMENTED]))
-        raise _Outcome(Status.MISSING, translate(MESSAGES[Status.MISSING]))
+        status, message = problem
+        if reply.kind == "raised" and not reply.forbidden:
+            self._fail(status, call, message, actual=diagnosis.RAISES)
+        if reply.kind == "timeout" and not reply.forbidden and self.smallest_failure is not None:
+            raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)
+        raise _Outcome(status, message, None if status in (Status.NOT_IMPLEMENTED, Status.MISSING) else call)
 
     def _changed_inputs(self, call: Call, reply: Reply) -> str | None:
         sent = self.signature.bind_partial(*call.args, **call.kwargs).arguments

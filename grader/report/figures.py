@@ -33,10 +33,7 @@ def _quiet_config_dir() -> None:
 @contextmanager
 def figure(width: float, height: float):
     """A fresh figure of `width` x `height` inches, closed (its memory freed) when the block ends."""
-    _quiet_config_dir()
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    fig = new(width, height)
     try:
         yield fig
     finally:
@@ -83,3 +80,12 @@ def image_language(lang: str) -> tuple[str, list[str] | None]:
         return "en", None
     font = korean_font()
     return (lang, [font, "DejaVu Sans"]) if font else ("en", None)
+
+
+def new(width: float, height: float):
+    """A fresh figure of `width` x `height` inches that the caller keeps (a notebook shows it); nothing global
+    holds it, so it is freed with the last reference to it."""
+    _quiet_config_dir()
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
