@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -36,7 +37,14 @@ from grader.spec import Call
 
 EXERCISE = "exercise6"
 TASK = "feature_map_model"
-_KEPT: dict[tuple, dict[str, dict]] = {}  # the reference's observations, per (recipe, image, channels)
+_KEPT: dict[tuple, dict[str, dict]] = {}
+# TensorFlow's own C++ log lines ("E0000 00:00:17.9 2575 cuda_platform.cc:52] failed call to cuInit ..."), written
+# when the first model runs on a machine without a GPU driver: not what the learner's code printed.
+_TENSORFLOW_LOG = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:[\d.]+\s+\d+ [\w./-]+:\d+\] .*$\n?", re.MULTILINE)
+
+
+def _without_tensorflow_logs(output: str) -> str:
+    return _TENSORFLOW_LOG.sub("", output)  # the reference's observations, per (recipe, image, channels)
 
 
 @dataclass(frozen=True)
@@ -125,7 +133,7 @@ def _feature_maps(submission: Path | None, options: engine.Options, image: np.nd
             return FeatureMaps(Status.MISSING, translate(engine.MESSAGES[Status.MISSING]), image, warnings=warnings)
         mark = worker.output_mark()
         observed, problem = _ask_each_layer(worker, recipe, probe, options.timeout)
-        output = worker.output_tail(mark)
+        output = _without_tensorflow_logs(worker.output_tail(mark))
     if references.available() and len(expected) < len(recipe.layers):
         _reference_into(expected, recipe, probe)  # the thread failed: again here, so that its error shows
     layers = tuple(_layer(spec, observed.get(spec["name"]), expected.get(spec["name"])) for spec in recipe.layers)

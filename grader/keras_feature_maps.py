@@ -63,6 +63,7 @@ def grayscale(image) -> np.ndarray:
     """An image as float32 grayscale (H, W): (H, W), (H, W, 1) or (H, W, 3) (luminance); integers read as 0-255.
     ValueError for anything else."""
     array = np.asarray(image)
+    integers = array.dtype.kind in "iu"  # read before luminance turns an RGB uint8 image into floats
     if array.ndim == 3 and array.shape[-1] in (1, 3, 4):
         array = array[..., 0] if array.shape[-1] == 1 else array[..., :3] @ np.array([0.299, 0.587, 0.114])
     if array.ndim != 2 or not MIN_SIDE <= min(array.shape) <= max(array.shape) <= MAX_SIDE:
@@ -70,7 +71,7 @@ def grayscale(image) -> np.ndarray:
             f"a sample image is (H, W), (H, W, 1) or (H, W, 3) with sides from {MIN_SIDE} to {MAX_SIDE}, "
             f"not shape {np.shape(image)}"
         )
-    if array.dtype.kind in "iu":
+    if integers:
         array = array / 255.0
     array = np.asarray(array, dtype=np.float32)
     if not np.isfinite(array).all():

@@ -32,21 +32,42 @@ def feature_map_figure(
     channels titled with the layer's name and shape (`shapes` gives the whole output's shape where only some
     channels are drawn), and the reference's grid beside it when `reference_by_layer` has the layer; `image`
     (the sample input, (H, W)) is drawn first. Yours and the reference's share one colour scale per layer."""
+    fig = figures.new(*feature_map_size(maps_by_layer, reference_by_layer, image=image))
+    draw_feature_maps(fig, maps_by_layer, reference_by_layer, image=image, shapes=shapes)
+    return fig
+
+
+def _names(maps_by_layer: Mapping, reference_by_layer: Mapping) -> list[str]:
+    return list(maps_by_layer) + [n for n in reference_by_layer if n not in maps_by_layer]
+
+
+def _layer_rows(maps_by_layer: Mapping, reference_by_layer: Mapping) -> list[int]:
+    names = _names(maps_by_layer, reference_by_layer)
+    return [_rows_of(_channels(maps_by_layer.get(n, reference_by_layer.get(n)))) for n in names]
+
+
+def feature_map_size(maps_by_layer, reference_by_layer=None, *, image=None) -> tuple[float, float]:
+    """The (width, height) in inches `draw_feature_maps` needs for these maps."""
+    reference_by_layer = reference_by_layer or {}
+    rows = _layer_rows(maps_by_layer, reference_by_layer)
+    height = (2.2 if image is not None else 0) + sum(0.45 + CELL * r for r in rows)
+    width = max(4.0, (2 if reference_by_layer else 1) * (COLUMNS * CELL + 0.4))
+    return width, max(height, 1.0)
+
+
+def draw_feature_maps(fig, maps_by_layer, reference_by_layer=None, *, image=None, shapes=None) -> None:
+    """Draw `feature_map_figure`'s content into `fig` (a figure someone else made and sized)."""
     reference_by_layer = reference_by_layer or {}
     shapes = shapes or {}
-    names = list(maps_by_layer) + [n for n in reference_by_layer if n not in maps_by_layer]
+    names = _names(maps_by_layer, reference_by_layer)
     sides = 2 if reference_by_layer else 1
-    rows = [_rows_of(_channels(maps_by_layer.get(n, reference_by_layer.get(n)))) for n in names]
-    height = (2.2 if image is not None else 0) + sum(0.45 + CELL * r for r in rows)
-    width = max(4.0, sides * (COLUMNS * CELL + 0.4))
-    fig = figures.new(width, max(height, 1.0))
+    rows = _layer_rows(maps_by_layer, reference_by_layer)
     parts = fig.subfigures(len(names) + (image is not None), 1, height_ratios=_ratios(image, rows), squeeze=False)
     places = list(parts[:, 0])
     if image is not None:
         _draw_image(places.pop(0), image)
     for place, name in zip(places, names, strict=True):
         _draw_layer(place, name, maps_by_layer.get(name), reference_by_layer.get(name), shapes.get(name), sides)
-    return fig
 
 
 def feature_map_png(*args, **kwargs) -> bytes:

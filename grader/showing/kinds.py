@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from grader.i18n import _, translate
+from grader.showing import feature_map_kind
 from grader.showing.run import Row, Shown, run_calls
 from grader.values import show_brief
 
@@ -293,6 +294,7 @@ def _collect(exercise, task, path: Path | None, sample, options) -> Shown:
 KINDS: dict[str, Kind] = {
     "image": Kind(_collect, _draw, _size),
     "kernel": Kind(_collect, _draw, _size),
+    "feature_maps": Kind(feature_map_kind.collect, feature_map_kind.draw, feature_map_kind.size),
 }
 
 

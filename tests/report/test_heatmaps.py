@@ -18,7 +18,7 @@ import pytest
 from grader import heatmap_data
 from grader.api import grade
 from grader.notebook import CheckResult
-from grader.report import heatmaps, render
+from grader.report import figures, heatmaps, render
 from grader.report.html import render_html
 from grader.results import Counterexample, ExerciseResult, Heatmap, Status, TaskResult
 from solutions.exercise1_convolution import convolve2d, correlate2d, gaussian_filter
@@ -165,9 +165,9 @@ def test_nan_and_infinite_answers_are_drawn_grey_and_the_caption_says_so():
 def test_the_titles_inside_the_image_are_korean_only_where_a_korean_font_is_installed(monkeypatch):
     inputs, expected, yours = _flipped_call()
     heatmap = heatmap_data.heatmap("f(...)", inputs, expected, yours)
-    monkeypatch.setattr(heatmaps, "korean_font", lambda: None)
+    monkeypatch.setattr(figures, "korean_font", lambda: None)
     assert _drawn(heatmap, "ko")[4][1] == "expected (4, 5)"  # DejaVu Sans has no Hangul: no empty boxes
-    monkeypatch.setattr(heatmaps, "korean_font", lambda: "DejaVu Sans")  # stands for one
+    monkeypatch.setattr(figures, "korean_font", lambda: "DejaVu Sans")  # stands for one
     assert _drawn(heatmap, "ko")[4][1] == "정답 (4, 5)"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 from tests.cli.conftest import run
@@ -109,3 +110,37 @@ def test_the_messages_are_korean_when_asked(folder):
     result = run("show", "exercise1", "conv1d", "--lang", "ko")
 
     assert result.exit_code == 2 and "그림이 없습니다" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+def test_grade_show_exercise6_draws_each_layers_feature_maps_next_to_the_references(folder):
+    from grader.showing.api import drawn, show_task
+
+    result = run("show", "exercise6", "feature_map_model", "--submission", SOLUTIONS, "--lang", "en")
+
+    assert result.exit_code == 0, result.output
+    assert "feature maps are the reference's on all 5 layers" in result.output
+    assert "cuInit" not in result.output  # TensorFlow's own log is not what the learner's code printed
+    assert (folder / "show-exercise6-feature_map_model.png").read_bytes().startswith(PNG)
+    shown = show_task("exercise6", "feature_map_model", SOLUTIONS, lang="en")
+    assert [row.caption for row in shown.rows] == ["conv1", "pool1", "conv2", "pool2", "conv3"]
+    with drawn(shown) as fig:
+        layers = [sub for part in fig.subfigs for sub in part.subfigs]  # each layer: yours, the reference's
+        pictures = [image.get_array() for sub in layers for ax in sub.axes for image in ax.images]
+    # five layers, yours and the reference's each: the mosaics of equal maps are equal
+    assert len(pictures) == 10
+    assert all(np.array_equal(a, b) for a, b in zip(pictures[::2], pictures[1::2], strict=True))
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+def test_grade_show_exercise6_with_the_first_layers_maps_every_time_names_the_layer_and_exits_1(folder):
+    wrong = folder / "exercise6_keras_models.py"
+    wrong.write_text((FIXTURES / "mutants" / "exercise6_feature_map_first_layer.py").read_text())
+
+    result = run("show", "exercise6", "feature_map_model", "--submission", folder, "--lang", "en")
+
+    assert result.exit_code == 1
+    assert "layer pool1" in result.output and "pool1: reference (1, 32, 32, 16), yours (1, 64, 64, 16)" in result.output
+    assert (folder / "show-exercise6-feature_map_model.png").read_bytes().startswith(PNG)
