@@ -2,4 +2,5 @@
 
 from grader.cli import run
 
-run()
+if __name__ == "__main__":  # not again in a spawned helper process (the feedback pages' drawers import __main__)
+    run()
