@@ -26,10 +26,6 @@ COLOURS = "RdBu_r"  # diverging: zero is white, so a difference of nothing is bl
 NOT_FINITE = "#9e9e9e"  # a learner's NaN or inf, masked
 OUTLINE = {"edgecolor": "black", "linewidth": 1.6, "facecolor": "none"}
 PANEL_INCHES = 2.6
-# The widest colour scale drawn, -LARGEST to LARGEST: matplotlib divides by its width and steps its colorbar's
-# ticks up to ten times past it, which must stay floats (a learner's 1.8e308 made the width inf and the drawing
-# raised: a batch's feedback pages stopped there); values beyond are drawn at the scale's ends.
-LARGEST = 1e300
 
 
 def _array(plane: Plane) -> np.ndarray:
@@ -68,7 +64,7 @@ def _title(kind: str, plane: Plane | None, lang: str) -> str:
 def _scale(values: list[np.ndarray]) -> float:
     """The largest finite magnitude of every panel: one symmetric colour scale for them all."""
     finite = [np.abs(v[np.isfinite(v)]) for v in values]
-    largest = min(max((float(f.max()) for f in finite if f.size), default=0.0), LARGEST)
+    largest = min(max((float(f.max()) for f in finite if f.size), default=0.0), figures.LARGEST_DRAWN)
     return largest if largest > 0 else 1.0
 
 
@@ -92,7 +88,7 @@ def draw(fig, heatmap: Heatmap, lang: str) -> None:
     words, fonts = figures.image_language(lang)
     with language(words):
         for ax, (kind, plane, values) in zip(axes, drawn, strict=True):
-            shown = np.ma.masked_invalid(values).clip(-bound, bound)  # NaN and inf stay masked (grey)
+            shown = figures.limited(np.ma.masked_invalid(values), -bound, bound)  # NaN and inf: masked, grey
             image = ax.imshow(shown, cmap=colours, vmin=-bound, vmax=bound)
             ax.set_title(_title(kind, plane, words), fontsize=9, fontfamily=fonts)
             top, left = (plane or heatmap.expected).origin

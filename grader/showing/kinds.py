@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from grader.i18n import _, translate
+from grader.report import figures
 from grader.showing import feature_map_kind
 from grader.showing.run import Row, Shown, run_calls
 from grader.values import show_brief
@@ -162,7 +163,8 @@ def _image_block(index: int, row: Row, with_reference: bool) -> Block:
 def correlate(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """'valid' cross-correlation in float64, the grader's own (what a kernel does to the sample image)."""
     windows = np.lib.stride_tricks.sliding_window_view(image.astype(np.float64), kernel.shape)
-    return np.einsum("ijkl,kl->ij", windows, kernel.astype(np.float64))
+    with np.errstate(over="ignore", invalid="ignore"):  # a learner's kernel of huge values: inf, drawn as such
+        return np.einsum("ijkl,kl->ij", windows, kernel.astype(np.float64))
 
 
 def applicable(kernel, image: np.ndarray) -> bool:
@@ -234,7 +236,9 @@ def _scales(lines: list[list[Panel | None]]) -> dict[str, tuple[float, float]]:
         if panel.group in scales:
             low, high = min(low, scales[panel.group][0]), max(high, scales[panel.group][1])
         scales[panel.group] = (low, high)
-    return {group: (low, high if high > low else low + 1e-12) for group, (low, high) in scales.items()}
+    widest = figures.LARGEST_DRAWN  # a learner's 1.8e308 would make the scale's width inf, and drawing raise
+    bounded = {group: tuple(min(max(end, -widest), widest) for end in ends) for group, ends in scales.items()}
+    return {group: (low, high if high > low else low + 1e-12) for group, (low, high) in bounded.items()}
 
 
 def draw_blocks(fig, blocks: list[Block]) -> None:
@@ -267,7 +271,8 @@ def _draw_panel(subfigure, ax, panel: Panel | None, scales: dict, extent: tuple[
         image = ax.imshow(np.clip(panel.data, 0.0, 1.0), interpolation="nearest")
     else:
         low, high = scales.get(panel.group, (None, None))
-        image = ax.imshow(panel.data, cmap=panel.cmap, vmin=low, vmax=high, interpolation="nearest")
+        data = panel.data if low is None else figures.limited(panel.data, low, high)
+        image = ax.imshow(data, cmap=panel.cmap, vmin=low, vmax=high, interpolation="nearest")
         if panel.colorbar:
             subfigure.colorbar(image, ax=ax, shrink=0.8)
     image.set_gid(panel.gid)
