@@ -22,6 +22,7 @@ picture and a stride shrinks it on the page as it does in the array.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +39,7 @@ from grader.values import show_brief
 PANEL_INCHES = 2.3
 CAPTION_INCHES = 0.35
 MAX_KERNEL_SIDE = 31  # a kernel larger than this is drawn, not applied (the sample image is 64x64)
+BRIEF_CHARS = 120  # a result that is no image, said in words: one line in a panel and in the terminal
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,15 @@ def _channel(expected: np.ndarray | None, actual: np.ndarray | None) -> int:
 
 
 def _shape(value) -> str:
-    return str(tuple(value.shape)) if isinstance(value, np.ndarray) else show_brief(value)
+    return str(tuple(value.shape)) if isinstance(value, np.ndarray) else brief(value)
+
+
+def brief(value) -> str:
+    """A value in one short line: an array as <dtype array shape>, anything else the start of its repr (a list
+    of 62 rows returned instead of an array was 58 KB of text, and collapsed the picture's layout)."""
+    text = show_brief(value) if isinstance(value, np.ndarray) else reprlib.repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= BRIEF_CHARS else text[: BRIEF_CHARS - 1] + "…"
 
 
 def image_panel(
@@ -127,7 +137,7 @@ def image_panel(
     """A panel of an array as an image, named `name` and its shape; a value that is no image is said in words."""
     image = first_image(value)
     if image is None:
-        return Panel(gid, name, text=_("not an image: {value}").format(value=show_brief(value)))
+        return Panel(gid, name, text=_("not an image: {value}").format(value=brief(value)))
     rgb = fits_rgb(image) and all(fits_rgb(other) for other in channel_of)
     title = f"{name} {_shape(value)}"
     if rgb or image.ndim == 2:
@@ -181,7 +191,7 @@ def applicable(kernel, image: np.ndarray) -> bool:
 def _applied_panel(gid: str, name: str, kernel, gray: np.ndarray, colorbar: bool) -> Panel:
     if not applicable(kernel, gray):
         return Panel(
-            gid, name, text=_("this kernel cannot be applied to the image: {value}").format(value=show_brief(kernel))
+            gid, name, text=_("this kernel cannot be applied to the image: {value}").format(value=brief(kernel))
         )
     filtered = correlate(gray, kernel)
     return Panel(gid, f"{name} {tuple(filtered.shape)}", filtered, group="filtered", colorbar=colorbar)
