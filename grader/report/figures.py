@@ -16,6 +16,15 @@ import tempfile
 from contextlib import contextmanager
 
 DPI = 100
+# The largest magnitude a colour scale reaches: matplotlib divides by a scale's width and steps a colorbar's
+# ticks up to ten times past it, which must stay floats (a learner's 1.8e308 made the width inf and the drawing
+# raised); values beyond are drawn at the scale's ends. `limited` clips an array to a scale.
+LARGEST_DRAWN = 1e300
+
+
+def limited(values, low: float, high: float):
+    """`values` (an array, masked or not) clipped to `low`-`high`; NaN and masked cells stay as they are."""
+    return values.clip(low, high)
 
 
 def _quiet_config_dir() -> None:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from grader.heatmap_data import MAX_SIDE
 from grader.i18n import _, label, language
 from grader.report import figures
 from grader.report.html import Picture, Pictures
@@ -63,7 +64,7 @@ def _title(kind: str, plane: Plane | None, lang: str) -> str:
 def _scale(values: list[np.ndarray]) -> float:
     """The largest finite magnitude of every panel: one symmetric colour scale for them all."""
     finite = [np.abs(v[np.isfinite(v)]) for v in values]
-    largest = max((float(f.max()) for f in finite if f.size), default=0.0)
+    largest = min(max((float(f.max()) for f in finite if f.size), default=0.0), figures.LARGEST_DRAWN)
     return largest if largest > 0 else 1.0
 
 
@@ -87,7 +88,8 @@ def draw(fig, heatmap: Heatmap, lang: str) -> None:
     words, fonts = figures.image_language(lang)
     with language(words):
         for ax, (kind, plane, values) in zip(axes, drawn, strict=True):
-            image = ax.imshow(np.ma.masked_invalid(values), cmap=colours, vmin=-bound, vmax=bound)
+            shown = figures.limited(np.ma.masked_invalid(values), -bound, bound)  # NaN and inf: masked, grey
+            image = ax.imshow(shown, cmap=colours, vmin=-bound, vmax=bound)
             ax.set_title(_title(kind, plane, words), fontsize=9, fontfamily=fonts)
             top, left = (plane or heatmap.expected).origin
             for axis, offset in ((ax.yaxis, top), (ax.xaxis, left)):
@@ -158,12 +160,34 @@ def picture(heatmap: Heatmap, lang: str, shown_call: str | None = None) -> Pictu
 
 def pictures_of(report: dict, lang: str) -> Pictures:
     """Every heatmap of a full JSON report (a batch's student report, `grade --html`'s), drawn, by (exercise,
-    task): what `html.render_html` shows in each task. An ordinary JSON report has none."""
+    task): what `html.render_html` shows in each task. An ordinary JSON report has none. A heatmap that cannot
+    be read back (a damaged report, a shard's file) or drawn is left out: the task keeps its words and grids,
+    and the page, and every other student's, is still written."""
     drawn: dict[tuple[str, str], list[Picture]] = {}
     for exercise in exercises_of(report):
         for task in exercise.get("tasks", []):
             example = task.get("counterexample") or {}
             if example.get("heatmap"):
-                heatmap = Heatmap.from_dict(example["heatmap"])
-                drawn[(exercise["exercise"], task["name"])] = [picture(heatmap, lang, example.get("call"))]
+                try:
+                    heatmap = readable(Heatmap.from_dict(example["heatmap"]))
+                    drawn[(exercise["exercise"], task["name"])] = [picture(heatmap, lang, example.get("call"))]
+                except Exception:  # matplotlib raises many kinds: one picture never stops a page, nor a batch
+                    continue
     return drawn
+
+
+def readable(heatmap: Heatmap) -> Heatmap:
+    """`heatmap` when its planes are what `grader.heatmap_data` keeps (at most MAX_SIDE square, as many values
+    as cells, one outline flag a cell), else ValueError: a report read from disk may hold anything."""
+    for plane in (heatmap.expected, heatmap.yours, heatmap.input):
+        if plane is None:
+            continue
+        if not (1 <= plane.rows <= MAX_SIDE and 1 <= plane.columns <= MAX_SIDE):
+            raise ValueError(f"a plane of {plane.rows}x{plane.columns}")
+        if not (2 <= len(plane.shape) <= 4 and all(type(n) is int and n >= 0 for n in plane.shape)):
+            raise ValueError(f"a plane of an array of shape {plane.shape!r}")
+        if len(plane.values) != plane.rows * plane.columns or len(plane.origin) != 2:
+            raise ValueError("a plane whose values do not fill it")
+    if heatmap.differs and len(heatmap.differs) != heatmap.expected.rows * heatmap.expected.columns:
+        raise ValueError("outlines that do not fit the plane")
+    return heatmap

@@ -115,10 +115,10 @@ def summary(shown: Shown) -> list[str]:
 
 
 def _shape(value) -> str:
-    from grader.values import show_brief
+    from grader.showing.kinds import brief
 
     shape = getattr(value, "shape", None)
-    return str(tuple(shape)) if shape is not None else show_brief(value)
+    return str(tuple(shape)) if shape is not None else brief(value)
 
 
 def html_page(shown: Shown, image: bytes | None, lang: str) -> str:

@@ -22,6 +22,7 @@ picture and a stride shrinks it on the page as it does in the array.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from grader.i18n import _, translate
+from grader.report import figures
 from grader.showing import feature_map_kind
 from grader.showing.run import Row, Shown, run_calls
 from grader.values import show_brief
@@ -37,6 +39,7 @@ from grader.values import show_brief
 PANEL_INCHES = 2.3
 CAPTION_INCHES = 0.35
 MAX_KERNEL_SIDE = 31  # a kernel larger than this is drawn, not applied (the sample image is 64x64)
+BRIEF_CHARS = 120  # a result that is no image, said in words: one line in a panel and in the terminal
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,15 @@ def _channel(expected: np.ndarray | None, actual: np.ndarray | None) -> int:
 
 
 def _shape(value) -> str:
-    return str(tuple(value.shape)) if isinstance(value, np.ndarray) else show_brief(value)
+    return str(tuple(value.shape)) if isinstance(value, np.ndarray) else brief(value)
+
+
+def brief(value) -> str:
+    """A value in one short line: an array as <dtype array shape>, anything else the start of its repr (a list
+    of 62 rows returned instead of an array was 58 KB of text, and collapsed the picture's layout)."""
+    text = show_brief(value) if isinstance(value, np.ndarray) else reprlib.repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= BRIEF_CHARS else text[: BRIEF_CHARS - 1] + "…"
 
 
 def image_panel(
@@ -126,7 +137,7 @@ def image_panel(
     """A panel of an array as an image, named `name` and its shape; a value that is no image is said in words."""
     image = first_image(value)
     if image is None:
-        return Panel(gid, name, text=_("not an image: {value}").format(value=show_brief(value)))
+        return Panel(gid, name, text=_("not an image: {value}").format(value=brief(value)))
     rgb = fits_rgb(image) and all(fits_rgb(other) for other in channel_of)
     title = f"{name} {_shape(value)}"
     if rgb or image.ndim == 2:
@@ -162,7 +173,8 @@ def _image_block(index: int, row: Row, with_reference: bool) -> Block:
 def correlate(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """'valid' cross-correlation in float64, the grader's own (what a kernel does to the sample image)."""
     windows = np.lib.stride_tricks.sliding_window_view(image.astype(np.float64), kernel.shape)
-    return np.einsum("ijkl,kl->ij", windows, kernel.astype(np.float64))
+    with np.errstate(over="ignore", invalid="ignore"):  # a learner's kernel of huge values: inf, drawn as such
+        return np.einsum("ijkl,kl->ij", windows, kernel.astype(np.float64))
 
 
 def applicable(kernel, image: np.ndarray) -> bool:
@@ -179,7 +191,7 @@ def applicable(kernel, image: np.ndarray) -> bool:
 def _applied_panel(gid: str, name: str, kernel, gray: np.ndarray, colorbar: bool) -> Panel:
     if not applicable(kernel, gray):
         return Panel(
-            gid, name, text=_("this kernel cannot be applied to the image: {value}").format(value=show_brief(kernel))
+            gid, name, text=_("this kernel cannot be applied to the image: {value}").format(value=brief(kernel))
         )
     filtered = correlate(gray, kernel)
     return Panel(gid, f"{name} {tuple(filtered.shape)}", filtered, group="filtered", colorbar=colorbar)
@@ -234,7 +246,9 @@ def _scales(lines: list[list[Panel | None]]) -> dict[str, tuple[float, float]]:
         if panel.group in scales:
             low, high = min(low, scales[panel.group][0]), max(high, scales[panel.group][1])
         scales[panel.group] = (low, high)
-    return {group: (low, high if high > low else low + 1e-12) for group, (low, high) in scales.items()}
+    widest = figures.LARGEST_DRAWN  # a learner's 1.8e308 would make the scale's width inf, and drawing raise
+    bounded = {group: tuple(min(max(end, -widest), widest) for end in ends) for group, ends in scales.items()}
+    return {group: (low, high if high > low else low + 1e-12) for group, (low, high) in bounded.items()}
 
 
 def draw_blocks(fig, blocks: list[Block]) -> None:
@@ -267,7 +281,8 @@ def _draw_panel(subfigure, ax, panel: Panel | None, scales: dict, extent: tuple[
         image = ax.imshow(np.clip(panel.data, 0.0, 1.0), interpolation="nearest")
     else:
         low, high = scales.get(panel.group, (None, None))
-        image = ax.imshow(panel.data, cmap=panel.cmap, vmin=low, vmax=high, interpolation="nearest")
+        data = panel.data if low is None else figures.limited(panel.data, low, high)
+        image = ax.imshow(data, cmap=panel.cmap, vmin=low, vmax=high, interpolation="nearest")
         if panel.colorbar:
             subfigure.colorbar(image, ax=ax, shrink=0.8)
     image.set_gid(panel.gid)

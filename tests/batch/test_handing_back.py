@@ -137,3 +137,25 @@ def test_shards_merged_hand_back_what_one_run_does(marked, tmp_path):
     assert result.exit_code == 1, result.output
     assert _reports(merged) == _reports(out)  # else the grading itself changed (a timeout under heavy load)
     assert _handed_back(merged) == _handed_back(out)
+
+
+def test_a_student_whose_answer_breaks_a_picture_still_gets_a_page_and_so_does_everyone_after(tmp_path):
+    """The student's pooling pads with the largest float (fixtures/hostile/): their heatmap's colour scale was
+    wider than any float and drawing it raised, which stopped the hand-back at that student."""
+    submissions = tmp_path / "submissions"
+    pooling = solution_file(3)
+    for student in ("ahn", "baek"):
+        (submissions / student).mkdir(parents=True)
+    attack = (FIXTURES / "hostile" / "exercise3_pads_with_the_largest_float.py").read_text()
+    (submissions / "ahn" / pooling.name).write_text(pooling.read_text() + "\n\n" + attack)
+    shutil.copy(pooling, submissions / "baek" / pooling.name)
+    out = tmp_path / "out"
+    options = ["--examples", "20", "--timeout", "5", "--seed", "0", "--lang", "en"]  # a failing call of 2x2 cells
+    result = CliRunner().invoke(main, ["batch", str(submissions), "--out", str(out), "--exercises", "3", *options])
+    assert result.exit_code == 1, result.output
+    report = json.loads((out / "reports" / "ahn.json").read_text(encoding="utf-8"))
+    assert max(report["exercises"][0]["tasks"][0]["counterexample"]["heatmap"]["yours"]["values"]) > 1e308
+    assert sorted(p.stem for p in (out / "feedback").glob("*.html")) == ["ahn", "baek"]
+    page = (out / "feedback" / "ahn.html").read_text(encoding="utf-8")
+    assert 'id="exercise3.max_pool2d"' in page and page.count('<img src="data:image/png;base64,') == 1
+    assert (out / "scores.csv").is_file() and (out / "similarity.html").is_file()

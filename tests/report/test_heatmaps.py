@@ -162,6 +162,18 @@ def test_nan_and_infinite_answers_are_drawn_grey_and_the_caption_says_so():
     assert "회색" in heatmaps.caption(heatmap, "ko")
 
 
+def test_answers_at_the_edge_of_float64_draw_on_a_scale_that_stays_finite():
+    expected = np.ones((4, 4))
+    yours = expected.copy()
+    yours[0, 1], yours[2, 2] = np.finfo(np.float64).max, -np.finfo(np.float64).max  # the scale's width overflows
+    heatmap = heatmap_data.heatmap("f(...)", {}, expected, yours)
+    arrays, _outlines, limits, *_ = _drawn(heatmap)
+    ((low, high),) = limits
+    assert np.isfinite(high - low) and low < 0 < high
+    assert arrays[1][0, 1] == high and arrays[1][2, 2] == low and arrays[1][0, 0] == 1.0  # drawn at the scale's ends
+    assert heatmaps.png(heatmap, "en").startswith(PNG)
+
+
 def test_the_titles_inside_the_image_are_korean_only_where_a_korean_font_is_installed(monkeypatch):
     inputs, expected, yours = _flipped_call()
     heatmap = heatmap_data.heatmap("f(...)", inputs, expected, yours)
@@ -211,6 +223,31 @@ def test_the_feedback_page_with_heatmaps_fetches_and_runs_nothing():
     assert len(sources) == 1 and sources[0].startswith("data:image/png;base64,")
     assert base64.b64decode(sources[0].removeprefix("data:image/png;base64,")).startswith(PNG)
     assert "The cells that differ are outlined." in page
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"values": ["a", "b"]},  # strings
+        {"values": [0.0] * 3},  # fewer values than rows x columns
+        {"rows": 10**9, "columns": 10**9},  # a huge shape
+        {"shape": "huge"},
+        {"origin": None},
+    ],
+    ids=["strings", "wrong_length", "huge_rows", "shape_not_a_list", "origin_none"],
+)
+def test_a_damaged_heatmap_in_a_report_leaves_out_that_picture_only(damage):
+    inputs, expected, yours = _flipped_call()
+    heatmap = heatmap_data.heatmap("correlate2d(...)", inputs, expected, yours)
+    report = _result(heatmap).to_dict(full=True)
+    good = json.loads(json.dumps(report["tasks"][0]))
+    good["name"] = "convolve2d"
+    report["tasks"][0]["counterexample"]["heatmap"]["yours"].update(damage)
+    report["tasks"].append(good)
+    pictures = heatmaps.pictures_of(report, "en")
+    assert list(pictures) == [("exercise1", "convolve2d")]
+    page = render_html(report, "en", pictures=pictures)
+    assert page.count('<img src="data:image/png;base64,') == 1 and "correlate2d" in page
 
 
 def test_a_notebook_displays_the_pictures_under_the_report_and_a_terminal_nothing(monkeypatch):

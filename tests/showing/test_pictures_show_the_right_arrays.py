@@ -112,3 +112,46 @@ def test_the_words_in_the_picture_are_english_where_no_korean_font_is_installed(
     assert "yours (1, 32, 32, 3)" in titles and captions[0] == "max pooling 2x2, stride 2"
     with language("ko"):
         assert "최대 풀링 2x2" in "\n".join(api.summary(shown))  # the printed lines stay Korean
+
+
+@pytest.mark.parametrize(
+    ("task", "attack"),
+    [
+        ("correlate2d", "exercise1_answers_the_largest_floats"),
+        ("gaussian_filter", "exercise1_kernel_of_the_largest_floats"),
+    ],
+)
+def test_answers_at_the_edge_of_float64_are_drawn_on_finite_colour_scales(task, attack, tmp_path):
+    from tests.conftest import FIXTURES, solution_file
+
+    learner = tmp_path / solution_file(1).name
+    learner.write_text(solution_file(1).read_text() + "\n\n" + (FIXTURES / "hostile" / f"{attack}.py").read_text())
+    shown = api.show_task("exercise1", task, learner, lang="en")
+    assert shown.status is Status.FAILED
+
+    with api.drawn(shown, "en") as fig:  # a warning (an overflow) fails the test
+        limits = [image.get_clim() for ax in axes_by_name(fig).values() for image in ax.get_images()]
+    assert limits and all(np.isfinite(high - low) for low, high in limits)
+    assert api.png(shown).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "mistake_file", ["exercise1_correlate2d_returns_lists", "exercise1_correlate2d_returns_an_object_array"]
+)
+def test_a_result_that_is_no_image_is_said_in_one_short_line_and_the_picture_keeps_its_layout(mistake_file, tmp_path):
+    from tests.conftest import FIXTURES, solution_file
+
+    learner = tmp_path / solution_file(1).name
+    learner.write_text(
+        solution_file(1).read_text() + "\n\n" + (FIXTURES / "showing" / f"{mistake_file}.py").read_text()
+    )
+    shown = api.show_task("exercise1", "correlate2d", learner, lang="en")
+    assert shown.status is Status.FAILED
+
+    lines = api.summary(shown)
+    assert len(lines) == 2 and len(lines[1]) < 300 and lines[1].endswith(": differs"), lines
+    with api.drawn(shown, "en") as fig:  # a layout that collapses warns, and warnings fail the tests
+        said = [text.get_text() for sub in fig.subfigs for ax in sub.axes for text in ax.texts]
+        assert api.png(shown).startswith(b"\x89PNG")
+    assert [text for text in said if text.startswith("not an image: ")]
+    assert all(len(text) < 200 and "\n" not in text for text in said), said

@@ -58,3 +58,27 @@ def test_show_without_a_submission_reads_the_cells_the_kernel_ran(displayed, mon
     assert showed.status is Status.FAILED and "shape" in showed.message
     np.testing.assert_array_equal(showed.yours[0], np.zeros((2, 2)))
     assert len(displayed) == 1  # a wrong shape is still drawn, without a difference
+
+
+@pytest.mark.slow
+def test_show_in_a_real_kernel_after_a_plot_displays_one_picture_and_leaves_the_kernels_matplotlib_alone(tmp_path):
+    import nbformat
+
+    from tests.conftest import solution_file
+    from tests.notebook.test_notebooks import _execute
+
+    state = "print('STATE', matplotlib.get_backend(), plt.get_fignums(), matplotlib.rcParams['font.family'])"
+    cells = [
+        "%matplotlib inline\nimport matplotlib, matplotlib.pyplot as plt\nplt.plot([1, 2, 3])",
+        solution_file(3).read_text(),
+        f"kept = plt.figure()\n{state}\nfrom grader import show\nshow('exercise3', 'max_pool2d', lang='en')\n{state}",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in cells])
+    shown = _execute(notebook, tmp_path).cells[-1].outputs
+
+    pictures = [o for o in shown if o.output_type == "display_data" and "image/png" in o.data]
+    states = [line for o in shown if o.output_type == "stream" for line in o.text.splitlines() if "STATE" in line]
+    assert len(pictures) == 1
+    assert "max_pool2d: passed" in "".join(o.get("text", "") for o in shown)
+    assert len(states) == 2 and states[0] == states[1]  # the backend, the open figures, the fonts: as they were
+    assert "inline" in states[0] and "[1]" in states[0]
