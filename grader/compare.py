@@ -93,7 +93,13 @@ def tolerance(dtype: np.dtype, magnitude) -> np.ndarray:
 
 
 def _fmt(value) -> str:
-    return np.format_float_positional(value, precision=6, trim="-") if np.isfinite(value) else str(value)
+    """A value in a sentence: positional (0.125, 3) where that stays short and true, else scientific (1.797693e+308
+    rather than 309 digits, 3e-08 rather than 0)."""
+    if not np.isfinite(value):
+        return str(value)
+    if value != 0 and not 1e-4 <= abs(value) < 1e16:
+        return f"{float(value):.7g}"
+    return np.format_float_positional(value, precision=6, trim="-")
 
 
 def differing_cells(expected: np.ndarray, actual: np.ndarray, allowed) -> str | None:
