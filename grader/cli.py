@@ -56,6 +56,27 @@ def _with_submission(command):
     )(command)
 
 
+def timeout_option():
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help=N_("Seconds per task before it counts as a timeout."),
+    )
+
+
+def memory_option():
+    return click.option(
+        "--memory",
+        "memory_mb",
+        type=click.IntRange(64),
+        default=DEFAULT_MEMORY_MB,
+        show_default=True,
+        help=N_("MiB the learner's code (and everything it starts) may use before it is stopped."),
+    )
+
+
 def grading_options(command):
     """The options every grading command takes."""
     options = [
@@ -106,21 +127,8 @@ def grading_options(command):
             ),
         ),
         language_option(),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(0, min_open=True),
-            default=DEFAULT_TIMEOUT,
-            show_default=True,
-            help=N_("Seconds per task before it counts as a timeout."),
-        ),
-        click.option(
-            "--memory",
-            "memory_mb",
-            type=click.IntRange(64),
-            default=DEFAULT_MEMORY_MB,
-            show_default=True,
-            help=N_("MiB the learner's code (and everything it starts) may use before it is stopped."),
-        ),
+        timeout_option(),
+        memory_option(),
         click.option(
             "--strict-dtype",
             is_flag=True,
@@ -354,21 +362,8 @@ def hint_command(exercise_name, task_name, level, reset, lang):
     default=None,
     help=N_("The picture to write: a .png, or a self-contained .html page [default: show-EXERCISE-TASK.png]."),
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0, min_open=True),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help=N_("Seconds per task before it counts as a timeout."),
-)
-@click.option(
-    "--memory",
-    "memory_mb",
-    type=click.IntRange(64),
-    default=DEFAULT_MEMORY_MB,
-    show_default=True,
-    help=N_("MiB the learner's code (and everything it starts) may use before it is stopped."),
-)
+@timeout_option()
+@memory_option()
 @language_option()
 @_guarded
 def show_command(exercise_name, task_name, submission, out, timeout, memory_mb, lang):
@@ -669,14 +664,7 @@ def report_command(report_file, fmt, output, lang):
     envvar="GRADE_SEED",
     help=N_("The seed Gradescope grades with (the zip stays with the instructor and Gradescope)."),
 )
-@click.option(
-    "--memory",
-    "memory_mb",
-    type=click.IntRange(64),
-    default=DEFAULT_MEMORY_MB,
-    show_default=True,
-    help=N_("MiB the learner's code (and everything it starts) may use before it is stopped."),
-)
+@memory_option()
 @language_option()
 @_guarded
 def gradescope_kit_command(exercises, out, visibility, seed, memory_mb, lang):
