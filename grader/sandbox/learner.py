@@ -183,8 +183,24 @@ def _flush_output() -> None:
 
 
 def main(argv=None) -> None:
+    """`learner CONFIG_JSON`, or `learner --early REQUESTS`: started before the grader knew the configuration
+    (see `early`), which then comes as the first message on the request pipe."""
     argv = sys.argv if argv is None else argv
-    serve(json.loads(argv[1]))
+    if argv[1] != "--early":
+        serve(json.loads(argv[1]))
+        return
+    config = _first_message(int(argv[2]))
+    sys.argv[:] = [__file__, json.dumps(config)]  # as `python -m grader.sandbox.learner CONFIG` has it
+    serve(config)
+
+
+def _first_message(requests: int) -> dict:
+    """The configuration, sent by the grader; a grader that ended without sending it ends this process."""
+    try:
+        (size,) = codec.FRAME_HEADER.unpack(_read_exactly(requests, codec.FRAME_HEADER.size))
+        return codec.unpack_request(_read_exactly(requests, size))
+    except EOFError:
+        os._exit(0)
 
 
 def serve(config: dict) -> None:
