@@ -44,7 +44,7 @@ _waiting: list[Started] = []
 
 def start(argv: list[str]) -> None:
     """Start the learner's process when `argv` (the command line after `grade`) grades one exercise."""
-    if _waiting or not _grades_one_exercise(argv):
+    if _waiting or not one_exercise(argv):
         return
     folder = tempfile.mkdtemp(prefix="grade-worker-")
     request_read, requests = os.pipe()
@@ -95,7 +95,7 @@ def _end(started: Started) -> None:
     shutil.rmtree(started.folder, ignore_errors=True)
 
 
-def _grades_one_exercise(argv: list[str]) -> bool:
+def one_exercise(argv: list[str]) -> bool:
     """`grade [--lang L] EXERCISE [options]`, EXERCISE spelt as `catalog.find` knows it without importing every
     declaration; not with --help, and not where a zygote is wanted for every worker (GRADE_ZYGOTE=on)."""
     from grader import catalog

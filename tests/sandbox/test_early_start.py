@@ -98,10 +98,10 @@ def test_a_worker_that_may_use_the_gpu_never_takes_a_process_started_without_it(
 )
 def test_only_a_command_that_grades_one_exercise_starts_a_process_early(argv, starts, monkeypatch):
     monkeypatch.delenv("GRADE_ZYGOTE", raising=False)
-    assert early._grades_one_exercise(argv) is starts
+    assert early.one_exercise(argv) is starts
 
 
 @pytest.mark.skipif(not zygote.available(), reason="forking learners from a zygote needs Linux's pidfds")
 def test_no_process_is_started_early_where_every_worker_forks_from_a_zygote(monkeypatch):
     monkeypatch.setenv("GRADE_ZYGOTE", "on")
-    assert not early._grades_one_exercise(["exercise3"])
+    assert not early.one_exercise(["exercise3"])
