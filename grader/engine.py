@@ -17,6 +17,8 @@ from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from grader import answers, backends, diagnosis, drawing, observations, pictures, references, speed, timings
 from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
@@ -69,6 +71,27 @@ class Options:
             raise ValueError(f"backend={self.backend!r} must be one of {', '.join(backends.CHOICES)}")
         if self.lang is not None and self.lang not in LANGUAGES:
             raise ValueError(f"lang={self.lang!r} must be one of {', '.join(LANGUAGES)}")
+
+
+# The reference's answers to the sweep's calls, kept for the process: (id of the reference, id of the call) ->
+# (the call, the reference, the answer). The calls are those `drawing` keeps, the same objects for each
+# submission; the bound only matters where a secret seed's calls are drawn anew after a wrong answer.
+_ANSWERS: dict[tuple[int, int], tuple[Call, object, object]] = {}
+_ANSWERS_KEPT = 50_000
+
+
+def _read_only(value):
+    """`value` with every array in it made read-only: a kept answer that something tried to change would raise,
+    never judge the next submission against another answer."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif type(value) in (tuple, list):
+        for item in value:
+            _read_only(item)
+    elif type(value) is dict:
+        for item in value.values():
+            _read_only(item)
+    return value
 
 
 class _Failure(Exception):
@@ -141,6 +164,7 @@ class TaskRunner:
         self.deadline = 0.0
         self.shrink_calls = 0  # calls tried since the first failure of the search
         self.note: str | None = None  # the first remark a right answer drew (a wider dtype), said once per task
+        self.sweeping = False  # judging the sweep's calls, whose reference answers are kept (`_reference_answer`)
 
     @functools.cached_property
     def reference(self):
@@ -179,12 +203,19 @@ class TaskRunner:
         return replace(result, status=Status.FAILED, score=float(self.task.points - bar.points), message=message + hint)
 
     def _sweep(self) -> TaskResult | None:
+        try:
+            return self._sweep_calls()
+        finally:
+            self.sweeping = False
+
+    def _sweep_calls(self) -> TaskResult | None:
         """The fast way through a task: every generated call (kept ones when there are, see `drawing`) and
         then the declared corners go to the worker a window at a time, so the learner's code runs while the
         grader draws and judges. A task that passes, hangs, crashes or is a stub ends here. When a generated
         call gets a wrong answer, None: the search then finds it again and shrinks it."""
         window: deque[tuple[Call, bool, object]] = deque()
         deadline = self.deadline  # a wrong answer shortens it to the shrinking time; the search gets it back
+        self.sweeping = True
 
         def ask(call: Call, corner: bool = False) -> None:
             if len(window) >= SWEEP_WINDOW:
@@ -289,7 +320,7 @@ class TaskRunner:
     def _judge_reply(self, call: Call, reply: Reply, expected) -> None:
         self._raise_for_reply(reply, call)
         if expected is _NOTHING:
-            expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+            expected = self._reference_answer(call)
         if self.smallest_failure is None:
             self.examples += 1
         reference = self.reference if self.task.observe is None else self._lazy_reference
@@ -300,6 +331,22 @@ class TaskRunner:
         if problem is not None:
             self._fail(Status.FAILED, call, problem, expected, reply.value)
         self.note = self.note or note
+
+    def _reference_answer(self, call: Call):
+        """The reference's answer to `call`. A call of the sweep (a kept or shipped call, a declared corner: the
+        same objects for every submission this process grades) is answered once per process: a marker's second
+        student, `grade watch`'s next save and `grade all`'s next exercise reuse the answer, made read-only."""
+        if not self.sweeping:
+            return self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+        key = (id(self.reference), id(call))
+        found = _ANSWERS.get(key)
+        if found is not None and found[0] is call and found[1] is self.reference:
+            return found[2]
+        expected = _read_only(self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs)))
+        if len(_ANSWERS) >= _ANSWERS_KEPT:
+            _ANSWERS.clear()
+        _ANSWERS[key] = (call, self.reference, expected)  # holding both keeps their ids from being reused
+        return expected
 
     def _lazy_reference(self, *args, **kwargs):
         """The reference, for a comparator of a Keras task, imported only if the comparator calls it."""
@@ -347,6 +394,8 @@ class TaskRunner:
         raise _Outcome(Status.MISSING, translate(MESSAGES[Status.MISSING]))
 
     def _changed_inputs(self, call: Call, reply: Reply) -> str | None:
+        if _echoed_unchanged(call, reply):  # as a rule: the arguments came back as they went, in the same places
+            return None
         sent = self.signature.bind_partial(*call.args, **call.kwargs).arguments
         back = self.signature.bind_partial(*reply.args, **reply.kwargs).arguments
         changed = [name for name, value in sent.items() if not unchanged(value, back.get(name))]
@@ -443,6 +492,17 @@ class TaskRunner:
             table=self.task.observe.table(failure.expected, failure.actual) if has and self.task.observe else None,
             grids=pictures.grids(bound, failure.expected, failure.actual) if has and not self.task.observe else (),
         )
+
+
+def _echoed_unchanged(call: Call, reply: Reply) -> bool:
+    """Whether every argument came back unchanged in the place it was sent in (then binding both to the
+    signature would pair the same values: no need to). False also when the echo has another shape."""
+    return (
+        len(reply.args) == len(call.args)
+        and reply.kwargs.keys() == call.kwargs.keys()
+        and all(unchanged(sent, back) for sent, back in zip(call.args, reply.args, strict=True))
+        and all(unchanged(value, reply.kwargs[name]) for name, value in call.kwargs.items())
+    )
 
 
 def _every_task(exercise: Exercise, status: Status, message: str, options: Options, output: str = "", warnings=()):
