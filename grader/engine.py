@@ -30,7 +30,8 @@ from grader.values import show, show_call
 
 DEFAULT_EXAMPLES = 100
 DEFAULT_TIMEOUT = 20.0
-SWEEP_WINDOW = 8  # calls on their way to the worker at once while sweeping
+SWEEP_WINDOW = 8  # calls answered or on their way, not yet judged, before the sweep sends the next batch
+SWEEP_BATCH = 8  # calls sent in one request while sweeping (each still answered on its own)
 # After the first failure, hypothesis tries smaller calls: at most SHRINK_CALLS of them (it needs 10-30 on the
 # classic mistakes). A count, not a clock, so the smallest failing example is the same on a busy machine as on a
 # quiet one (a 3 s clock gave another one under load); the clock is only a safety net for very slow functions.
@@ -210,25 +211,35 @@ class TaskRunner:
 
     def _sweep_calls(self) -> TaskResult | None:
         """The fast way through a task: every generated call (kept ones when there are, see `drawing`) and
-        then the declared corners go to the worker a window at a time, so the learner's code runs while the
-        grader draws and judges. A task that passes, hangs, crashes or is a stub ends here. When a generated
-        call gets a wrong answer, None: the search then finds it again and shrinks it."""
+        then the declared corners go to the worker a batch to a request and a window at a time, so the learner's
+        code runs while the grader draws and judges. A task that passes, hangs, crashes or is a stub ends here.
+        When a generated call gets a wrong answer, None: the search then finds it again and shrinks it."""
         window: deque[tuple[Call, bool, object]] = deque()
         deadline = self.deadline  # a wrong answer shortens it to the shrinking time; the search gets it back
         self.sweeping = True
 
-        def ask(call: Call, corner: bool = False) -> None:
-            if len(window) >= SWEEP_WINDOW:
+        batch: list[tuple[Call, bool]] = []
+
+        def send() -> None:
+            while len(window) >= SWEEP_WINDOW:
                 self._settle(*window.popleft())
             remaining = self.deadline - time.monotonic()
             with timings.phase("waiting"):
-                pending = self.worker.ask_call(self.task.name, call, remaining)
-            window.append((call, corner, pending))
+                pending = self.worker.ask_calls(self.task.name, [call for call, _ in batch], remaining)
+            window.extend((call, corner, sent) for (call, corner), sent in zip(batch, pending, strict=True))
+            batch.clear()
+
+        def ask(call: Call, corner: bool = False) -> None:
+            batch.append((call, corner))
+            if len(batch) >= SWEEP_BATCH:
+                send()
 
         try:
             drawing.calls(self.exercise, self.task, self.options.examples, self.options.seed, ask)
             for call in self.task.examples:
                 ask(call, corner=True)
+            if batch:
+                send()
             while window:
                 self._settle(*window.popleft())
         except _Outcome as outcome:

@@ -234,6 +234,13 @@ def serve(config: dict) -> None:
             reply = session.call_each(*request[1:])
         elif op == "committed":
             reply = session.send_committed()
+        elif op == "calls":  # several calls in one request, each answered as it ends, as if asked one by one
+            _, name, calls = request
+            for args, kwargs in calls[:-1]:
+                reply = session.call(name, args, kwargs)
+                _flush_output()
+                _write_frame(replies, codec.pack_reply(reply))
+            reply = session.call(name, *calls[-1])
         else:
             reply = session.call(*request[1:])
         _flush_output()

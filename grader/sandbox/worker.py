@@ -235,6 +235,7 @@ class Worker:
         self._last_crash = ""
         self._cell = ""  # the notebook cell the worker said it started last, during the current request
         self._cell_errors: list[tuple[str, str]] = []
+        self._batch: list[tuple[tuple, dict]] | None = None  # the calls of the request `ask_calls` is making
 
     @property
     def alive(self) -> bool:
@@ -315,11 +316,29 @@ class Worker:
         returned (see `keras_observe`)."""
         return self.answer(self.ask_call(name, call, timeout, probe))
 
-    def ask_call(self, name: str, call: Call, timeout: float, probe=None) -> _Pending:
+    def ask_call(self, name: str, call: Call, timeout: float, probe=None) -> _Pending | None:
         """Send a call and return at once, so the grader can work while the learner's code runs; `answer`
-        waits for the reply within the same time limit."""
+        waits for the reply within the same time limit. (Inside `ask_calls`, the call joins its request.)"""
         self._call_mark = self.output_mark()
+        if self._batch is not None and probe is None:
+            self._batch.append((call.args, call.kwargs))
+            return None
         return self._send_request(("call", name, call.args, call.kwargs, probe), timeout)
+
+    def ask_calls(self, name: str, calls: list[Call], timeout: float) -> list[_Pending]:
+        """Send several calls in one request and return at once: the worker answers each as it ends, in order,
+        as it answers calls sent one by one (`ask_call`), so each reply is read with `answer` (one round trip
+        instead of one per call; a hang or a crash is the reply of the call it happened in)."""
+        self._batch = []
+        try:
+            for call in calls:
+                self.ask_call(name, call, timeout)
+            batch = self._batch
+        finally:
+            self._batch = None
+        if len(batch) == 1:
+            return [self._send_request(("call", name, *batch[0], None), timeout)]
+        return [self._send_request(("calls", name, batch), timeout)] * len(batch)
 
     def call_each(self, name: str, calls: list[Call], timeout: float, *, commit: bool = False) -> Reply:
         """Call the learner's function on each call in turn, in one request; the reply's value is the list of
