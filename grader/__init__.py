@@ -10,13 +10,15 @@ and inside a Jupyter or Colab notebook, on the functions of the cells run so far
 
     from grader import check
     check("exercise3")                     # shows the report in the notebook
+    from grader import show
+    show("exercise1", "gaussian_filter")   # your result on a sample image, next to the reference's
 
 This module stays light: the worker process imports the package too.
 """
 
 import time as _time
 
-__all__ = ["check", "grade", "grade_all"]
+__all__ = ["check", "grade", "grade_all", "show"]
 ENTERED = _time.time()  # when the package was entered: `grader.timings` tells the interpreter's start from it
 
 
@@ -25,6 +27,10 @@ def __getattr__(name):
         from grader import notebook
 
         return notebook.check
+    if name == "show":
+        from grader.showing import notebook as showing
+
+        return showing.show
     if name in __all__:
         from grader import api
 

@@ -43,5 +43,5 @@ def _exit_now(code) -> None:
     os._exit(status)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # not again in a spawned helper process (the feedback pages' drawers import __main__)
     main()

@@ -199,14 +199,43 @@ def _annotate(lines: list[str], to_stderr: bool) -> None:
         click.echo(line, err=to_stderr)
 
 
-def _write(output: Path, text: str) -> None:
+def _write(output: Path, content: str | bytes) -> None:
+    """A report, a page or a picture to a file (text as UTF-8); a folder that cannot be written is a usage problem."""
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
     except OSError as exc:
         raise UsageProblem(
             _("cannot write the report to {path}: {error}").format(path=output, error=exc.strerror)
         ) from None
+
+
+def html_option(command):
+    """`--html FILE`: the report also as a feedback page, mismatches drawn as heatmaps (grade EXERCISE, grade all)."""
+    return click.option(
+        "--html",
+        "html_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=N_(
+            "Also write the report as a web page to this file, wrong answers on images drawn as heatmaps "
+            "(everything inlined: the file can be sent on its own)."
+        ),
+    )(command)
+
+
+def _write_html(path: Path | None, result, lang: str, submission: Path | None) -> None:
+    """The feedback page of `result` with its heatmaps (matplotlib is imported only here, when asked for)."""
+    if path is None:
+        return
+    from grader.report.heatmaps import pictures_of
+    from grader.report.html import render_html
+
+    report = result.to_dict(full=True)
+    _write(path, render_html(report, lang, pictures=pictures_of(report, lang), again=_again(submission)))
 
 
 def _remember(result) -> None:
@@ -220,13 +249,15 @@ def _grade_command(name: str) -> click.Command:
     @click.command(name=name, cls=Command, help=N_("Grade {name} and print a report."), help_fields={"name": name})
     @_with_submission
     @grading_options
+    @html_option
     @_guarded
-    def command(submission, fmt, output, **grading):
+    def command(submission, fmt, output, html_file, **grading):
         from grader.api import grade
 
         result = grade(name, submission, **grading)
         _remember(result)
         _emit(result, fmt, output, grading["lang"], submission)
+        _write_html(html_file, result, grading["lang"], submission)
         sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
 
     return command
@@ -306,18 +337,82 @@ def hint_command(exercise_name, task_name, level, reset, lang):
     Console(highlight=False).print(Panel(Group(*parts), title=title, title_align="left", border_style="cyan"))
 
 
+@click.command(
+    name="show",
+    cls=Command,
+    help=N_(
+        "See what your TASK of EXERCISE does: run it on the sample image bundled with the grader and draw your "
+        "result next to the reference's (grade show exercise1 gaussian_filter)."
+    ),
+)
+@click.argument("exercise_name", metavar="EXERCISE")
+@click.argument("task_name", metavar="TASK")
+@_with_submission
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=N_("The picture to write: a .png, or a self-contained .html page [default: show-EXERCISE-TASK.png]."),
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help=N_("Seconds per task before it counts as a timeout."),
+)
+@click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(64),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    help=N_("MiB the learner's code (and everything it starts) may use before it is stopped."),
+)
+@language_option()
+@_guarded
+def show_command(exercise_name, task_name, submission, out, timeout, memory_mb, lang):
+    from grader.showing import api
+
+    if out is not None and out.suffix.lower() not in (".png", ".html", ".htm"):
+        raise UsageProblem(_("--out must name a .png or an .html file: {path}").format(path=out))
+    shown = api.show_task(exercise_name, task_name, submission, timeout=timeout, memory_mb=memory_mb, lang=lang)
+    for line in api.summary(shown):
+        click.echo(line)
+    if shown.drawable:
+        target = out or api.default_output(shown)
+        image = api.png(shown)
+        if target.suffix.lower() == ".png":
+            _write(target, image)
+        else:
+            _write(target, api.html_page(shown, image, lang or default_language()))
+        click.echo(_("wrote {path}").format(path=target))
+    else:
+        click.echo(_("nothing was drawn: your function gave no result to draw"))
+    sys.exit(EXIT_PASSED if shown.passed else EXIT_FAILED)
+
+
 @click.command(name="all", cls=Command, help=N_("Grade every exercise and print one summary."))
 @_with_submission
 @grading_options
+@html_option
 @_guarded
-def grade_all_command(submission, fmt, output, **grading):
+def grade_all_command(submission, fmt, output, html_file, **grading):
     from grader.api import grade_all
 
     result = grade_all(submission, **grading)
     for exercise in result.exercises:
         _remember(exercise)
     _emit(result, fmt, output, grading["lang"], submission)
+    _write_html(html_file, result, grading["lang"], submission)
     sys.exit(EXIT_PASSED if result.passed else EXIT_FAILED)
+
+
+def exercises_option(help_text: str, *, required: bool = False):
+    """`--exercises all|LIST` (batch, release, gradescope-kit): all by default unless the command requires it."""
+    if required:
+        return click.option("--exercises", required=True, help=help_text)
+    return click.option("--exercises", default="all", show_default=True, help=help_text)
 
 
 def _chosen_exercises(text: str):
@@ -418,12 +513,7 @@ def _finish_class(result, out: Path, fmt: str, output: Path | None, lang: str | 
 @click.command(name="batch", cls=Command, help=N_("Mark a class: one folder (or file) per student under SUBMISSIONS."))
 @click.argument("submissions", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help=N_("Output folder."))
-@click.option(
-    "--exercises",
-    default="all",
-    show_default=True,
-    help=N_("The exercises to mark: all, or names separated by commas (exercise1,exercise3 or 1,3)."),
-)
+@exercises_option(N_("The exercises to mark: all, or names separated by commas (exercise1,exercise3 or 1,3)."))
 @click.option("--jobs", type=click.IntRange(1), default=None, help=N_("Students marked at once [default: CPU count]."))
 @click.option("--resume", is_flag=True, help=N_("Keep earlier reports made from the same submission and settings."))
 @click.option(
@@ -471,12 +561,7 @@ def batch_command(submissions, out, exercises, jobs, resume, shard, **grading):
     help=N_("Write the student edition: the stubs, the grader and recorded answers, without any reference code."),
 )
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help=N_("Output folder."))
-@click.option(
-    "--exercises",
-    default="all",
-    show_default=True,
-    help=N_("The exercises to include: all, or names separated by commas (exercise1,exercise3 or 1,3)."),
-)
+@exercises_option(N_("The exercises to include: all, or names separated by commas (exercise1,exercise3 or 1,3)."))
 @language_option()
 @_guarded
 def release_command(out, exercises, lang):
@@ -565,10 +650,8 @@ def report_command(report_file, fmt, output, lang):
     cls=Command,
     help=N_("Build a Gradescope autograder zip (setup.sh, run_autograder) that grades the chosen exercises."),
 )
-@click.option(
-    "--exercises",
-    required=True,
-    help=N_("The exercises it grades: all, or names separated by commas (exercise1,exercise3 or 1,3)."),
+@exercises_option(
+    N_("The exercises it grades: all, or names separated by commas (exercise1,exercise3 or 1,3)."), required=True
 )
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help=N_("The zip to write."))
 @click.option(
@@ -676,6 +759,7 @@ main.add_command(grade_all_command)
 main.add_command(list_command)
 main.add_command(watch_command)
 main.add_command(hint_command)
+main.add_command(show_command)
 main.add_command(batch_command)
 main.add_command(merge_command)
 main.add_command(report_command)

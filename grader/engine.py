@@ -22,6 +22,7 @@ import numpy as np
 from grader import answers, backends, diagnosis, drawing, observations, pictures, references, speed, timings
 from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
+from grader.heatmap_data import first_heatmap
 from grader.i18n import LANGUAGES, N_, _, language, translate
 from grader.results import Counterexample, ExerciseResult, Status, Table, TaskResult
 from grader.sandbox.worker import DEFAULT_MEMORY_MB, Reply, Worker, cut
@@ -134,6 +135,27 @@ def _forbidden_message(modules) -> str:
     return _("imported {names}: this exercise is done by hand with numpy and the standard library only").format(
         names=names
     )
+
+
+def reply_problem(reply: Reply, timeout: float, examples: int) -> tuple[Status, str] | None:
+    """How a reply to a call that is not an answer is reported (None for an answer): a forbidden import, an
+    exception, running out of `timeout` after `examples` right answers, a crash, a stub, a missing function."""
+    if reply.forbidden:
+        return Status.FORBIDDEN, _forbidden_message(reply.forbidden)
+    if reply.kind == "ok":
+        return None
+    if reply.kind == "raised":
+        return Status.ERROR, explained(_("your function raised {error}").format(error=reply.message), reply.message)
+    if reply.kind == "timeout":
+        return Status.TIMEOUT, _(
+            "ran out of the task's time limit ({timeout:g} s) on this input after {examples} examples: an "
+            "endless loop, or too slow (--timeout sets the limit)"
+        ).format(timeout=timeout, examples=examples)
+    if reply.kind in ("crashed", "memory"):
+        return Status.ERROR, reply.message
+    if reply.kind == "not_implemented":
+        return Status.NOT_IMPLEMENTED, translate(MESSAGES[Status.NOT_IMPLEMENTED])
+    return Status.MISSING, translate(MESSAGES[Status.MISSING])
 
 
 class TaskRunner:
@@ -383,26 +405,15 @@ class TaskRunner:
         return self.task.observe.expected(reference(*args, **kwargs), probe, args, kwargs)
 
     def _raise_for_reply(self, reply: Reply, call: Call) -> None:
-        if reply.forbidden:
-            raise _Outcome(Status.FORBIDDEN, _forbidden_message(reply.forbidden), call)
-        if reply.kind == "ok":
+        problem = reply_problem(reply, self.options.timeout, self.examples)
+        if problem is None:
             return
-        if reply.kind == "raised":
-            message = explained(_("your function raised {error}").format(error=reply.message), reply.message)
-            self._fail(Status.ERROR, call, message, actual=diagnosis.RAISES)
-        if reply.kind == "timeout":
-            if self.smallest_failure is not None:
-                raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)
-            message = _(
-                "ran out of the task's time limit ({timeout:g} s) on this input after {examples} examples: an "
-                "endless loop, or too slow (--timeout sets the limit)"
-            ).format(timeout=self.options.timeout, examples=self.examples)
-            raise _Outcome(Status.TIMEOUT, message, call)
-        if reply.kind in ("crashed", "memory"):
-            raise _Outcome(Status.ERROR, reply.message, call)
-        if reply.kind == "not_implemented":
-            raise _Outcome(Status.NOT_IMPLEMENTED, translate(MESSAGES[Status.NOT_IMPLEMENTED]))
-        raise _Outcome(Status.MISSING, translate(MESSAGES[Status.MISSING]))
+        status, message = problem
+        if reply.kind == "raised" and not reply.forbidden:
+            self._fail(status, call, message, actual=diagnosis.RAISES)
+        if reply.kind == "timeout" and not reply.forbidden and self.smallest_failure is not None:
+            raise _Outcome(Status.FAILED, "", failure=self.smallest_failure)
+        raise _Outcome(status, message, None if status in (Status.NOT_IMPLEMENTED, Status.MISSING) else call)
 
     def _changed_inputs(self, call: Call, reply: Reply) -> str | None:
         if _echoed_unchanged(call, reply):  # as a rule: the arguments came back as they went, in the same places
@@ -502,7 +513,16 @@ class TaskRunner:
             difference=failure.message if failure is not None else "",
             table=self.task.observe.table(failure.expected, failure.actual) if has and self.task.observe else None,
             grids=pictures.grids(bound, failure.expected, failure.actual) if has and not self.task.observe else (),
+            heatmap=first_heatmap(self._drawn(failure)) if has and not self.task.observe else None,
         )
+
+    def _drawn(self, failure: _Failure):
+        """The failures a picture may show, the one shown first: shrinking often leaves an image of one cell,
+        while the first wrong answer the sweep met (kept, its answers already computed) is still an image."""
+        for candidate in dict.fromkeys((failure, self.first_failure)):
+            if candidate is not None and candidate.expected is not _NOTHING:
+                bound = candidate.call.bound(self.signature)
+                yield show_call(self.task.name, bound), bound, candidate.expected, candidate.actual
 
 
 def _echoed_unchanged(call: Call, reply: Reply) -> bool:

@@ -174,12 +174,45 @@ class CheckResult(ExerciseResult):
 
         Console(highlight=False).print(ExerciseReport(self, self.lang, again=self.again))
 
+    def show_pictures(self) -> None:
+        """Under the report, in IPython only, each wrong answer on an image as heatmaps (input, expected, yours,
+        difference); elsewhere nothing (a terminal has the report's grids)."""
+        display = _displayer()
+        if display is None:
+            return
+        import html
+
+        from IPython.display import HTML
+
+        from grader.report.heatmaps import pictures_of
+
+        for (_exercise, task), pictures in pictures_of(self.to_dict(full=True), self.lang).items():
+            for picture in pictures:
+                caption = html.escape(f"{task}: {picture.caption}")
+                display(
+                    HTML(
+                        f'<figure><img src="{picture.data_uri}" alt="{caption}" style="max-width:100%">'
+                        f"<figcaption>{caption}</figcaption></figure>"
+                    )
+                )
+
     def _ipython_display_(self) -> None:
         if _execution_count() != self.shown_in:
             self.show()
+            self.show_pictures()
 
     def __repr__(self) -> str:
         return f"<{self.exercise}: {self.score:g}/{self.max_score:g}>"
+
+
+def _displayer():
+    """IPython's `display` when this runs in IPython (a notebook's kernel), else None."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return None
+    return None if get_ipython() is None else display
 
 
 def _execution_count() -> int | None:
@@ -218,4 +251,5 @@ def check(exercise, submission=None, *, lang: str | None = None, **options) -> C
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
     checked = CheckResult(**fields, lang=lang, again=again, shown_in=_execution_count())
     checked.show()
+    checked.show_pictures()
     return checked

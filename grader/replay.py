@@ -74,6 +74,7 @@ class RecordedRunner(TaskRunner):
                 return self._failed(outcome.failure)
             return self._result(outcome.status, outcome.message, outcome.call)
         if failures:
+            self.first_failure = failures[0]  # drawn when the smallest is too small to be a picture (engine)
             return self._failed(self._smallest(failures))
         return self._result(
             Status.PASSED, _("matched the reference on {examples} examples").format(examples=self.examples)

@@ -38,6 +38,48 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class Plane:
+    """One 2-D slice of an array, to draw as a heatmap (values flat, C order, a learner's NaN or inf kept)."""
+
+    name: str  # the argument's name, or "expected" / "yours"
+    shape: tuple[int, ...]  # the whole array's
+    label: str  # which slice: "n=0, c=1", "c=2", or "" for a 2-D array
+    rows: int
+    columns: int
+    values: tuple[float, ...]
+    origin: tuple[int, int] = (0, 0)  # the first row and column drawn, when the slice is cropped to a window
+
+    @property
+    def cropped(self) -> bool:
+        height, width = self.shape[1:3] if len(self.shape) == 4 else self.shape[:2]
+        return (self.rows, self.columns) != (height, width)
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """An image-like failing call as the data of one picture: the input, the expected answer and the learner's,
+    one slice each, and the cells that differ (over `expected`'s cells; none when the shapes differ)."""
+
+    call: str  # the call drawn, as shown (it may be larger than the smallest failing call)
+    expected: Plane
+    yours: Plane
+    input: Plane | None = None  # the call's first image-like argument, when it has one
+    differs: tuple[bool, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Heatmap:
+        """A heatmap read back from a full report (`TaskResult.to_dict(full=True)`)."""
+        planes = {key: _plane(data[key]) for key in ("expected", "yours", "input") if data.get(key)}
+        return cls(data["call"], differs=tuple(bool(d) for d in data.get("differs", ())), **planes)
+
+
+def _plane(data: dict) -> Plane:
+    values = tuple(float(v) for v in data["values"])  # "nan", "inf" and "-inf" read back as floats
+    fields = {"shape": tuple(data["shape"]), "origin": tuple(data.get("origin", (0, 0))), "values": values}
+    return Plane(**{**data, **fields})
+
+
+@dataclass(frozen=True)
 class Counterexample:
     """The smallest failing call hypothesis found, rendered for people."""
 
@@ -48,6 +90,7 @@ class Counterexample:
     difference: str
     table: Table | None = None
     grids: tuple[Grid, ...] = ()  # small arrays of the call, drawn by the text report (not in the JSON report)
+    heatmap: Heatmap | None = None  # an image-like call, drawn where the report has pictures (not in the JSON report)
 
 
 @dataclass(frozen=True)
@@ -69,7 +112,8 @@ class TaskResult:
 
     def to_dict(self, *, full: bool = False) -> dict:
         """The task's JSON form; `full` (a batch's reports, which feedback pages are drawn from) also keeps what
-        the learner's code printed, as `output` when it printed anything, and the counterexample's `grids`."""
+        the learner's code printed, as `output` when it printed anything, and the counterexample's `grids` and
+        `heatmap` (when it has them)."""
         data = asdict(self)
         data["status"] = self.status.value
         output = data.pop("output")
@@ -81,13 +125,34 @@ class TaskResult:
             grids = data["counterexample"].pop("grids")
             if full and grids:
                 data["counterexample"]["grids"] = [_grid_dict(grid) for grid in grids]
+            heatmap = data["counterexample"].pop("heatmap")
+            if full and heatmap is not None:
+                data["counterexample"]["heatmap"] = _heatmap_dict(heatmap)
         return data
 
 
 def _grid_dict(grid: dict) -> dict:
     """A grid as JSON can hold it: a value that is not finite (a learner's NaN) as its name, "nan" or "inf"."""
-    values = [v if math.isfinite(v) else str(v) for v in grid["values"]]
-    return {**grid, "shape": list(grid["shape"]), "values": values, "differs": list(grid["differs"])}
+    return {**grid, "shape": list(grid["shape"]), "values": _finite(grid["values"]), "differs": list(grid["differs"])}
+
+
+def _heatmap_dict(heatmap: dict) -> dict:
+    """A heatmap as JSON can hold it (values not finite as their names, as in a grid)."""
+    planes = {
+        key: {
+            **plane,
+            "shape": list(plane["shape"]),
+            "origin": list(plane["origin"]),
+            "values": _finite(plane["values"]),
+        }
+        for key in ("expected", "yours", "input")
+        if (plane := heatmap[key]) is not None
+    }
+    return {**heatmap, **planes, "differs": list(heatmap["differs"])}
+
+
+def _finite(values) -> list:
+    return [v if math.isfinite(v) else str(v) for v in values]
 
 
 class _Totals:

@@ -126,6 +126,27 @@ class SpeedBar:
 
 
 @dataclass(frozen=True)
+class Showing:
+    """What `grade show EXERCISE TASK` draws for a task (그림): the calls made on the bundled sample image, which
+    the learner's function answers in the sandbox and the reference here, and the kind of picture, which says how
+    they are run and drawn (a key of `grader.showing.kinds.KINDS`: "image", "kernel", later "feature_maps")."""
+
+    kind: str
+    # The calls, from the sample image (an (H, W, 3) uint8 array, `grader.showing.sample`): made when shown, so
+    # that declaring a task never loads the image.
+    calls: Callable[[Any], tuple[Call, ...]]
+    captions: tuple[str, ...]  # one per call, marked N_() and translated when drawn: "box filter 5x5"
+
+    def __post_init__(self):
+        if not re.fullmatch(r"[a-z_]+", self.kind):
+            raise DeclarationError(f"showing: kind {self.kind!r} must be a name such as 'image'")
+        if not callable(self.calls):
+            raise DeclarationError(f"showing {self.kind}: calls must be a function of the sample image")
+        if not self.captions or not all(isinstance(c, str) and c.strip() for c in self.captions):
+            raise DeclarationError(f"showing {self.kind}: captions must name each call")
+
+
+@dataclass(frozen=True)
 class Task:
     """One function a learner writes, and how it is marked."""
 
@@ -150,6 +171,8 @@ class Task:
     hints: tuple[str, ...] = ()
     # Hints that fit a failing call better than `hint`: the first whose feature the smallest failing call has.
     fitting_hints: tuple[FittingHint, ...] = ()
+    # What `grade show` draws for this task on the sample image (None: the task has no picture).
+    show: Showing | None = None
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.name):
@@ -168,6 +191,8 @@ class Task:
             raise DeclarationError(f"task {self.name}: hints must be {HINT_LEVELS} sentences (concept, approach, code)")
         if not all(isinstance(h, FittingHint) for h in self.fitting_hints):
             raise DeclarationError(f"task {self.name}: fitting_hints must be FittingHint(...) objects")
+        if self.show is not None and not isinstance(self.show, Showing):
+            raise DeclarationError(f"task {self.name}: show must be a Showing(...)")
 
     def hint_for(self, arguments: dict[str, Any]) -> str:
         """The hint that fits a failing call's arguments (by name, defaults included): the first fitting hint

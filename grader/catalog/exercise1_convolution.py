@@ -3,10 +3,11 @@
 import numpy as np
 
 from grader.catalog import misconceptions as m
+from grader.catalog import shown
 from grader.compare import ArraysClose, ScalarClose
 from grader.drawing import Strategy
 from grader.i18n import N_
-from grader.spec import Call, Exercise, Misconception, Task
+from grader.spec import Call, Exercise, Misconception, Showing, Task
 
 # Corners where the classic mistakes show, checked whatever the seed: a non-linear image (a ramp hides a
 # flipped kernel), an asymmetric kernel, several channels, float32, and float64 values float32 cannot hold.
@@ -118,6 +119,7 @@ Example:
         Task(
             name="correlate2d",
             points=2,
+            show=Showing("image", shown.two_d, (N_("Sobel x kernel on the grey image: vertical edges (not flipped)"),)),
             strategy=Strategy("strategies.image_kernel_calls"),
             compare=ArraysClose(),
             hints=(
@@ -153,6 +155,7 @@ Example:
         Task(
             name="convolve2d",
             points=1,
+            show=Showing("image", shown.two_d, (N_("Sobel x kernel on the grey image, flipped by convolution"),)),
             strategy=Strategy("strategies.image_kernel_calls"),
             compare=ArraysClose(),
             hints=(
@@ -198,6 +201,14 @@ Example:
         Task(
             name="filter_image",
             points=1,
+            show=Showing(
+                "image",
+                shown.filter_image,
+                (
+                    N_("5x5 box filter on each colour channel: a blur"),
+                    N_("Sobel x kernel on each colour channel: vertical edges"),
+                ),
+            ),
             strategy=Strategy("strategies.image_kernel_calls", channels=True),
             compare=ArraysClose(),
             hints=(
@@ -228,6 +239,11 @@ Example:
         Task(
             name="correlate_channels",
             points=2,
+            show=Showing(
+                "image",
+                shown.correlate_channels,
+                (N_("a (3, 3, 3) kernel: the red channel's vertical edges minus the blue channel's"),),
+            ),
             strategy=Strategy("strategies.deep_kernel_calls"),
             compare=ArraysClose(),
             hints=(
@@ -281,6 +297,7 @@ Example:
         Task(
             name="box_filter",
             points=1,
+            show=Showing("kernel", shown.box_filter, (N_("box_filter(5) applied to the grey image"),)),
             strategy=Strategy("strategies.filter_sizes"),
             compare=ArraysClose(scale_by_terms=False),
             hints=(
@@ -314,6 +331,7 @@ Example:
         Task(
             name="gaussian_filter",
             points=1,
+            show=Showing("kernel", shown.gaussian_filter, (N_("gaussian_filter(7, 1.5) applied to the grey image"),)),
             strategy=Strategy("strategies.gaussian_calls"),
             compare=ArraysClose(scale_by_terms=False),
             hints=(
@@ -353,6 +371,7 @@ Example:
         Task(
             name="laplacian_filter",
             points=1,
+            show=Showing("kernel", shown.laplacian_filter, (N_("laplacian_filter() applied to the grey image"),)),
             strategy=Strategy("strategies.no_arguments"),
             compare=ArraysClose(scale_by_terms=False),
             hints=(

@@ -4,10 +4,11 @@ import numpy as np
 
 from grader.catalog import features as f
 from grader.catalog import misconceptions as m
+from grader.catalog import shown
 from grader.compare import ArraysClose, ExactValue, IntegersEqual
 from grader.drawing import Strategy
 from grader.i18n import N_
-from grader.spec import Call, Exercise, Misconception, Task
+from grader.spec import Call, Exercise, Misconception, Showing, Task
 
 # Corners where the classic mistakes show, checked whatever the seed: odd 'same' totals, a stride that
 # changes the 'same' padding (n=6, k=3, s=2), dilation under 'same' and 'valid', non-linear values.
@@ -68,6 +69,11 @@ Check your work with:  grade exercise2
         Task(
             name="zero_pad",
             points=1,
+            show=Showing(
+                "image",
+                shown.zero_pad,
+                (N_("8 zeros on every side"), N_("((0, 16), (16, 0)): 16 zeros below and on the left")),
+            ),
             strategy=Strategy("strategies.zero_pad_calls"),
             compare=ArraysClose(scale_by_terms=False),
             hints=(
@@ -232,6 +238,16 @@ Example:
         Task(
             name="conv2d",
             points=4,
+            show=Showing(
+                "image",
+                shown.conv2d,
+                (
+                    N_("5x5 blur, stride 1, 'valid': the border is lost"),
+                    N_("5x5 blur, stride 1, 'same': zero padding darkens the border"),
+                    N_("5x5 blur, stride 2, 'same': half the size"),
+                    N_("5x5 blur, stride 3, 'valid'"),
+                ),
+            ),
             strategy=Strategy("strategies.conv2d_calls"),
             compare=ArraysClose(),
             hints=(

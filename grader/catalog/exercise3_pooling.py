@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from grader.catalog import features
+from grader.catalog import features, shown
 from grader.catalog import misconceptions as m
 from grader.compare import ArraysClose
 from grader.drawing import Strategy
 from grader.i18n import N_
-from grader.spec import Call, Exercise, FittingHint, Misconception, Task
+from grader.spec import Call, Exercise, FittingHint, Misconception, Showing, Task
 
 # Corners where the classic mistakes show, run first whatever the seed: an odd, all-negative map under
 # 'same' (zero pads must not win, border windows are partial) and the default strides.
@@ -67,6 +67,7 @@ Check your work with:  grade exercise3
         Task(
             name="max_pool2d",
             points=3,
+            show=Showing("image", shown.pooling, (N_("max pooling 2x2, stride 2"), N_("max pooling 3x3, stride 3"))),
             strategy=Strategy("strategies.pooling_calls"),
             compare=ArraysClose(),
             hints=(
@@ -125,6 +126,9 @@ Example:
         Task(
             name="avg_pool2d",
             points=3,
+            show=Showing(
+                "image", shown.pooling, (N_("average pooling 2x2, stride 2"), N_("average pooling 3x3, stride 3"))
+            ),
             strategy=Strategy("strategies.pooling_calls"),
             compare=ArraysClose(),
             hints=(

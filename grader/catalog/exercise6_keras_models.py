@@ -4,8 +4,9 @@ from grader import references
 from grader.compare_models import compare_observations
 from grader.drawing import Strategy
 from grader.i18n import N_
+from grader.keras_feature_maps import TRUNK
 from grader.keras_observe import KerasCheck, ModelRecipe
-from grader.spec import Call, Exercise, Task
+from grader.spec import Call, Exercise, Showing, Task
 
 _MODEL = KerasCheck()
 _BUILDS = 2  # examples of a model builder: each draws other weights and inputs
@@ -301,6 +302,13 @@ are trainable (the head's).
         Task(
             name="feature_map_model",
             points=1,
+            # `grade show`: each layer of a seeded fashion-CNN trunk looked at on the sample image (the calls are
+            # made by grader.feature_maps, which builds the model in both processes; here they are named).
+            show=Showing(
+                "feature_maps",
+                lambda sample: tuple(Call((layer["name"],)) for layer in TRUNK),
+                tuple(layer["name"] for layer in TRUNK),
+            ),
             strategy=Strategy("keras_strategies.feature_map_calls"),
             compare=compare_observations,
             observe=_MODEL,

@@ -30,8 +30,11 @@ from grader.spec import Exercise
 from grader.stubs import stub_source
 
 PUBLIC_SEED = 0
-_COPIED = ("*.py", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo")
-_PACKAGE_DATA = '["locale/*/LC_MESSAGES/*.mo", "locale/*/LC_MESSAGES/*.po", "recorded/*.answers", "recorded/*.json"]'
+_COPIED = ("*.py", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo", "showing/*.npy")
+_PACKAGE_DATA = (
+    '["locale/*/LC_MESSAGES/*.mo", "locale/*/LC_MESSAGES/*.po", "recorded/*.answers", "recorded/*.json", '
+    '"showing/*.npy"]'
+)  # showing/: `grade show`'s sample image
 
 
 @dataclass(frozen=True)

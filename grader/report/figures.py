@@ -9,6 +9,7 @@ imported only when a figure is drawn (it costs a few tenths of a second), never 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import os
 import tempfile
@@ -32,10 +33,7 @@ def _quiet_config_dir() -> None:
 @contextmanager
 def figure(width: float, height: float):
     """A fresh figure of `width` x `height` inches, closed (its memory freed) when the block ends."""
-    _quiet_config_dir()
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    fig = new(width, height)
     try:
         yield fig
     finally:
@@ -52,3 +50,42 @@ def png(fig) -> bytes:
 def data_uri(image: bytes, mime: str = "image/png") -> str:
     """Bytes of an image as a `data:` URI an HTML page or a notebook inlines (nothing is fetched)."""
     return f"data:{mime};base64,{base64.b64encode(image).decode('ascii')}"
+
+
+# Fonts with Hangul, most common first (Colab, Linux, Windows, macOS). matplotlib's own DejaVu Sans has none: on a
+# machine with none of these the words inside an image are English (the text around it stays Korean).
+KOREAN_FONTS = (
+    "NanumGothic",
+    "Noto Sans CJK KR",
+    "Noto Sans KR",
+    "Malgun Gothic",
+    "AppleGothic",
+    "Apple SD Gothic Neo",
+)
+
+
+@functools.cache
+def korean_font() -> str | None:
+    """The first Korean font this machine has, or None."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in KOREAN_FONTS if name in installed), None)
+
+
+def image_language(lang: str) -> tuple[str, list[str] | None]:
+    """The language of the words drawn inside an image, and the font families to draw them with (None: the
+    default): Korean only where a Korean font is installed, else English rather than empty boxes."""
+    if lang == "en":
+        return "en", None
+    font = korean_font()
+    return (lang, [font, "DejaVu Sans"]) if font else ("en", None)
+
+
+def new(width: float, height: float):
+    """A fresh figure of `width` x `height` inches that the caller keeps (a notebook shows it); nothing global
+    holds it, so it is freed with the last reference to it."""
+    _quiet_config_dir()
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")

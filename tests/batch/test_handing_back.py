@@ -79,6 +79,8 @@ def test_every_student_gets_a_feedback_page_in_the_course_language(marked):
     choi = (out / "feedback" / "choi.html").read_text(encoding="utf-8")
     assert 'id="exercise3.max_pool2d"' in choi and label("diagnosis", "ko") in choi
     assert '<table class="grid expected">' in choi  # the smallest failing example drawn as grids
+    assert choi.count('<img src="data:image/png;base64,') == 2  # max_pool2d and avg_pool2d as heatmaps
+    assert "<img" not in ahn
     do = (out / "feedback" / "do.html").read_text(encoding="utf-8")
     assert 'id="exercise1.conv1d"' in do and label("timeout", "ko") in do
 

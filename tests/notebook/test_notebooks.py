@@ -56,6 +56,7 @@ def test_check_in_a_jupyter_kernel_gives_full_marks_and_shows_the_report_there(t
     executed = _execute(learners_notebook(solution_file(3).read_text()), tmp_path)
     shown = _text_of(executed.cells[-1])
     assert "exercise3" in shown and "통과" in shown and "10/10" in shown
+    assert "<img" not in shown  # nothing wrong, nothing drawn
 
 
 @pytest.mark.slow
@@ -76,6 +77,7 @@ def test_check_names_what_is_wrong_inside_the_notebook(tmp_path):
     shown = _text_of(_execute(notebook, tmp_path).cells[-1])
     assert "max_pool2d" in shown and "failed" in shown and "moved one cell at a time" in shown
     assert 'Fix it and run again: check("exercise3")' in shown  # a notebook's closing line speaks notebook
+    assert shown.count('<img src="data:image/png;base64,') == 2  # max_pool2d's and avg_pool2d's heatmaps
 
 
 def test_the_same_notebook_file_gets_full_marks_through_submission(tmp_path):

@@ -46,6 +46,11 @@ def test_the_instructors_wheel_has_no_top_level_solutions_package(wheel):
 
 
 @pytest.mark.slow
+def test_the_instructors_wheel_carries_the_sample_image_grade_show_draws_on(wheel):
+    assert "grader/showing/sample_image.npy" in zipfile.ZipFile(wheel).namelist()
+
+
+@pytest.mark.slow
 def test_an_installed_instructors_grader_finds_its_references_under_its_own_name_and_grades(wheel, tmp_path):
     python = make_venv(tmp_path / "venv")
     pip_install(python, wheel)

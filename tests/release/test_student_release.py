@@ -176,3 +176,20 @@ def test_exercise7s_speed_points_are_left_out_of_the_maximum_and_said_so(student
     assert "instructor" in got["message"]
     assert report["max_score"] == task.max_score - fast.speed.points
     assert np.isclose(report["score"], report["max_score"])
+
+
+def test_grade_show_in_the_installed_student_edition_draws_the_learners_result_alone(student_python, tmp_path):
+    shown = grade_with(
+        student_python,
+        "show",
+        "exercise3",
+        "max_pool2d",
+        "--submission",
+        FIXTURES / "correct" / "exercise3_loops.py",
+        "--lang",
+        "en",
+        cwd=tmp_path,
+    )
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "no reference solutions: your result is shown alone" in shown.stdout
+    assert (tmp_path / "show-exercise3-max_pool2d.png").read_bytes().startswith(b"\x89PNG")
