@@ -17,6 +17,8 @@ from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from grader import answers, backends, diagnosis, drawing, observations, pictures, references, speed, timings
 from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
@@ -29,7 +31,8 @@ from grader.values import show, show_call
 
 DEFAULT_EXAMPLES = 100
 DEFAULT_TIMEOUT = 20.0
-SWEEP_WINDOW = 8  # calls on their way to the worker at once while sweeping
+SWEEP_WINDOW = 8  # calls answered or on their way, not yet judged, before the sweep sends the next batch
+SWEEP_BATCH = 8  # calls sent in one request while sweeping (each still answered on its own)
 # After the first failure, hypothesis tries smaller calls: at most SHRINK_CALLS of them (it needs 10-30 on the
 # classic mistakes). A count, not a clock, so the smallest failing example is the same on a busy machine as on a
 # quiet one (a 3 s clock gave another one under load); the clock is only a safety net for very slow functions.
@@ -70,6 +73,27 @@ class Options:
             raise ValueError(f"backend={self.backend!r} must be one of {', '.join(backends.CHOICES)}")
         if self.lang is not None and self.lang not in LANGUAGES:
             raise ValueError(f"lang={self.lang!r} must be one of {', '.join(LANGUAGES)}")
+
+
+# The reference's answers to the sweep's calls, kept for the process: (id of the reference, id of the call) ->
+# (the call, the reference, the answer). The calls are those `drawing` keeps, the same objects for each
+# submission; the bound only matters where a secret seed's calls are drawn anew after a wrong answer.
+_ANSWERS: dict[tuple[int, int], tuple[Call, object, object]] = {}
+_ANSWERS_KEPT = 50_000
+
+
+def _read_only(value):
+    """`value` with every array in it made read-only: a kept answer that something tried to change would raise,
+    never judge the next submission against another answer."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif type(value) in (tuple, list):
+        for item in value:
+            _read_only(item)
+    elif type(value) is dict:
+        for item in value.values():
+            _read_only(item)
+    return value
 
 
 class _Failure(Exception):
@@ -163,6 +187,7 @@ class TaskRunner:
         self.deadline = 0.0
         self.shrink_calls = 0  # calls tried since the first failure of the search
         self.note: str | None = None  # the first remark a right answer drew (a wider dtype), said once per task
+        self.sweeping = False  # judging the sweep's calls, whose reference answers are kept (`_reference_answer`)
 
     @functools.cached_property
     def reference(self):
@@ -201,25 +226,42 @@ class TaskRunner:
         return replace(result, status=Status.FAILED, score=float(self.task.points - bar.points), message=message + hint)
 
     def _sweep(self) -> TaskResult | None:
+        try:
+            return self._sweep_calls()
+        finally:
+            self.sweeping = False
+
+    def _sweep_calls(self) -> TaskResult | None:
         """The fast way through a task: every generated call (kept ones when there are, see `drawing`) and
-        then the declared corners go to the worker a window at a time, so the learner's code runs while the
-        grader draws and judges. A task that passes, hangs, crashes or is a stub ends here. When a generated
-        call gets a wrong answer, None: the search then finds it again and shrinks it."""
+        then the declared corners go to the worker a batch to a request and a window at a time, so the learner's
+        code runs while the grader draws and judges. A task that passes, hangs, crashes or is a stub ends here.
+        When a generated call gets a wrong answer, None: the search then finds it again and shrinks it."""
         window: deque[tuple[Call, bool, object]] = deque()
         deadline = self.deadline  # a wrong answer shortens it to the shrinking time; the search gets it back
+        self.sweeping = True
 
-        def ask(call: Call, corner: bool = False) -> None:
-            if len(window) >= SWEEP_WINDOW:
+        batch: list[tuple[Call, bool]] = []
+
+        def send() -> None:
+            while len(window) >= SWEEP_WINDOW:
                 self._settle(*window.popleft())
             remaining = self.deadline - time.monotonic()
             with timings.phase("waiting"):
-                pending = self.worker.ask_call(self.task.name, call, remaining)
-            window.append((call, corner, pending))
+                pending = self.worker.ask_calls(self.task.name, [call for call, _ in batch], remaining)
+            window.extend((call, corner, sent) for (call, corner), sent in zip(batch, pending, strict=True))
+            batch.clear()
+
+        def ask(call: Call, corner: bool = False) -> None:
+            batch.append((call, corner))
+            if len(batch) >= SWEEP_BATCH:
+                send()
 
         try:
             drawing.calls(self.exercise, self.task, self.options.examples, self.options.seed, ask)
             for call in self.task.examples:
                 ask(call, corner=True)
+            if batch:
+                send()
             while window:
                 self._settle(*window.popleft())
         except _Outcome as outcome:
@@ -311,7 +353,7 @@ class TaskRunner:
     def _judge_reply(self, call: Call, reply: Reply, expected) -> None:
         self._raise_for_reply(reply, call)
         if expected is _NOTHING:
-            expected = self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+            expected = self._reference_answer(call)
         if self.smallest_failure is None:
             self.examples += 1
         reference = self.reference if self.task.observe is None else self._lazy_reference
@@ -322,6 +364,22 @@ class TaskRunner:
         if problem is not None:
             self._fail(Status.FAILED, call, problem, expected, reply.value)
         self.note = self.note or note
+
+    def _reference_answer(self, call: Call):
+        """The reference's answer to `call`. A call of the sweep (a kept or shipped call, a declared corner: the
+        same objects for every submission this process grades) is answered once per process: a marker's second
+        student, `grade watch`'s next save and `grade all`'s next exercise reuse the answer, made read-only."""
+        if not self.sweeping:
+            return self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
+        key = (id(self.reference), id(call))
+        found = _ANSWERS.get(key)
+        if found is not None and found[0] is call and found[1] is self.reference:
+            return found[2]
+        expected = _read_only(self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs)))
+        if len(_ANSWERS) >= _ANSWERS_KEPT:
+            _ANSWERS.clear()
+        _ANSWERS[key] = (call, self.reference, expected)  # holding both keeps their ids from being reused
+        return expected
 
     def _lazy_reference(self, *args, **kwargs):
         """The reference, for a comparator of a Keras task, imported only if the comparator calls it."""
@@ -358,6 +416,8 @@ class TaskRunner:
         raise _Outcome(status, message, None if status in (Status.NOT_IMPLEMENTED, Status.MISSING) else call)
 
     def _changed_inputs(self, call: Call, reply: Reply) -> str | None:
+        if _echoed_unchanged(call, reply):  # as a rule: the arguments came back as they went, in the same places
+            return None
         sent = self.signature.bind_partial(*call.args, **call.kwargs).arguments
         back = self.signature.bind_partial(*reply.args, **reply.kwargs).arguments
         changed = [name for name, value in sent.items() if not unchanged(value, back.get(name))]
@@ -463,6 +523,17 @@ class TaskRunner:
             if candidate is not None and candidate.expected is not _NOTHING:
                 bound = candidate.call.bound(self.signature)
                 yield show_call(self.task.name, bound), bound, candidate.expected, candidate.actual
+
+
+def _echoed_unchanged(call: Call, reply: Reply) -> bool:
+    """Whether every argument came back unchanged in the place it was sent in (then binding both to the
+    signature would pair the same values: no need to). False also when the echo has another shape."""
+    return (
+        len(reply.args) == len(call.args)
+        and reply.kwargs.keys() == call.kwargs.keys()
+        and all(unchanged(sent, back) for sent, back in zip(call.args, reply.args, strict=True))
+        and all(unchanged(value, reply.kwargs[name]) for name, value in call.kwargs.items())
+    )
 
 
 def _every_task(exercise: Exercise, status: Status, message: str, options: Options, output: str = "", warnings=()):

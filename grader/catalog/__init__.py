@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from grader.errors import UnknownExercise
 from grader.i18n import _
-from grader.spec import Exercise
+
+if TYPE_CHECKING:  # light to import: a one-shot run reads a name (`module_named`) before importing the engine
+    from grader.spec import Exercise
 
 _MODULES = (
     "exercise1_convolution",
@@ -35,15 +38,25 @@ def _load(module: str) -> Exercise:
     return importlib.import_module(f"grader.catalog.{module}").EXERCISE
 
 
+def module_named(name: str) -> str | None:
+    """The declaration's module that `name` names by its number or slug (`exercise3`, `3`, `pooling`, `ex3`,
+    `exercise3_pooling`), without importing it; None for any other name (an alias, or no exercise)."""
+    wanted = name.strip().lower().removesuffix(".py")
+    for module in _MODULES:
+        if wanted in _spellings(*module.removeprefix("exercise").split("_", 1)):
+            return module
+    return None
+
+
 def find(name: str) -> Exercise:
     """`exercise3`, `3`, `pooling`, `ex3` and `exercise3_pooling` all name exercise 3.
 
     Only the named exercise's module is imported when the name says which it is (a learner's check should
     not pay for exercise 6's Keras declarations); other aliases need every declaration."""
+    module = module_named(name)
+    if module is not None:
+        return _load(module)
     wanted = name.strip().lower().removesuffix(".py")
-    for module in _MODULES:
-        if wanted in _spellings(*module.removeprefix("exercise").split("_", 1)):
-            return _load(module)
     for exercise in exercises():
         if wanted in {n.lower() for n in _names(exercise)}:
             return exercise

@@ -187,8 +187,24 @@ def _flush_output() -> None:
 
 
 def main(argv=None) -> None:
+    """`learner CONFIG_JSON`, or `learner --early REQUESTS`: started before the grader knew the configuration
+    (see `early`), which then comes as the first message on the request pipe."""
     argv = sys.argv if argv is None else argv
-    serve(json.loads(argv[1]))
+    if argv[1] != "--early":
+        serve(json.loads(argv[1]))
+        return
+    config = _first_message(int(argv[2]))
+    sys.argv[:] = [__file__, json.dumps(config)]  # as `python -m grader.sandbox.learner CONFIG` has it
+    serve(config)
+
+
+def _first_message(requests: int) -> dict:
+    """The configuration, sent by the grader; a grader that ended without sending it ends this process."""
+    try:
+        (size,) = codec.FRAME_HEADER.unpack(_read_exactly(requests, codec.FRAME_HEADER.size))
+        return codec.unpack_request(_read_exactly(requests, size))
+    except EOFError:
+        os._exit(0)
 
 
 def serve(config: dict) -> None:
@@ -222,6 +238,13 @@ def serve(config: dict) -> None:
             reply = session.call_each(*request[1:])
         elif op == "committed":
             reply = session.send_committed()
+        elif op == "calls":  # several calls in one request, each answered as it ends, as if asked one by one
+            _, name, calls = request
+            for args, kwargs in calls[:-1]:
+                reply = session.call(name, args, kwargs)
+                _flush_output()
+                _write_frame(replies, codec.pack_reply(reply))
+            reply = session.call(name, *calls[-1])
         else:
             reply = session.call(*request[1:])
         _flush_output()

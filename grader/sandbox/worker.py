@@ -28,29 +28,17 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from grader import backends, references
+from grader import references
 from grader.i18n import _
-from grader.sandbox import codec, zygote
+from grader.sandbox import codec, early, zygote
 from grader.sandbox.confinement import Common, Confinement, unreadable_to_others
 from grader.sandbox.guardian import MEMORY_EXIT
+from grader.sandbox.process import PACKAGE_ROOT as _PACKAGE_ROOT  # noqa: F401  (where it was first)
+from grader.sandbox.process import environment as _environment
+from grader.sandbox.process import launch as _launch
+from grader.sandbox.process import learner_package_root as _learner_package_root
+from grader.sandbox.process import widen as _widen
 from grader.spec import Call
-
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-def _installed(package_root: str) -> bool:
-    """Whether the grader lives in one of this interpreter's site folders (installed from a wheel, as a
-    Gradescope image has it) rather than in a source checkout: there its folder is where numpy and every other
-    package is found too, so it is neither added to the learner's path nor taken off it."""
-    folders = [*getattr(site, "getsitepackages", list)(), site.getusersitepackages()]
-    return os.path.realpath(package_root) in {os.path.realpath(folder) for folder in folders}
-
-
-def _learner_package_root() -> str | None:
-    """The folder the learner's process imports the grader from and then removes from its path (None: the
-    interpreter finds the grader by itself, and that folder must stay)."""
-    return None if _installed(_PACKAGE_ROOT) else _PACKAGE_ROOT
-
 
 OUTPUT_TAIL_BYTES = 2000  # what a report shows of the learner's output
 _OUTPUT_KEPT_BYTES = 64 * 1024  # what is kept of it at all, however much it prints
@@ -58,8 +46,6 @@ DEFAULT_MEMORY_MB = 2048
 FILE_LIMIT_BYTES = 64 * 1024 * 1024
 _CELL_ERRORS_KEPT = 20
 _INBOX_BYTES = codec.MAX_MESSAGE_BYTES  # replies read early, at most (a window of calls' replies: a few KB)
-_PIPE_BYTES = 1 << 20  # the most an unprivileged process may ask (/proc/sys/fs/pipe-max-size)
-_PASSED_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "PYTHONPATH")
 
 
 @dataclass(frozen=True)
@@ -172,44 +158,9 @@ def _root_secrets() -> tuple[str, ...]:
     return unreadable_to_others("/etc") if hasattr(os, "geteuid") and os.geteuid() == 0 else ()
 
 
-def _environment(scratch: str, gpu: bool) -> dict[str, str]:
-    """Only what Python needs: no secrets of the instructor's (a marking seed, tokens) reach learner code."""
-    env = {k: v for k, v in os.environ.items() if k in _PASSED_ENVIRONMENT or k.startswith("LC_")}
-    callers = backends.worker_cuda_devices()  # the grader's own TensorFlow is told to see no GPU
-    env.pop("CUDA_VISIBLE_DEVICES", None)
-    if not gpu:
-        env["CUDA_VISIBLE_DEVICES"] = "-1"  # TensorFlow neither looks for a GPU nor takes its memory
-    elif callers is not None:
-        env["CUDA_VISIBLE_DEVICES"] = callers
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (_learner_package_root(), env.get("PYTHONPATH")) if p)
-    env.update(
-        HOME=scratch,
-        TMPDIR=scratch,
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONHASHSEED="0",
-        PYTHONIOENCODING="utf-8",
-        OMP_NUM_THREADS="1",
-        OPENBLAS_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-        TF_CPP_MIN_LOG_LEVEL="2",  # TensorFlow's start-up chatter is not the learner's output
-        TF_FORCE_GPU_ALLOW_GROWTH="true",
-        KERAS_BACKEND="tensorflow",
-    )
-    return env
-
-
 def _within(path: str, folder: str) -> bool:
     inner, outer = os.path.realpath(path), os.path.realpath(folder)
     return inner.startswith(outer.rstrip(os.sep) + os.sep)
-
-
-def _widen(pipe: int) -> None:
-    """Let a pipe hold a whole 1 MB request: a speed bar's timed call then crosses in one write, not in sixteen
-    turns of both processes, each of which waits for a core on a busy machine (Linux; elsewhere as it is)."""
-    with contextlib.suppress(ImportError, AttributeError, OSError):
-        import fcntl
-
-        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
 
 
 def _remove_tree(folder: str) -> None:
@@ -284,22 +235,40 @@ class Worker:
         self._last_crash = ""
         self._cell = ""  # the notebook cell the worker said it started last, during the current request
         self._cell_errors: list[tuple[str, str]] = []
+        self._batch: list[tuple[tuple, dict]] | None = None  # the calls of the request `ask_calls` is making
 
     @property
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
     def start(self, timeout: float) -> Reply:
-        """Start a fresh process and load the submission in it."""
+        """Start a fresh process (or take the one `early` started) and load the submission in it."""
         self.close()
         self._last_crash = ""
         self._inbox, self._replies_ended = bytearray(), False
+        started = early.take(self.gpu) if zygote.current() is None else None
+        if started is not None:
+            return self._adopt(started, timeout)
         self._folder = tempfile.mkdtemp(prefix="grade-worker-")
         request_read, self._requests = os.pipe()
         self._replies, reply_write = os.pipe()
         output_read, output_write = os.pipe()
         for fd in (request_read, self._replies):
             _widen(fd)
+        config = self._config(request_read, reply_write)
+        try:
+            self._process = self._forked(config, (request_read, reply_write, output_write)) or _launch(
+                [json.dumps(config)], self._folder, self.gpu, (request_read, reply_write), output_write
+            )
+        finally:
+            for fd in (request_read, reply_write, output_write):
+                os.close(fd)
+        self._listen(output_read)
+        return self._ask(("load", str(self.path), self.banned), timeout)
+
+    def _config(self, requests: int, replies: int) -> dict:
+        """What the learner's process is told before anything else: its pipes (their numbers there) and its
+        confinement."""
         confinement = Confinement(
             scratch=self._folder,
             submission=str(self.path),
@@ -308,30 +277,28 @@ class Worker:
             file_bytes=FILE_LIMIT_BYTES,
             gpu=self.gpu,
         )
-        config = {
-            "requests": request_read,
-            "replies": reply_write,
+        return {
+            "requests": requests,
+            "replies": replies,
             "package_root": _learner_package_root(),
             "confinement": asdict(confinement),
         }
-        try:
-            self._process = self._forked(config, (request_read, reply_write, output_write)) or subprocess.Popen(
-                [sys.executable, "-m", "grader.sandbox.learner", json.dumps(config)],
-                pass_fds=(request_read, reply_write),
-                stdin=subprocess.DEVNULL,
-                stdout=output_write,
-                stderr=output_write,
-                cwd=self._folder,
-                env=_environment(self._folder, self.gpu),
-                start_new_session=True,
-            )
-        finally:
-            for fd in (request_read, reply_write, output_write):
-                os.close(fd)
-        self._tap = _OutputTap(output_read)
+
+    def _listen(self, output: int) -> None:
+        self._tap = _OutputTap(output)
         for fd in (self._requests, self._replies):
             os.set_blocking(fd, False)
-        return self._ask(("load", str(self.path), self.banned), timeout)
+
+    def _adopt(self, started: early.Started, timeout: float) -> Reply:
+        """Take the learner's process `early` started: it is sent its configuration as its first message (it
+        confines itself on reading it, as one started now would from its command line), then the load."""
+        self._process, self._folder = started.process, started.folder
+        self._requests, self._replies = started.requests, started.replies
+        self._listen(started.output)
+        pending = self._send_request(self._config(*started.passed), timeout)
+        if pending.settled is not None:
+            return pending.settled
+        return self._ask(("load", str(self.path), self.banned), pending.deadline - time.monotonic())
 
     def _forked(self, config: dict, fds: tuple[int, int, int]) -> zygote.Forked | None:
         """The learner's process forked by the kept zygote (see `zygote`), or None: a fresh interpreter then."""
@@ -349,11 +316,29 @@ class Worker:
         returned (see `keras_observe`)."""
         return self.answer(self.ask_call(name, call, timeout, probe))
 
-    def ask_call(self, name: str, call: Call, timeout: float, probe=None) -> _Pending:
+    def ask_call(self, name: str, call: Call, timeout: float, probe=None) -> _Pending | None:
         """Send a call and return at once, so the grader can work while the learner's code runs; `answer`
-        waits for the reply within the same time limit."""
+        waits for the reply within the same time limit. (Inside `ask_calls`, the call joins its request.)"""
         self._call_mark = self.output_mark()
+        if self._batch is not None and probe is None:
+            self._batch.append((call.args, call.kwargs))
+            return None
         return self._send_request(("call", name, call.args, call.kwargs, probe), timeout)
+
+    def ask_calls(self, name: str, calls: list[Call], timeout: float) -> list[_Pending]:
+        """Send several calls in one request and return at once: the worker answers each as it ends, in order,
+        as it answers calls sent one by one (`ask_call`), so each reply is read with `answer` (one round trip
+        instead of one per call; a hang or a crash is the reply of the call it happened in)."""
+        self._batch = []
+        try:
+            for call in calls:
+                self.ask_call(name, call, timeout)
+            batch = self._batch
+        finally:
+            self._batch = None
+        if len(batch) == 1:
+            return [self._send_request(("call", name, *batch[0], None), timeout)]
+        return [self._send_request(("calls", name, batch), timeout)] * len(batch)
 
     def call_each(self, name: str, calls: list[Call], timeout: float, *, commit: bool = False) -> Reply:
         """Call the learner's function on each call in turn, in one request; the reply's value is the list of

@@ -1,0 +1,111 @@
+"""The learner's process of a one-shot `grade exerciseN`, started before the grader has imported itself.
+
+A fresh interpreter takes about 0.15 s to start and import numpy, and the grader's own imports take as long:
+started first thing (`grader.__main__`), the learner's interpreter starts on another core while the grader
+imports itself. It then waits, unconfined but having run nothing but the grader's own modules, for its
+configuration: the first message on its request pipe, which the worker sends when it starts (`take`). From
+there it does exactly what a process started with that configuration on its command line does
+(`learner.serve`): the guardian splits off and the process confines itself before the learner's file is read.
+
+Only a command that grades one exercise starts one (`grade exercise3`, `grade 3 --submission x`); one that is
+never taken (a usage error, a missing file, a worker that wants a GPU) is ended when the grader exits, and its
+folder removed. Light on purpose: nothing here imports numpy or the engine.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+from grader.sandbox import process
+
+
+@dataclass(frozen=True)
+class Started:
+    """A learner's process waiting for its configuration, and the grader's ends of its pipes."""
+
+    process: subprocess.Popen
+    folder: str  # its working folder (the worker's scratch folder)
+    requests: int  # the grader's end of the request pipe
+    replies: int  # the grader's end of the reply pipe
+    output: int  # the grader's end of its stdout and stderr
+    passed: tuple[int, int]  # the request and reply pipes' numbers in the learner's process
+    gpu: bool  # its environment lets TensorFlow see the caller's GPU
+
+
+_waiting: list[Started] = []
+
+
+def start(argv: list[str]) -> None:
+    """Start the learner's process when `argv` (the command line after `grade`) grades one exercise."""
+    if _waiting or not one_exercise(argv):
+        return
+    folder = tempfile.mkdtemp(prefix="grade-worker-")
+    request_read, requests = os.pipe()
+    replies, reply_write = os.pipe()
+    output, output_write = os.pipe()
+    for fd in (request_read, replies):
+        process.widen(fd)
+    try:
+        started = process.launch(
+            ["--early", str(request_read)], folder, False, (request_read, reply_write), output_write
+        )
+    except OSError:
+        for fd in (requests, replies, output):
+            os.close(fd)
+        os.rmdir(folder)
+        return
+    finally:
+        for fd in (request_read, reply_write, output_write):
+            os.close(fd)
+    _waiting.append(Started(started, folder, requests, replies, output, (request_read, reply_write), False))
+    atexit.register(discard)
+
+
+def take(gpu: bool) -> Started | None:
+    """The process started early, for a worker starting now whose environment lets TensorFlow see the GPU or
+    not (`gpu`); None when there is none, or it does not fit (it is ended then)."""
+    if not _waiting:
+        return None
+    started = _waiting.pop()
+    if started.gpu != gpu or started.process.poll() is not None:
+        _end(started)
+        return None
+    return started
+
+
+def discard() -> None:
+    """End the process started early if no worker took it."""
+    while _waiting:
+        _end(_waiting.pop())
+
+
+def _end(started: Started) -> None:
+    for fd in (started.requests, started.replies, started.output):
+        os.close(fd)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(started.process.pid, signal.SIGKILL)  # it has run only the grader's code: nothing to keep
+    started.process.wait()
+    shutil.rmtree(started.folder, ignore_errors=True)
+
+
+def one_exercise(argv: list[str]) -> bool:
+    """`grade [--lang L] EXERCISE [options]`, EXERCISE spelt as `catalog.find` knows it without importing every
+    declaration; not with --help, and not where a zygote is wanted for every worker (GRADE_ZYGOTE=on)."""
+    from grader import catalog
+    from grader.sandbox import zygote
+
+    words = list(argv)
+    if words[:1] == ["--lang"]:
+        words = words[2:]
+    elif words and words[0].startswith("--lang="):
+        words = words[1:]
+    if not words or words[0].startswith("-") or {"-h", "--help"} & set(words):
+        return False
+    return catalog.module_named(words[0]) is not None and not zygote.wanted(default=False)

@@ -1,0 +1,60 @@
+"""The reference answers each call of the sweep once per process (a marker's class, `grade watch`, `grade all`):
+the next submission is judged against the same answers, which nothing can change, and gets the grade it would
+get alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader import catalog, engine, references
+from grader.api import grade
+from tests.conftest import FIXTURES, solution_file
+
+MUTANT = FIXTURES / "mutants" / "exercise3_global_max_wrong_axes.py"
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The reference's max_pool2d, counting its calls; no answers kept from earlier tests."""
+    module = references.module(catalog.find("3").module_name)
+    original, calls = module.max_pool2d, []
+
+    def max_pool2d(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, "max_pool2d", max_pool2d)
+    monkeypatch.setattr(engine, "_ANSWERS", {})
+    return calls
+
+
+def _task(result, name: str):
+    return next(task for task in result.tasks if task.name == name)
+
+
+def test_the_second_submission_is_judged_without_calling_the_reference_again(counted, fresh):
+    first = grade(3, solution_file(3), examples=30)
+    answered = len(counted)
+    second = grade(3, solution_file(3), examples=30)
+    assert answered > 30
+    assert len(counted) == answered
+    assert first.to_dict() == second.to_dict()
+    assert _task(second, "max_pool2d").examples == _task(first, "max_pool2d").examples
+
+
+def test_a_kept_answer_is_read_only(counted, fresh):
+    grade(3, solution_file(3), examples=10)
+    kept = [answer for _call, _reference, answer in engine._ANSWERS.values() if isinstance(answer, np.ndarray)]
+    assert kept
+    assert not any(answer.flags.writeable for answer in kept)
+
+
+def test_a_wrong_submission_between_two_right_ones_changes_neither_grade(counted, fresh, tmp_path):
+    wrong = tmp_path / solution_file(3).name
+    wrong.write_text(solution_file(3).read_text() + "\n\n" + MUTANT.read_text(), encoding="utf-8")
+    alone = grade(3, wrong, examples=30).to_dict()
+    right = grade(3, solution_file(3), examples=30).to_dict()
+    assert grade(3, wrong, examples=30).to_dict() == alone
+    assert grade(3, solution_file(3), examples=30).to_dict() == right
+    assert _task(grade(3, wrong, examples=30), "global_max_pool2d").status.value == "failed"
