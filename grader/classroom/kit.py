@@ -149,10 +149,16 @@ def _requires(wheel: Path) -> list[str]:
     return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Requires-Dist:")]
 
 
+# What the autograder never uses: pictures (matplotlib and its fonts and image libraries, about 97 MB installed)
+# are drawn only for pages, notebooks and `grade show`; Gradescope shows results.json's text.
+NOT_ON_GRADESCOPE = frozenset({"matplotlib"})
+
+
 def requirements(wheel: Path, with_tensorflow: bool) -> list[str]:
-    """What `setup.sh` installs before the wheel: the wheel's dependencies except the optional extras (and
-    TensorFlow unless the kit grades exercise 6), each pinned to the version this grader runs with, so that
-    Gradescope draws and judges exactly as the instructor's machine does."""
+    """What `setup.sh` installs before the wheel: the wheel's dependencies except the optional extras, what the
+    autograder never uses (`NOT_ON_GRADESCOPE`) and TensorFlow unless the kit grades exercise 6, each pinned to
+    the version this grader runs with, so that Gradescope draws and judges exactly as the instructor's machine
+    does."""
     try:
         from packaging.requirements import Requirement
     except ImportError:  # packaging comes with most environments, and always inside pip
@@ -164,6 +170,8 @@ def requirements(wheel: Path, with_tensorflow: bool) -> list[str]:
         if requirement.marker is not None and "extra" in str(requirement.marker):
             continue
         if requirement.name.lower() == "tensorflow" and not with_tensorflow:
+            continue
+        if requirement.name.lower() in NOT_ON_GRADESCOPE:
             continue
         try:
             spec = f"{requirement.name}=={metadata.version(requirement.name)}"

@@ -92,6 +92,7 @@ def test_the_zip_holds_setup_and_run_autograder_at_its_root_as_programs(kit_zip)
     assert settings["exercises"] == ["exercise3"] and settings["visibility"] == "visible"
     assert "numpy==" in requirements and "hypothesis==" in requirements
     assert "tensorflow" not in requirements  # exercise 6 is not in the kit
+    assert "matplotlib" not in requirements  # Gradescope shows no pictures: about 97 MB not installed
 
 
 def test_the_wheel_is_built_from_the_projects_own_tree_with_the_references(kit_zip, tmp_path):
