@@ -13,6 +13,7 @@ import functools
 import io
 import os
 import tempfile
+import warnings
 from contextlib import contextmanager
 
 DPI = 100
@@ -25,6 +26,12 @@ LARGEST_DRAWN = 1e300
 def limited(values, low: float, high: float):
     """`values` (an array, masked or not) clipped to `low`-`high`; NaN and masked cells stay as they are."""
     return values.clip(low, high)
+
+
+# pyparsing 3.3 warns (a UserWarning too, so it shows) each time matplotlib before 3.10.8 calls its old names
+# ("'parseString' deprecated - use 'parse_string'"): nothing a learner can act on, said under every picture.
+PYPARSING_OLD_NAMES = r"'\w+' deprecated - use '\w+'"
+warnings.filterwarnings("ignore", message=PYPARSING_OLD_NAMES, category=DeprecationWarning)  # before matplotlib
 
 
 def _quiet_config_dir() -> None:
@@ -47,6 +54,14 @@ def figure(width: float, height: float):
         yield fig
     finally:
         fig.clear()
+
+
+def rc_context(params: dict):
+    """matplotlib's `rc_context`, imported after this module has readied matplotlib (warnings, config folder)."""
+    _quiet_config_dir()
+    from matplotlib import rc_context as context
+
+    return context(params)
 
 
 def png(fig) -> bytes:

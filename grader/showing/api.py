@@ -76,13 +76,15 @@ def show_task(exercise_name, task_name: str, submission=None, **settings) -> Sho
 def drawn(shown: Shown, lang: str | None = None):
     """The figure of `shown` (a matplotlib Figure, no pyplot), while the block lasts; tests read its images.
     Its words are in `lang` (default: the current language) where a Korean font is installed, else English."""
-    from matplotlib import rc_context
-
     from grader.report import figures
 
     words, fonts = figures.image_language(lang or current_language())
     kind = KINDS[shown.kind]
-    with figures.figure(*kind.size(shown)) as fig, language(words), rc_context({"font.family": fonts or "sans-serif"}):
+    with (
+        figures.figure(*kind.size(shown)) as fig,
+        language(words),
+        figures.rc_context({"font.family": fonts or "sans-serif"}),
+    ):
         kind.draw(fig, shown)
         yield fig
 
