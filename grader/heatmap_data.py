@@ -4,11 +4,11 @@ kept at grading time, in every report, and drawn (with matplotlib, `grader.repor
 has pictures.
 
 Which answers are image-like: both numeric ndarrays of 2 (H, W), 3 (H, W, C) or 4 (N, H, W, C) dimensions,
-each image at least 2x2. 1-D answers (conv1d) are not drawn; a 2-D answer of a batch (global pooling's (N, C),
-flatten's (N, H*W*C)) is a table, not an image, and is not drawn either. A batch or a stack of channels shows
-its first (n, c) slice with a differing cell. Answers of another shape are drawn side by side without a
-difference (their first slice). A slice larger than MAX_SIDE is cropped to a window around its first
-differing cell, so that a report never grows large whatever the learner returns.
+each image at least two cells (2x1 draws, 1x1 is a number). 1-D answers (conv1d) are not drawn; a 2-D answer
+of a batch (global pooling's (N, C), flatten's (N, H*W*C)) is a table, not an image, and is not drawn
+either. A batch or a stack of channels shows its first (n, c) slice with a differing cell. Answers of another
+shape are drawn side by side without a difference (their first slice). A slice larger than MAX_SIDE is cropped
+to a window around its first differing cell, so that a report never grows large whatever the learner returns.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _image_like(value) -> bool:
         and value.dtype.kind in _DRAWABLE_KINDS
         and 2 <= value.ndim <= 4
         and value.size > 0
-        and min(_spatial(value.shape)) >= 2
+        and np.prod(_spatial(value.shape)) >= 2  # a 2x1 map is a picture; a 1x1 one is a number
     )
 
 

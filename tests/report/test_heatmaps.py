@@ -119,7 +119,7 @@ def test_a_large_answer_is_cropped_to_a_window_around_its_first_difference():
         (np.zeros(5), np.ones(5), {}, "1-D (conv1d) is not drawn"),
         (np.zeros((3, 3)), np.zeros((3, 3)), {}, "nothing differs (a dtype, a changed input)"),
         (np.zeros((2, 4)), np.ones((2, 4)), {"x": np.zeros((2, 3, 3, 4))}, "a batch's (N, C) is a table"),
-        (np.zeros((1, 4)), np.ones((1, 4)), {}, "an image of one row"),
+        (np.zeros((1, 1)), np.ones((1, 1)), {}, "one cell is a number, not a picture"),
         (np.zeros((3, 3)), np.ones((3, 3, 1)), {}, "another number of dimensions"),
         (np.array([["a", "b"], ["c", "d"]]), np.array([["a", "b"], ["c", "e"]]), {}, "not numbers"),
         (np.zeros((3, 3)), [[0, 0, 0]] * 3, {}, "not an array"),
@@ -127,6 +127,15 @@ def test_a_large_answer_is_cropped_to_a_window_around_its_first_difference():
 )
 def test_answers_that_are_not_images_that_differ_have_no_heatmap(expected, yours, inputs, why):
     assert heatmap_data.heatmap("f()", inputs, expected, yours) is None, why
+
+
+def test_an_answer_one_cell_wide_is_still_a_picture_with_its_input():
+    """(Found by the lowest allowed versions: hypothesis 6.100's first wrong filter_image answered (2, 1).)"""
+    image = np.arange(12.0).reshape(4, 3)
+    heatmap = heatmap_data.heatmap("filter_image(...)", {"image": image}, np.zeros((2, 1)), np.ones((2, 1)))
+    assert heatmap is not None and heatmap.input.name == "image" and heatmap.differs == (True, True)
+    arrays, outlines, *_ = _drawn(heatmap)
+    assert [a.shape for a in arrays] == [(4, 3), (2, 1), (2, 1), (2, 1)] and outlines[1] == [(-0.5, -0.5), (-0.5, 0.5)]
 
 
 def test_answers_of_another_shape_are_drawn_side_by_side_without_a_difference():
