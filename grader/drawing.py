@@ -40,15 +40,13 @@ import hashlib
 import hmac
 import importlib
 import importlib.util
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from grader import timings
+from grader import storage, timings
 from grader.errors import DeclarationError
 from grader.sandbox import codec
 from grader.spec import Call, Exercise, Task
@@ -269,11 +267,7 @@ def _hypothesis_version() -> str:
 
 def folder() -> Path | None:
     """Where drawn calls are kept on disk, or None when `GRADE_CACHE_DIR` is set empty."""
-    chosen = os.environ.get("GRADE_CACHE_DIR")
-    if chosen is not None:
-        return Path(chosen) if chosen else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cnn-grader" / "calls"
+    return storage.cache_folder("calls")
 
 
 def _digest(key: str, count: int, payload: bytes, every: bool = False) -> bytes:
@@ -361,12 +355,8 @@ def _write(key: str, drawn: list[Call]) -> None:
     data = None if where is None else _file(key, drawn)
     if data is None:
         return
-    with contextlib.suppress(OSError):
-        where.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=where, prefix=f".{key}.")
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, where / key)
+    with contextlib.suppress(OSError):  # a cache that cannot be written keeps nothing
+        storage.write_atomically(where / key, data)
 
 
 # -- shipping: `python -m grader.drawing --ship | --check` ---------------------------------------------------

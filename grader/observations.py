@@ -31,16 +31,14 @@ import contextlib
 import hashlib
 import hmac
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import astuple, replace
 from pathlib import Path
 
 import numpy as np
 
-from grader import fingerprint, references
+from grader import fingerprint, references, storage
 from grader.keras_observe import ModelRecipe
 from grader.sandbox import codec
 from grader.spec import Call, Exercise, Task
@@ -210,11 +208,7 @@ def forget() -> None:
 
 def folder() -> Path | None:
     """The cache folder (the same as the drawn calls'), or None when `GRADE_CACHE_DIR` is set empty."""
-    chosen = os.environ.get("GRADE_CACHE_DIR")
-    if chosen is not None:
-        return Path(chosen) if chosen else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cnn-grader" / "observations"
+    return storage.cache_folder("observations")
 
 
 def shipped_path(exercise: Exercise) -> Path:
@@ -281,13 +275,9 @@ def checked(key: str, data: bytes) -> dict:
 
 def _write(path: Path, key: str, settings: dict, entries: dict, complete: list[str]) -> None:
     payload = codec.pack_reply({"made_with": settings, "entries": entries, "complete": complete}, bounded=False)
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(handle, "wb") as file:
-            file.write(b"%s %d %s\n" % (_FORMAT, len(entries), _digest(key, len(entries), payload)))
-            file.write(payload)
-        os.replace(temporary, path)
+    head = b"%s %d %s\n" % (_FORMAT, len(entries), _digest(key, len(entries), payload))
+    with contextlib.suppress(OSError):  # a cache that cannot be written keeps nothing
+        storage.write_atomically(path, head + payload)
 
 
 def _plain_copy(observation: dict) -> dict | None:

@@ -17,12 +17,9 @@ Layout of the output folder:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
-import os
 import queue
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -37,24 +34,10 @@ from grader.engine import Options
 from grader.errors import GraderError
 from grader.i18n import N_, _, default_language, translate
 from grader.spec import Exercise
+from grader.storage import write_atomically
 
 GRADEBOOK, MANIFEST, REPORTS = "gradebook.csv", "batch.json", "reports"
 _STARTUP_SECONDS = 60.0  # a marker's own start, and TensorFlow's import for a Keras exercise
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Readers see the old file or the new one, never half of one (a run stopped midway loses nothing)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # A name that is not UTF-8 (a zip made on Windows) is written as \udcb1 escapes, never a crash.
-        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace", newline="") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _dump(data) -> str:

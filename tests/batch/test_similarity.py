@@ -11,9 +11,9 @@ import pytest
 
 from grader import catalog
 from grader.classroom import similarity
-from grader.classroom.batch import write_atomically
 from grader.classroom.gradebook import ClassResult
 from grader.classroom.handback import write_handback
+from grader.storage import write_atomically
 from grader.stubs import stub_source
 from grader.submission import Handed
 from tests.conftest import FIXTURES, ROOT, solution_file
