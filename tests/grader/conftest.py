@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from grader import drawing
+from grader import drawing, observations
 
 
 @pytest.fixture
 def fresh(monkeypatch, tmp_path):
-    """No calls kept in memory; on disk, this test's own empty cache folder."""
-    monkeypatch.setenv("GRADE_CACHE_DIR", str(tmp_path / "calls"))
+    """Nothing kept in this process (drawn calls, observations); on disk, this test's own empty cache folder."""
+    monkeypatch.setenv("GRADE_CACHE_DIR", str(tmp_path / "cache"))
     drawing.forget()
-    yield tmp_path / "calls"
+    observations.forget()
+    yield tmp_path / "cache"
     drawing.forget()
+    observations.forget()

@@ -28,15 +28,6 @@ PROBE = Probe(seed=INCEPTION.seed)
 OBSERVATION = {"kind": "model", "layers": [{"class": "Dense", "config": {"units": 3}}], "outputs": np.ones((2, 3))}
 
 
-@pytest.fixture
-def fresh(monkeypatch, tmp_path):
-    """Nothing kept in this process; on disk, this test's own folder."""
-    monkeypatch.setenv("GRADE_CACHE_DIR", str(tmp_path / "cache"))
-    observations.forget()
-    yield tmp_path / "cache"
-    observations.forget()
-
-
 def _observe_never():
     raise AssertionError("observed again: the kept observation was not used")
 
