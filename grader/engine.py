@@ -416,7 +416,8 @@ class TaskRunner:
         raise _Outcome(status, message, None if status in (Status.NOT_IMPLEMENTED, Status.MISSING) else call)
 
     def _changed_inputs(self, call: Call, reply: Reply) -> str | None:
-        if _echoed_unchanged(call, reply):  # as a rule: the arguments came back as they went, in the same places
+        # As a rule the call left them (not echoed), or they came back as they went, in the same places.
+        if not reply.echoed or _echoed_unchanged(call, reply):
             return None
         sent = self.signature.bind_partial(*call.args, **call.kwargs).arguments
         back = self.signature.bind_partial(*reply.args, **reply.kwargs).arguments

@@ -295,34 +295,39 @@ class _Reader:
         return start[:head] + self.note(length - head - tail) + end[len(end) - tail :]
 
     def value(self, tree):
-        if type(tree) is not list or not tree or type(tree[0]) is not str:
+        if type(tree) is not list or not tree:
             raise ProtocolError("malformed value")
-        tag, *rest = tree
-        if tag == "v" and len(rest) == 1 and type(rest[0]) is str:
-            return self.text(rest[0], TEXT_CHARS)
-        if tag == "v" and len(rest) == 1 and (rest[0] is None or type(rest[0]) in (bool, int, float)):
-            return rest[0]
-        if tag == "x":
-            return self.text(tree, TEXT_CHARS)
-        if tag == "c" and len(rest) == 2:
-            return complex(float(rest[0]), float(rest[1]))
-        if tag == "nd" and len(rest) == 3:
-            dtype, shape, index = _numeric_dtype(rest[0]), rest[1], rest[2]
+        tag, size = tree[0], len(tree)
+        if tag == "v" and size == 2:
+            item = tree[1]
+            kind = type(item)
+            if kind is str:
+                return item if len(item) <= TEXT_CHARS or not self.bounded else self.text(item, TEXT_CHARS)
+            if item is None or kind is bool or kind is int or kind is float:
+                return item
+        elif tag == "nd" and size == 4:
+            dtype, shape, index = _numeric_dtype(tree[1]), tree[2], tree[3]
             if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
                 raise ProtocolError("bad shape")
             return np.frombuffer(self.buffers[index], dtype=dtype).reshape(shape).copy()
-        if tag == "np" and len(rest) == 2:
-            array = np.frombuffer(self.buffers[rest[1]], dtype=_numeric_dtype(rest[0]))
+        elif (tag == "t" or tag == "l") and size == 2 and type(tree[1]) is list:
+            items = [self.value(item) for item in tree[1]]
+            return tuple(items) if tag == "t" else items
+        elif tag == "x":
+            return self.text(tree, TEXT_CHARS)
+        elif tag == "c" and size == 3:
+            return complex(float(tree[1]), float(tree[2]))
+        elif tag == "np" and size == 3:
+            array = np.frombuffer(self.buffers[tree[2]], dtype=_numeric_dtype(tree[1]))
             if array.size != 1:
                 raise ProtocolError("bad scalar")
             return array[0]
-        if tag in ("t", "l") and len(rest) == 1 and type(rest[0]) is list:
-            items = [self.value(item) for item in rest[0]]
-            return tuple(items) if tag == "t" else items
-        if tag == "d" and len(rest) == 1 and type(rest[0]) is list:
-            return {self.text(key, TEXT_CHARS): self.value(value) for key, value in rest[0]}
-        if tag == "o" and len(rest) == 2:
-            return Foreign(printable(self.text(rest[0], NAME_CHARS)), printable(self.text(rest[1], REPR_CHARS)))
+        elif tag == "d" and size == 2 and type(tree[1]) is list:
+            return {self.text(key, TEXT_CHARS): self.value(value) for key, value in tree[1]}
+        elif tag == "o" and size == 3:
+            return Foreign(printable(self.text(tree[1], NAME_CHARS)), printable(self.text(tree[2], REPR_CHARS)))
+        elif type(tag) is not str:
+            raise ProtocolError("malformed value")
         raise ProtocolError(f"unknown value tag {tag!r}")
 
 
@@ -335,7 +340,7 @@ def unpack_reply(data: bytes | bytearray, *, note: Callable[[int], str] = plain_
         if bounded:
             check_tree_size(bytes(view[:TREE_START]), len(view))
         (length,) = _JSON_LENGTH.unpack_from(view)
-        header = json.loads(bytes(view[_JSON_LENGTH.size : _JSON_LENGTH.size + length]))
+        header = json.loads(str(view[_JSON_LENGTH.size : _JSON_LENGTH.size + length], "utf-8"))
         sizes = header["buffers"]
         if type(sizes) is not list or not all(type(n) is int and n >= 0 for n in sizes):
             raise ProtocolError("bad buffer table")

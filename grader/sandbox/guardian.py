@@ -76,13 +76,15 @@ def _guard(child: int, memory_bytes: int, stopping: list[int], wake: int) -> Non
         waiter = None
     watched = [wake] if waiter is None else [wake, waiter]
     tick = _TICK_SECONDS if waiter is not None else _TICK_SECONDS / 4
+    alone = False  # no process left in the tree but this one
     while status is None and not stopping:
         select.select(watched, [], [], tick)
-        status = _reap(child)
+        status, alone = _reap(child)
         if status is None and not stopping and _tree_memory(me) > memory_bytes:
             _end_tree(me)
             os._exit(MEMORY_EXIT)
-    _end_tree(me)
+    if not alone:  # as a rule the learner's process ended alone: no need to look through every process
+        _end_tree(me)
     if status is None:
         os._exit(0)
     if os.WIFSIGNALED(status):
@@ -93,16 +95,18 @@ def _guard(child: int, memory_bytes: int, stopping: list[int], wake: int) -> Non
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
-def _reap(child: int) -> int | None:
-    """Reap every ended process in the tree (orphans come to us); the learner's process's status once it ends."""
+def _reap(child: int) -> tuple[int | None, bool]:
+    """Reap every ended process in the tree (orphans come to us): the learner's process's status once it ends,
+    and whether no child is left. A process of the tree whose parent ended is already ours when its parent is
+    reaped (it is re-parented as its parent exits), so no child left means no process left in the tree."""
     status = None
     while True:
         try:
             pid, code = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return status
+            return status, True
         if pid == 0:
-            return status
+            return status, False
         if pid == child:
             status = code
 

@@ -45,6 +45,9 @@ _OUTPUT_KEPT_BYTES = 64 * 1024  # what is kept of it at all, however much it pri
 DEFAULT_MEMORY_MB = 2048
 FILE_LIMIT_BYTES = 64 * 1024 * 1024
 _CELL_ERRORS_KEPT = 20
+# Parts of a reply smaller than this are read with whatever follows them in the pipe, kept in the inbox: most
+# replies are a few hundred bytes, and a window of them then takes one read instead of three each.
+_READ_AHEAD = 1 << 16
 _INBOX_BYTES = codec.MAX_MESSAGE_BYTES  # replies read early, at most (a window of calls' replies: a few KB)
 
 
@@ -71,6 +74,7 @@ class Reply:
     unprotected: tuple[str, ...] = ()  # what this platform's sandbox could not enforce
     cell: str = ""  # a timeout while loading a notebook: the cell that was running ("In [7]")
     cell_errors: tuple[tuple[str, str], ...] = ()  # loaded: a notebook's cells that raised, (cell, traceback)
+    echoed: bool = True  # ok: `args` and `kwargs` are the arguments after the call; False: the call left them
 
 
 def cut_note(count: int) -> str:
@@ -305,7 +309,8 @@ class Worker:
         kept = zygote.current()
         if kept is None or not _within(self._folder, tempfile.gettempdir()):
             return None
-        common = Common(tempfile.gettempdir(), hidden_folders() + _root_secrets(), FILE_LIMIT_BYTES)
+        hidden = hidden_folders() + banned_folders(self.banned) + _root_secrets()  # as the learner's own
+        common = Common(tempfile.gettempdir(), hidden, FILE_LIMIT_BYTES)
         try:
             return kept.spawn(common, _environment(self._folder, self.gpu), self._folder, config, fds)
         except zygote.ZygoteGone:
@@ -414,8 +419,15 @@ class Worker:
                 raise EOFError
             if not self._wait(self._replies, deadline):
                 return False
+            left = len(into) - done
             try:
-                count = os.readv(self._replies, [into[done : done + (1 << 20)]])
+                if left < _READ_AHEAD:  # a small part: read what else is there too (the next replies, as a rule)
+                    chunk = os.read(self._replies, _READ_AHEAD)
+                    count = min(len(chunk), left)
+                    into[done : done + count] = chunk[:count]
+                    self._inbox += chunk[count:]
+                else:
+                    count = os.readv(self._replies, [into[done : done + (1 << 20)]])
             except BlockingIOError:
                 continue
             if not count:
@@ -521,6 +533,8 @@ class Worker:
             return Reply(kind, names=tuple(rest[0]), forbidden=forbidden, unprotected=tuple(rest[1]))
         if kind == "ok":
             value, args, kwargs = rest[:3]
+            if args is None and kwargs is None:  # the arguments were left as they came (see `learner.call`)
+                return Reply(kind, value=value, forbidden=forbidden, echoed=False)
             return Reply(kind, value=value, args=tuple(args), kwargs=dict(kwargs), forbidden=forbidden)
         if kind in ("load_failed", "raised"):
             return Reply(kind, message=cut(codec.error_text(str(rest[1]))), forbidden=forbidden)

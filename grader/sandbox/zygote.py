@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import gc
 import json
 import os
 import select
@@ -132,8 +133,12 @@ class Forked:
 
 
 class Zygote:
-    """The grader's handle on one zygote process: started on the first `spawn`, started again after it died
-    or when the shared confinement asked for changes; `close` ends it."""
+    """The grader's handle on one zygote process: started on the first `spawn`, started again after it died;
+    `close` ends it. A learner's process of another shared confinement (another exercise's banned packages:
+    exercise 6 may read TensorFlow, exercises 1-5 may not) is forked by a zygote of its own, kept beside this
+    one (at most `_OTHERS` of them), so that a class graded on every exercise never restarts one."""
+
+    _OTHERS = 3
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -141,8 +146,9 @@ class Zygote:
         self._control: socket.socket | None = None
         self._common: Common | None = None
         self._folder: str | None = None
+        self._others: dict[Common, Zygote] = {}  # for other shared confinements, oldest first
         self.started = 0  # zygote processes started (a restart after one died counts)
-        self.forked = 0  # learner processes it forked
+        self.forked = 0  # learner processes it forked (those its others forked too)
 
     @property
     def alive(self) -> bool:
@@ -176,9 +182,14 @@ class Zygote:
     ) -> Forked:
         """Fork a learner's process that runs `learner.serve(config)` with `fds` (requests, replies, output;
         the numbers in `config` are replaced by the child's). Raises ZygoteGone when the zygote cannot."""
+        other = self._other(common)
+        if other is not None:
+            forked = other.spawn(common, environment, folder, config, fds)
+            self.forked += 1
+            return forked
         with self._lock:
             try:
-                if not self.alive or common != self._common:
+                if not self.alive:
                     self._start(common, environment)
                 news, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             except OSError as exc:  # out of descriptors or processes: a fresh interpreter may still start
@@ -203,6 +214,18 @@ class Zygote:
                 raise
             self.forked += 1
             return forked
+
+    def _other(self, common: Common) -> Zygote | None:
+        """The zygote beside this one for `common` (started on first use), or None: this one forks for it."""
+        with self._lock:
+            if self._common is None or common == self._common:
+                return None
+            other = self._others.pop(common, None) or Zygote()
+            self._others[common] = other  # the most recently used last
+            retired = [self._others.pop(key) for key in list(self._others)[: -self._OTHERS]]
+        for old in retired:
+            old.close()
+        return other
 
     @staticmethod
     def _forked(news: socket.socket) -> Forked:
@@ -240,6 +263,9 @@ class Zygote:
     def close(self) -> None:
         with self._lock:
             self._stop()
+            others, self._others = list(self._others.values()), {}
+        for other in others:
+            other.close()
 
 
 _kept: list[Zygote] = []  # the zygote that workers started now use, innermost `kept` last
@@ -424,6 +450,9 @@ def main(argv=None) -> None:
     common = confinement.Common(**{**config["common"], "hidden": tuple(config["common"]["hidden"])})
     confinement.apply_common(common)
     syscalls.restrict()
+    # Every object so far is the children's too, shared until written: a collection in a child that visited
+    # them would copy most of the zygote's memory (20 ms of a child's start), so collections leave them be.
+    gc.freeze()
     try:
         _serve(control, devnull)
     finally:

@@ -229,3 +229,45 @@ def test_a_zygote_plans_every_readable_folder_of_a_learners_layer_but_its_own(tm
     assert {root for root, _ in planned} == set(roots) - own and all(key == resolved for _, key in planned)
     confinement._plans.clear()
     assert all(confinement._plan(root, list(key)) == plan for (root, key), plan in planned.items())
+
+
+_PEEKS = "def peek(path):\n    with open(path, 'rb') as f:\n        return len(f.read(16))\n"
+
+
+@pytest.mark.skipif(hostile._landlock_abi() < 1, reason="hiding files needs Landlock")
+def test_each_exercises_banned_packages_are_hidden_by_a_zygote_of_its_own(tmp_path, kept):
+    """Exercises 1-5 may not read TensorFlow, exercise 6 may: their learners are forked by two zygotes, each
+    hiding what its exercise bans in its own Landlock layer, so a learner's layer need not carve it again."""
+    import importlib.util
+
+    from grader.spec import BY_HAND_BANNED
+
+    found = importlib.util.find_spec("tensorflow")
+    banned = BY_HAND_BANNED  # tensorflow among them
+    path = tmp_path / "peeks.py"
+    path.write_text(_PEEKS)
+    verdicts = []
+    for ban in (banned, (), banned, ()):
+        with Worker(path, ban) as worker:
+            assert worker.start(30).kind == "loaded"
+            reply = worker.call("peek", Call((found.origin,), {}), 30)
+            verdicts.append((reply.kind, reply.message.split(":")[0]))
+    assert verdicts == [("raised", "PermissionError"), ("ok", ""), ("raised", "PermissionError"), ("ok", "")]
+    assert kept.started == 1 and len(kept._others) == 1 and kept.forked == 4
+
+
+def test_a_learners_layer_carves_out_only_what_its_zygotes_layer_does_not_hide(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from grader.sandbox import confinement
+    from grader.sandbox.worker import banned_folders, hidden_folders
+    from grader.spec import BY_HAND_BANNED
+
+    hidden = hidden_folders() + banned_folders(BY_HAND_BANNED)
+    rules = confinement.Confinement(str(tmp_path), str(solution_file(1)), hidden, 1 << 30, 1 << 20)
+    monkeypatch.setattr(confinement, "_plans", {})
+    monkeypatch.setattr(confinement, "_inherited_hidden", frozenset(Path(h).resolve() for h in hidden))
+    confinement.prepare(rules)
+    plans = confinement._plans.items()
+    assert all(key == () and parts == ((root, root.is_dir()),) for (root, key), (parts, _) in plans)
+    assert confinement._still_hidden((*hidden, str(tmp_path))) == [tmp_path.resolve()]
