@@ -27,6 +27,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.sandbox import syscalls
+
 _SYSTEM_READABLE = (
     "/usr",
     "/lib",
@@ -120,7 +122,7 @@ def _common_landlock(common: Common) -> list[str]:
         from landlockpy import AccessFS, AccessNet, Scope
     except ImportError:
         return ["files: landlockpy is not installed"]
-    if landlockpy.abi_version() < 1:
+    if syscalls.by_soname(landlockpy.abi_version) < 1:
         return ["files: Landlock is off in this kernel"]
     hidden = [Path(h).resolve() for h in common.hidden]
     root = Path("/")
@@ -289,7 +291,7 @@ def _landlock(confinement: Confinement) -> list[str]:
         from landlockpy import AccessFS, AccessNet, Scope
     except ImportError:
         return ["files: learner code can read and write every file you can (landlockpy is not installed)"]
-    abi = landlockpy.abi_version()
+    abi = syscalls.by_soname(landlockpy.abi_version)
     if abi < 1:
         return ["files: learner code can read and write every file you can (Landlock is off in this kernel)"]
     # Imports later in the learner's code find modules through directory listings cached now, so that folders

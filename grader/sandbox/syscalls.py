@@ -20,14 +20,19 @@ A refused call fails with EPERM (sockets: EACCES), as a normal permission error 
 Syscalls of another architecture (32-bit `int 0x80`) kill the process (libseccomp's default).
 
 The filter compares 64-bit registers, so a pid with high bits set (which the kernel would cut to the grader's
-pid) is refused too. Building and loading it takes about 2 ms; libseccomp is found by its soname, not by
-`ctypes.util.find_library`, which would run `ldconfig` (40 ms) in every worker.
+pid) is refused too. Building and loading it takes about 2 ms. libseccomp, and the libc that Landlock's calls go
+through, are found by their sonames, not by `ctypes.util.find_library`, which would run `ldconfig` (40 ms) in
+every worker.
 """
 
 from __future__ import annotations
 
 import errno
 import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _PRIO_PROCESS = 0
 _IOPRIO_WHO_PROCESS = 1
@@ -96,23 +101,35 @@ _REFUSED = (
 _SONAMES = {"c": "libc.so.6", "seccomp": "libseccomp.so.2"}
 
 
-def _binding():
-    """pyseccomp, loading libseccomp by its soname (a glibc system); else as pyseccomp finds it."""
+def by_soname(load: Callable[[], T]) -> T:
+    """`load()` with `ctypes.util.find_library` answering a glibc system's sonames (libc.so.6, libseccomp.so.2)
+    without running `ldconfig` (40 ms, in every fresh worker); where loading by soname fails (musl), again as
+    ctypes finds the library."""
     import ctypes.util
 
     found = ctypes.util.find_library
     ctypes.util.find_library = lambda name: _SONAMES.get(name) or found(name)
     try:
+        return load()
+    except OSError:
+        pass
+    finally:
+        ctypes.util.find_library = found
+    return load()
+
+
+def _import_pyseccomp():
+    try:
         import pyseccomp
     except OSError:
         sys.modules.pop("pyseccomp", None)
-    else:
-        return pyseccomp
-    finally:
-        ctypes.util.find_library = found
-    import pyseccomp
-
+        raise
     return pyseccomp
+
+
+def _binding():
+    """pyseccomp, loading libseccomp by its soname (a glibc system); else as pyseccomp finds it."""
+    return by_soname(_import_pyseccomp)
 
 
 def restrict() -> list[str]:
