@@ -103,10 +103,13 @@ def error_report(name: str, exercises: tuple[Exercise, ...], message: str, conte
 def _serve() -> None:
     """The marker process: jobs in on stdin, reports out on the real stdout; anything printed goes to stderr."""
     from grader.api import keeping_workers
+    from grader.sandbox.worker import warm_zygote
+    from grader.spec import BY_HAND_BANNED
 
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     with keeping_workers():  # the marker's zygote forks every worker of the class
+        warm_zygote(BY_HAND_BANNED)  # exercises 1-5's, started while the first student's files are read
         for line in sys.stdin:
             job = json.loads(line)
             exercises = tuple(catalog.find(n) for n in job["exercises"])

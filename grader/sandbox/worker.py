@@ -162,6 +162,20 @@ def _root_secrets() -> tuple[str, ...]:
     return unreadable_to_others("/etc") if hasattr(os, "geteuid") and os.geteuid() == 0 else ()
 
 
+def _common(banned: tuple[str, ...]) -> Common:
+    """What every learner's process of an exercise banning `banned` shares (see `zygote`): as its own hidden."""
+    return Common(tempfile.gettempdir(), hidden_folders() + banned_folders(banned) + _root_secrets(), FILE_LIMIT_BYTES)
+
+
+def warm_zygote(banned: tuple[str, ...]) -> None:
+    """Start the kept zygote for exercises banning `banned` now, if one is kept and not started yet: its start (a
+    Python importing numpy, its Landlock layer) then overlaps what the caller does before its first worker."""
+    kept = zygote.current()
+    if kept is not None:
+        with contextlib.suppress(OSError):
+            kept.prestart(_common(banned), _environment(tempfile.gettempdir(), False))
+
+
 def _within(path: str, folder: str) -> bool:
     inner, outer = os.path.realpath(path), os.path.realpath(folder)
     return inner.startswith(outer.rstrip(os.sep) + os.sep)
@@ -309,10 +323,8 @@ class Worker:
         kept = zygote.current()
         if kept is None or not _within(self._folder, tempfile.gettempdir()):
             return None
-        hidden = hidden_folders() + banned_folders(self.banned) + _root_secrets()  # as the learner's own
-        common = Common(tempfile.gettempdir(), hidden, FILE_LIMIT_BYTES)
         try:
-            return kept.spawn(common, _environment(self._folder, self.gpu), self._folder, config, fds)
+            return kept.spawn(_common(self.banned), _environment(self._folder, self.gpu), self._folder, config, fds)
         except zygote.ZygoteGone:
             return None
 
@@ -493,6 +505,9 @@ class Worker:
     def _receive_frame(self, deadline: float) -> bytearray | None:
         """One framed reply, or None at the deadline. Its size, and the size of its JSON part, are checked
         before the rest of it is read (`codec.TooLarge`): a huge reply is never held."""
+        whole = self._whole_frame_read()
+        if whole is not None:
+            return whole
         header = bytearray(codec.FRAME_HEADER.size)
         if not self._receive(memoryview(header), deadline):
             return None
@@ -506,6 +521,21 @@ class Worker:
         payload[: len(start)] = start
         if not self._receive(memoryview(payload)[len(start) :], deadline):
             return None
+        return payload
+
+    def _whole_frame_read(self) -> bytearray | None:
+        """The next reply when the inbox holds all of it already (as a rule, read ahead with the one before), its
+        sizes checked as `_receive_frame` checks them; else None, and nothing taken."""
+        inbox, header = self._inbox, codec.FRAME_HEADER.size
+        if len(inbox) < header + codec.TREE_START:
+            return None
+        (size,) = codec.FRAME_HEADER.unpack_from(inbox)
+        codec.check_reply_size(size)
+        if size < codec.TREE_START or len(inbox) < header + size:
+            return None
+        codec.check_tree_size(bytes(inbox[header : header + codec.TREE_START]), size)
+        payload = inbox[header : header + size]
+        del inbox[: header + size]
         return payload
 
     def _ended(self) -> Reply:

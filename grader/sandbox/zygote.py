@@ -215,6 +215,12 @@ class Zygote:
             self.forked += 1
             return forked
 
+    def prestart(self, common: Common, environment: dict[str, str]) -> None:
+        """Start the zygote for `common` now, unless one runs: the first `spawn` then finds it importing or ready."""
+        with self._lock:
+            if self._process is None:
+                self._start(common, environment)
+
     def _other(self, common: Common) -> Zygote | None:
         """The zygote beside this one for `common` (started on first use), or None: this one forks for it."""
         with self._lock:
