@@ -78,7 +78,9 @@ def write_class(folder: Path, size: int, numbers: list[int], *, mix: str = "mixe
             _, n, code = hostile[i % len(hostile)]
             files[n] = code + files[n] if "import os" in code else files[n] + code
         for n, text in files.items():
-            (student / _solution(n).name).write_text(text, encoding="utf-8")
+            # Each student's file is their own bytes, as in a real class: nothing may mark a student by
+            # another's identical file (the same code: every byte of it is graded again).
+            (student / _solution(n).name).write_text(f"{text}\n# {student.name}\n", encoding="utf-8")
     return counts
 
 
