@@ -58,3 +58,28 @@ def test_a_wrong_submission_between_two_right_ones_changes_neither_grade(counted
     assert grade(3, wrong, examples=30).to_dict() == alone
     assert grade(3, solution_file(3), examples=30).to_dict() == right
     assert _task(grade(3, wrong, examples=30), "global_max_pool2d").status.value == "failed"
+
+
+def test_the_tolerance_of_a_learner_whose_floats_differ_in_the_last_bits_is_scaled_once_per_call(monkeypatch, fresh):
+    """Loops sum in another order than the reference: most answers differ from it in the last bits, and each
+    such answer's tolerance asks the reference on |inputs| (`compare.magnitude_of_terms`), once per process."""
+    from grader import compare
+
+    module = references.module(catalog.find("3").module_name)
+    original, calls = module.avg_pool2d, []
+
+    def avg_pool2d(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, "avg_pool2d", avg_pool2d)
+    monkeypatch.setattr(engine, "_ANSWERS", {})
+    monkeypatch.setattr(compare, "_MAGNITUDES", {})
+    loops = FIXTURES / "correct" / "exercise3_loops.py"
+    first = grade(3, loops, examples=30)
+    scaled = sum(reference is avg_pool2d for reference, _call, _result in compare._MAGNITUDES.values())
+    asked = len(calls)
+    second = grade(3, loops, examples=30)
+    assert scaled > 0 and asked > 30 + scaled - 1  # the answers, and the tolerances of answers that differ
+    assert len(calls) == asked and first.to_dict() == second.to_dict()
+    assert _task(second, "avg_pool2d").status.value == "passed"
