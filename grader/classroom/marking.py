@@ -104,15 +104,17 @@ def _serve() -> None:
     """The marker process: jobs in on stdin, reports out on the real stdout; anything printed goes to stderr."""
     from grader.api import keeping_workers
     from grader.sandbox.worker import warm_zygote
-    from grader.spec import BY_HAND_BANNED
 
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    with keeping_workers():  # the marker's zygote forks every worker of the class
-        warm_zygote(BY_HAND_BANNED)  # exercises 1-5's, started while the first student's files are read
+    warmed = False
+    with keeping_workers():  # the marker's zygotes fork every worker of the class
         for line in sys.stdin:
             job = json.loads(line)
             exercises = tuple(catalog.find(n) for n in job["exercises"])
+            for banned in () if warmed else dict.fromkeys(e.banned_imports for e in exercises):
+                warm_zygote(banned)  # each started while the first student's files are read
+            warmed = True
             within = tuple(Path(folder) for folder in job["within"])
             report = mark_student(job["student"], Path(job["root"]), exercises, Options(**job["options"]), within)
             replies.write(json.dumps(report) + "\n")  # ASCII: a file name that is not UTF-8 crosses too

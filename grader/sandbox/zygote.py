@@ -216,10 +216,15 @@ class Zygote:
             return forked
 
     def prestart(self, common: Common, environment: dict[str, str]) -> None:
-        """Start the zygote for `common` now, unless one runs: the first `spawn` then finds it importing or ready."""
+        """Start the zygote for `common` now (this one, or the one beside it), unless one runs: the first `spawn`
+        for `common` then finds it importing, or ready."""
         with self._lock:
             if self._process is None:
                 self._start(common, environment)
+                return
+        other = self._other(common)
+        if other is not None:
+            other.prestart(common, environment)
 
     def _other(self, common: Common) -> Zygote | None:
         """The zygote beside this one for `common` (started on first use), or None: this one forks for it."""

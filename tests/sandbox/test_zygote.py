@@ -271,3 +271,25 @@ def test_a_learners_layer_carves_out_only_what_its_zygotes_layer_does_not_hide(t
     plans = confinement._plans.items()
     assert all(key == () and parts == ((root, root.is_dir()),) for (root, key), (parts, _) in plans)
     assert confinement._still_hidden((*hidden, str(tmp_path))) == [tmp_path.resolve()]
+
+
+def test_zygotes_started_ahead_fork_the_workers_of_their_exercises(tmp_path, monkeypatch):
+    """A marker starts the zygotes of its class's exercises before its first student (`warm_zygote`): each is
+    started once, and the workers of each exercise fork from the one of its banned packages."""
+    from grader.sandbox.worker import warm_zygote
+    from grader.spec import BY_HAND_BANNED
+
+    monkeypatch.setattr(zygote, "_kept", [])
+    monkeypatch.delenv("GRADE_ZYGOTE", raising=False)
+    path = tmp_path / "peeks.py"
+    path.write_text(_PEEKS)
+    with zygote.kept() as kept:
+        for banned in (BY_HAND_BANNED, (), BY_HAND_BANNED):
+            warm_zygote(banned)
+        (other,) = kept._others.values()
+        started = (kept._process.pid, other._process.pid)
+        for ban in ((), BY_HAND_BANNED):
+            with Worker(path, ban) as worker:
+                assert worker.start(30).kind == "loaded"
+        assert (kept._process.pid, other._process.pid) == started
+        assert (kept.started, other.started, kept.forked, other.forked) == (1, 1, 2, 1)
