@@ -14,19 +14,25 @@ from tests.conftest import FIXTURES, solution_file
 MUTANT = FIXTURES / "mutants" / "exercise3_global_max_wrong_axes.py"
 
 
-@pytest.fixture
-def counted(monkeypatch):
-    """The reference's max_pool2d, counting its calls; no answers kept from earlier tests."""
+def _counting(monkeypatch, name: str) -> tuple[list, object]:
+    """Exercise 3's reference `name`, replaced by one that counts its calls (the list), and that function; no
+    answers kept from earlier tests."""
     module = references.module(catalog.find("3").module_name)
-    original, calls = module.max_pool2d, []
+    original, calls = getattr(module, name), []
 
-    def max_pool2d(*args, **kwargs):
+    def counting(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(module, "max_pool2d", max_pool2d)
+    monkeypatch.setattr(module, name, counting)
     monkeypatch.setattr(engine, "_ANSWERS", {})
-    return calls
+    return calls, counting
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The reference's max_pool2d, counting its calls."""
+    return _counting(monkeypatch, "max_pool2d")[0]
 
 
 def _task(result, name: str):
@@ -65,15 +71,7 @@ def test_the_tolerance_of_a_learner_whose_floats_differ_in_the_last_bits_is_scal
     such answer's tolerance asks the reference on |inputs| (`compare.magnitude_of_terms`), once per process."""
     from grader import compare
 
-    module = references.module(catalog.find("3").module_name)
-    original, calls = module.avg_pool2d, []
-
-    def avg_pool2d(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, "avg_pool2d", avg_pool2d)
-    monkeypatch.setattr(engine, "_ANSWERS", {})
+    calls, avg_pool2d = _counting(monkeypatch, "avg_pool2d")
     monkeypatch.setattr(compare, "_MAGNITUDES", {})
     loops = FIXTURES / "correct" / "exercise3_loops.py"
     first = grade(3, loops, examples=30)
