@@ -177,7 +177,7 @@ def calls(exercise: Exercise, task: Task, examples: int, random_seed: int, each:
     `each` may stop the drawing by raising a BaseException (a wrong answer needs no more calls); nothing is
     kept then.
     """
-    key = _key(exercise, task, examples, random_seed)
+    key = calls_key(exercise, task, examples, random_seed)
     kept = None
     if key is not None:
         kept = _KEPT.get(key) or _shipped(exercise, task, key, examples, random_seed)
@@ -221,7 +221,7 @@ def forget() -> None:
     _KEPT.clear()
 
 
-def _key(exercise: Exercise, task: Task, examples: int, random_seed: int) -> str | None:
+def calls_key(exercise: Exercise, task: Task, examples: int, random_seed: int) -> str | None:
     """The key of a task's calls, or None when its strategy is not declared by name (nothing is kept then)."""
     if not isinstance(task.strategy, Strategy):
         return None
@@ -370,7 +370,7 @@ def shipped_files() -> dict[str, bytes | None]:
     files: dict[str, bytes | None] = {}
     for exercise in catalog.exercises():
         for task in exercise.tasks:
-            key = _key(exercise, task, SHIPPED_EXAMPLES, SHIPPED_SEED)
+            key = calls_key(exercise, task, SHIPPED_EXAMPLES, SHIPPED_SEED)
             drawn = _draw(task, SHIPPED_EXAMPLES, SHIPPED_SEED, lambda call: None)
             every = len(drawn) < asked(task, SHIPPED_EXAMPLES)
             data = None if key is None else _file(key, drawn, every)

@@ -17,9 +17,18 @@ from collections import deque
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
-from grader import answers, backends, diagnosis, drawing, observations, pictures, references, speed, timings
+from grader import (
+    answers,
+    backends,
+    diagnosis,
+    drawing,
+    kept_answers,
+    observations,
+    pictures,
+    references,
+    speed,
+    timings,
+)
 from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
 from grader.heatmap_data import first_heatmap
@@ -80,20 +89,6 @@ class Options:
 # submission; the bound only matters where a secret seed's calls are drawn anew after a wrong answer.
 _ANSWERS: dict[tuple[int, int], tuple[Call, object, object]] = {}
 _ANSWERS_KEPT = 50_000
-
-
-def _read_only(value):
-    """`value` with every array in it made read-only: a kept answer that something tried to change would raise,
-    never judge the next submission against another answer."""
-    if isinstance(value, np.ndarray):
-        value.flags.writeable = False
-    elif type(value) in (tuple, list):
-        for item in value:
-            _read_only(item)
-    elif type(value) is dict:
-        for item in value.values():
-            _read_only(item)
-    return value
 
 
 class _Failure(Exception):
@@ -188,6 +183,8 @@ class TaskRunner:
         self.shrink_calls = 0  # calls tried since the first failure of the search
         self.note: str | None = None  # the first remark a right answer drew (a wider dtype), said once per task
         self.sweeping = False  # judging the sweep's calls, whose reference answers are kept (`_reference_answer`)
+        self.swept: list = []  # the reference's answers to the sweep's calls judged so far, in order
+        self.on_disk: list | None = None  # the answers to the sweep's calls kept on disk (`kept_answers`)
 
     @functools.cached_property
     def reference(self):
@@ -256,6 +253,9 @@ class TaskRunner:
             if len(batch) >= SWEEP_BATCH:
                 send()
 
+        options = self.options
+        kept = kept_answers.key(self.exercise, self.task, options.examples, options.seed, self.reference)
+        self.on_disk = None if kept is None else kept_answers.read(kept)
         try:
             drawing.calls(self.exercise, self.task, self.options.examples, self.options.seed, ask)
             for call in self.task.examples:
@@ -274,6 +274,8 @@ class TaskRunner:
             self.first_failure, self.smallest_failure = stop.failure, None
             self.examples, self.deadline = 0, deadline
             return None
+        if kept is not None and (self.on_disk is None or len(self.on_disk) != len(self.swept)):
+            kept_answers.write(kept, self.swept)  # every call judged: the next check reads them
         return self._result(
             Status.PASSED, _("matched the reference on {examples} examples").format(examples=self.examples)
         )
@@ -371,14 +373,21 @@ class TaskRunner:
         student, `grade watch`'s next save and `grade all`'s next exercise reuse the answer, made read-only."""
         if not self.sweeping:
             return self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
-        key = (id(self.reference), id(call))
+        reference = self.reference
+        key = (id(reference), id(call))
         found = _ANSWERS.get(key)
-        if found is not None and found[0] is call and found[1] is self.reference:
-            return found[2]
-        expected = _read_only(self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs)))
-        if len(_ANSWERS) >= _ANSWERS_KEPT:
-            _ANSWERS.clear()
-        _ANSWERS[key] = (call, self.reference, expected)  # holding both keeps their ids from being reused
+        if found is not None and found[0] is call and found[1] is reference:
+            expected = found[2]
+        else:
+            position = len(self.swept)  # the sweep judges its calls in the order it sends them
+            if self.on_disk is not None and position < len(self.on_disk):
+                expected = self.on_disk[position]
+            else:
+                expected = kept_answers.read_only(reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs)))
+            if len(_ANSWERS) >= _ANSWERS_KEPT:
+                _ANSWERS.clear()
+            _ANSWERS[key] = (call, reference, expected)  # holding both keeps their ids from being reused
+        self.swept.append(expected)
         return expected
 
     def _lazy_reference(self, *args, **kwargs):

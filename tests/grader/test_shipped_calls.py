@@ -107,7 +107,7 @@ def test_a_task_that_has_fewer_calls_than_asked_ships_them_all(monkeypatch, fres
 def test_only_a_shipped_file_may_hold_fewer_calls_than_asked(monkeypatch, fresh):
     exercise = catalog.find("exercise3")
     task = exercise.task("flatten")
-    key = drawing._key(exercise, task, 20, 0)
+    key = drawing.calls_key(exercise, task, 20, 0)
     calls = drawing._draw(task, 20, 0, lambda call: None)
     short = drawing._file(key, calls[:5], every=True)
     with pytest.raises(ValueError, match="not a file of kept calls"):
@@ -142,7 +142,7 @@ def test_a_changed_strategy_is_not_graded_on_the_shipped_calls(fresh, drawings):
     exercise = catalog.find("exercise3")
     task = exercise.task("max_pool2d")
     changed = replace(task, strategy=Strategy("strategies.pooling_calls", max_side=4))
-    assert drawing._key(exercise, changed, 100, 0) != drawing._key(exercise, task, 100, 0)
+    assert drawing.calls_key(exercise, changed, 100, 0) != drawing.calls_key(exercise, task, 100, 0)
     received = []
     drawing.calls(exercise, changed, 100, 0, received.append)
     assert drawings == ["max_pool2d"]
