@@ -74,7 +74,8 @@ def test_the_package_data_takes_every_shipped_file():
 def test_a_right_submission_is_graded_on_the_shipped_calls_without_drawing(monkeypatch, fresh, drawings):
     assert calls_sent(monkeypatch, 3) == _shipped(3)
     assert drawings == []
-    assert not fresh.exists()  # nothing drawn, so nothing to keep
+    kept = list(fresh.iterdir()) if fresh.exists() else []
+    assert not any(path.read_bytes().startswith(b"kept-calls/") for path in kept)  # nothing drawn, none kept
 
 
 @pytest.mark.parametrize("number", [1, 3])
