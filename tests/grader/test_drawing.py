@@ -24,9 +24,14 @@ def test_the_sweep_sends_the_calls_the_search_would_draw_in_the_same_order(monke
     assert swept == searched
 
 
+def _calls_files(cache) -> list:
+    """The files of kept calls in the cache folder (the reference's kept answers are there too)."""
+    return [path for path in cache.iterdir() if path.read_bytes().startswith(b"kept-calls/")]
+
+
 def test_kept_calls_are_the_drawn_ones_in_memory_and_on_disk(monkeypatch, fresh):
     drawn = calls_sent(monkeypatch, 2, examples=25)
-    assert len(list(fresh.iterdir())) == len(grade(2, submission=SOLUTIONS, examples=25).tasks)
+    assert len(_calls_files(fresh)) == len(grade(2, submission=SOLUTIONS, examples=25).tasks)
     from_memory = calls_sent(monkeypatch, 2, examples=25)
     drawing.forget()
     from_disk = calls_sent(monkeypatch, 2, examples=25)
@@ -41,7 +46,7 @@ def test_other_options_draw_other_calls(monkeypatch, fresh):
 
 def test_a_damaged_file_is_drawn_again(monkeypatch, fresh):
     drawn = calls_sent(monkeypatch, 3, examples=20)
-    for path in fresh.iterdir():
+    for path in _calls_files(fresh):
         path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     drawing.forget()
     assert calls_sent(monkeypatch, 3, examples=20) == drawn
@@ -78,18 +83,18 @@ def test_a_damaged_or_shortened_kept_file_never_grades_on_fewer_or_other_calls(m
     drawn = calls_sent(monkeypatch, 3, examples=20)
     examples = {t.name: t.examples for t in grade(3, submission=SOLUTIONS, examples=20).tasks}
     assert all(count >= 20 for count in examples.values()), examples
-    for path in fresh.iterdir():
+    for path in _calls_files(fresh):
         damage(path)
     drawing.forget()
     assert calls_sent(monkeypatch, 3, examples=20) == drawn
     drawing.forget()
     assert {t.name: t.examples for t in grade(3, submission=SOLUTIONS, examples=20).tasks} == examples
-    assert all(_kept(path)[0] == 20 for path in fresh.iterdir())  # drawn again and kept whole
+    assert all(_kept(path)[0] == 20 for path in _calls_files(fresh))  # drawn again and kept whole
 
 
 def test_every_kept_file_holds_the_count_asked_and_a_shorter_drawing_is_not_kept(monkeypatch, fresh):
     result = grade(1, submission=SOLUTIONS, examples=20)
-    kept = [_kept(path) for path in fresh.iterdir()]
+    kept = [_kept(path) for path in _calls_files(fresh)]
     assert kept and all(count == len(calls) == 20 for count, calls in kept)
     # box_filter has only 9 inputs and laplacian_filter 1: hypothesis draws them all, keeps them in memory only
     assert len(kept) == len(result.tasks) - 2
