@@ -55,8 +55,13 @@ def _digest(key: str, count: int, payload: bytes) -> bytes:
     return hashlib.sha256(b"%s\0%d\0%s" % (key.encode(), count, payload)).hexdigest().encode()
 
 
+_READ: dict[str, list] = {}  # what this process read or wrote, by key: a marker reads each file once a class
+
+
 def read(key: str) -> list | None:
     """The answers kept under `key`, each made read-only, or None (no such file, or not a whole one)."""
+    if key in _READ:
+        return _READ[key]
     where = folder()
     if where is None:
         return None
@@ -73,7 +78,8 @@ def read(key: str) -> list | None:
         return None
     if type(answers) is not list or len(answers) != count or codec.holds_foreign(answers):
         return None
-    return [read_only(answer) for answer in answers]
+    _READ[key] = [read_only(answer) for answer in answers]
+    return _READ[key]
 
 
 def write(key: str, answers: list) -> None:
@@ -87,6 +93,12 @@ def write(key: str, answers: list) -> None:
     data = b" ".join((_FORMAT, b"%d" % len(answers), _digest(key, len(answers), payload))) + b"\n" + payload
     with contextlib.suppress(OSError):  # a cache that cannot be written keeps nothing
         storage.write_atomically(where / key, data)
+        _READ[key] = list(answers)
+
+
+def forget() -> None:
+    """Forget what this process read or wrote (the files stay)."""
+    _READ.clear()
 
 
 def read_only(value):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from grader import drawing, observations
+from grader import drawing, kept_answers, observations
 
 
 @pytest.fixture
 def fresh(monkeypatch, tmp_path):
-    """Nothing kept in this process (drawn calls, observations); on disk, this test's own empty cache folder."""
+    """Nothing kept in this process (drawn calls, observations, the reference's kept answers); on disk, this
+    test's own empty cache folder."""
     monkeypatch.setenv("GRADE_CACHE_DIR", str(tmp_path / "cache"))
-    drawing.forget()
-    observations.forget()
+    for kept in (drawing, observations, kept_answers):
+        kept.forget()
     yield tmp_path / "cache"
-    drawing.forget()
-    observations.forget()
+    for kept in (drawing, observations, kept_answers):
+        kept.forget()

@@ -29,6 +29,7 @@ def counted(monkeypatch, fresh):
 
     def new_process():  # what a new `grade` process starts without
         monkeypatch.setattr(engine, "_ANSWERS", {})
+        kept_answers.forget()
 
     new_process()
     return calls, new_process, fresh
