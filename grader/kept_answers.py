@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import hmac
 import platform
 from pathlib import Path
 
@@ -51,10 +50,6 @@ def folder() -> Path | None:
     return storage.cache_folder("answers")
 
 
-def _digest(key: str, count: int, payload: bytes) -> bytes:
-    return hashlib.sha256(b"%s\0%d\0%s" % (key.encode(), count, payload)).hexdigest().encode()
-
-
 _READ: dict[str, list] = {}  # what this process read or wrote, by key: a marker reads each file once a class
 
 
@@ -66,13 +61,7 @@ def read(key: str) -> list | None:
     if where is None:
         return None
     try:
-        first, newline, payload = (where / key).read_bytes().partition(b"\n")
-        fields = first.split(b" ")
-        if not newline or len(fields) != 3 or fields[0] != _FORMAT:
-            return None
-        count = int(fields[1])
-        if not hmac.compare_digest(fields[2], _digest(key, count, payload)):
-            return None
+        count, payload = storage.unsealed(_FORMAT, key, (where / key).read_bytes(), "kept answers")
         answers = codec.unpack_reply(payload, bounded=False)
     except (OSError, ValueError):  # codec.ProtocolError is a ValueError
         return None
@@ -90,9 +79,8 @@ def write(key: str, answers: list) -> None:
     payload = codec.pack_reply(answers, bounded=False)
     if codec.holds_foreign(codec.unpack_reply(payload, bounded=False)):
         return
-    data = b" ".join((_FORMAT, b"%d" % len(answers), _digest(key, len(answers), payload))) + b"\n" + payload
     with contextlib.suppress(OSError):  # a cache that cannot be written keeps nothing
-        storage.write_atomically(where / key, data)
+        storage.write_atomically(where / key, storage.sealed(_FORMAT, key, len(answers), payload))
         _READ[key] = list(answers)
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import json
 import sys
 from collections.abc import Callable
@@ -215,10 +214,6 @@ def shipped_path(exercise: Exercise) -> Path:
     return SHIPPED / f"{exercise.name}.observations"
 
 
-def _digest(key: str, count: int, payload: bytes) -> bytes:
-    return hashlib.sha256(b"%s\0%d\0%s" % (key.encode(), count, payload)).hexdigest().encode()
-
-
 def _read(where: Path | None, key: str) -> dict | None:
     if where is None:
         return None
@@ -253,13 +248,7 @@ def read_statement(path: Path) -> dict | None:
 def checked(key: str, data: bytes) -> dict:
     """A kept file's content ({"made_with", "entries", "complete"}), or ValueError unless it is whole and its
     digest matches `key` (a file made with other settings or versions has another key)."""
-    first, newline, payload = data.partition(b"\n")
-    fields = first.split(b" ")
-    if not newline or len(fields) != 3 or fields[0] != _FORMAT:
-        raise ValueError("not a file of kept observations")
-    count = int(fields[1])
-    if not hmac.compare_digest(fields[2], _digest(key, count, payload)):
-        raise ValueError("the digest does not match")
+    count, payload = storage.unsealed(_FORMAT, key, data, "kept observations")
     content = codec.unpack_reply(payload, bounded=False)  # codec.ProtocolError is a ValueError
     if type(content) is not dict or set(content) != {"made_with", "entries", "complete"}:
         raise ValueError("not a file of kept observations")
@@ -275,9 +264,8 @@ def checked(key: str, data: bytes) -> dict:
 
 def _write(path: Path, key: str, settings: dict, entries: dict, complete: list[str]) -> None:
     payload = codec.pack_reply({"made_with": settings, "entries": entries, "complete": complete}, bounded=False)
-    head = b"%s %d %s\n" % (_FORMAT, len(entries), _digest(key, len(entries), payload))
     with contextlib.suppress(OSError):  # a cache that cannot be written keeps nothing
-        storage.write_atomically(path, head + payload)
+        storage.write_atomically(path, storage.sealed(_FORMAT, key, len(entries), payload))
 
 
 def _plain_copy(observation: dict) -> dict | None:
