@@ -85,10 +85,24 @@ class Options:
 
 
 # The reference's answers to the sweep's calls, kept for the process: (id of the reference, id of the call) ->
-# (the call, the reference, the answer). The calls are those `drawing` keeps, the same objects for each
-# submission; the bound only matters where a secret seed's calls are drawn anew after a wrong answer.
-_ANSWERS: dict[tuple[int, int], tuple[Call, object, object]] = {}
+# `_Answer`. The calls are those `drawing` keeps, the same objects for each submission; the bound only matters
+# where a secret seed's calls are drawn anew after a wrong answer.
+_ANSWERS: dict[tuple[int, int], _Answer] = {}
 _ANSWERS_KEPT = 50_000
+_RIGHT_REPLY_BYTES = 16 * 1024  # a larger right reply is not kept: reading it costs little beside judging it
+
+
+class _Answer:
+    """The reference's answer to one call of the sweep and, once a learner's reply to it was judged right without
+    a note, that reply's bytes (`right`): a later reply of exactly those bytes is right, and is neither read nor
+    judged again (its judging is a function of the call and the bytes alone). Holding the call and the reference
+    keeps their ids, the key, from being reused."""
+
+    __slots__ = ("call", "expected", "reference", "right")
+
+    def __init__(self, call: Call, reference, expected):
+        self.call, self.reference, self.expected = call, reference, expected
+        self.right: bytes | None = None
 
 
 class _Failure(Exception):
@@ -281,19 +295,29 @@ class TaskRunner:
         )
 
     def _settle(self, call: Call, corner: bool, pending) -> None:
+        known = self._kept_answer(call)
         try:
-            self._judge(call, self._answer(pending))
+            reply = self._answer(pending, None if known is None else known.right)
+            if reply.known:  # the same bytes as a reply already judged right without a note: right again
+                self._reference_answer(call)
+                self.examples += 1
+                return
+            note = self._judge(call, reply)
         except _Failure as failure:
             raise _SweepFailure(failure, corner) from None
+        if note is None and reply.raw is not None and len(reply.raw) <= _RIGHT_REPLY_BYTES:
+            known = known or self._kept_answer(call)  # kept by the judging when it was the first
+            if known is not None and known.right is None:
+                known.right = bytes(reply.raw)
 
     def _discard(self, window: deque) -> None:
         """Read the replies still on their way, so that the next request gets its own reply."""
         while window and self.worker.alive:
             self._answer(window.popleft()[2])
 
-    def _answer(self, pending) -> Reply:
+    def _answer(self, pending, known: bytes | None = None) -> Reply:
         with timings.phase("waiting"):
-            return self.worker.answer(pending)
+            return self.worker.answer(pending, known)
 
     def _search(self) -> TaskResult:
         """Hypothesis draws calls and shrinks the first wrong answer to the smallest call that still shows it."""
@@ -347,12 +371,13 @@ class TaskRunner:
                 expected = self._observe_reference(call, probe)
             self._judge(call, self._answer(pending), expected)
 
-    def _judge(self, call: Call, reply: Reply, expected=_NOTHING) -> None:
-        """Raise `_Outcome` or `_Failure` unless the reply is the right answer to `call`."""
+    def _judge(self, call: Call, reply: Reply, expected=_NOTHING) -> str | None:
+        """Raise `_Outcome` or `_Failure` unless the reply is the right answer to `call`; else its note (a
+        remark that does not cost the answer its points), or None."""
         with timings.phase("judging"):
-            self._judge_reply(call, reply, expected)
+            return self._judge_reply(call, reply, expected)
 
-    def _judge_reply(self, call: Call, reply: Reply, expected) -> None:
+    def _judge_reply(self, call: Call, reply: Reply, expected) -> str | None:
         self._raise_for_reply(reply, call)
         if expected is _NOTHING:
             expected = self._reference_answer(call)
@@ -366,6 +391,13 @@ class TaskRunner:
         if problem is not None:
             self._fail(Status.FAILED, call, problem, expected, reply.value)
         self.note = self.note or note
+        return note
+
+    def _kept_answer(self, call: Call) -> _Answer | None:
+        """What this process keeps of the reference's answer to a call of the sweep, if anything yet."""
+        reference = self.reference
+        found = _ANSWERS.get((id(reference), id(call)))
+        return found if found is not None and found.call is call and found.reference is reference else None
 
     def _reference_answer(self, call: Call):
         """The reference's answer to `call`. A call of the sweep (a kept or shipped call, a declared corner: the
@@ -374,10 +406,9 @@ class TaskRunner:
         if not self.sweeping:
             return self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
         reference = self.reference
-        key = (id(reference), id(call))
-        found = _ANSWERS.get(key)
-        if found is not None and found[0] is call and found[1] is reference:
-            expected = found[2]
+        found = self._kept_answer(call)
+        if found is not None:
+            expected = found.expected
         else:
             position = len(self.swept)  # the sweep judges its calls in the order it sends them
             if self.on_disk is not None and position < len(self.on_disk):
@@ -386,7 +417,7 @@ class TaskRunner:
                 expected = kept_answers.read_only(reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs)))
             if len(_ANSWERS) >= _ANSWERS_KEPT:
                 _ANSWERS.clear()
-            _ANSWERS[key] = (call, reference, expected)  # holding both keeps their ids from being reused
+            _ANSWERS[id(reference), id(call)] = _Answer(call, reference, expected)
         self.swept.append(expected)
         return expected
 

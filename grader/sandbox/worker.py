@@ -75,6 +75,11 @@ class Reply:
     cell: str = ""  # a timeout while loading a notebook: the cell that was running ("In [7]")
     cell_errors: tuple[tuple[str, str], ...] = ()  # loaded: a notebook's cells that raised, (cell, traceback)
     echoed: bool = True  # ok: `args` and `kwargs` are the arguments after the call; False: the call left them
+    raw: bytes | bytearray | None = None  # ok, arguments unchanged: its bytes, for `answer(known=...)` next time
+    known: bool = False  # ok: the reply's bytes were exactly `answer`'s `known` (so it was not read: no value)
+
+
+_KNOWN = Reply("ok", echoed=False, known=True)
 
 
 def cut_note(count: int) -> str:
@@ -465,8 +470,9 @@ class Worker:
         self.close()
         return Reply("timeout", cell=self._cell)
 
-    def answer(self, pending: _Pending) -> Reply:
-        """The reply to a request sent with `ask_call` (a timeout once its deadline passes)."""
+    def answer(self, pending: _Pending, known: bytes | None = None) -> Reply:
+        """The reply to a request sent with `ask_call` (a timeout once its deadline passes). When its bytes are
+        exactly `known` (an earlier reply's `raw`), it is not read: the reply says so (`known`) and has no value."""
         if pending.settled is not None:
             return pending.settled
         if self._process is None:  # sent before the worker ended
@@ -477,12 +483,16 @@ class Worker:
                 payload = self._receive_frame(deadline)
                 if payload is None:
                     return self._timed_out()
+                if known is not None and payload == known:
+                    if self._tap is not None:
+                        self._tap.read_available()
+                    return _KNOWN
                 reply = codec.unpack_reply(payload, note=cut_note)
                 if not self._heard_cell(reply):
                     break
             if self._tap is not None:
                 self._tap.read_available()  # printed before the reply was sent
-            parsed = self._parse(reply)
+            parsed = self._parse(reply, payload)
             return replace(parsed, cell_errors=tuple(self._cell_errors)) if parsed.kind == "loaded" else parsed
         except (EOFError, OSError):
             return self._died()
@@ -553,8 +563,8 @@ class Worker:
         self._last_crash = _crash_message(returncode, self.memory_mb)
         return Reply("crashed", message=self._last_crash)
 
-    def _parse(self, reply) -> Reply:
-        """A reply as the worker's protocol allows it; anything else is a ProtocolError."""
+    def _parse(self, reply, payload: bytearray) -> Reply:
+        """A reply as the worker's protocol allows it (`payload`: its bytes); anything else is a ProtocolError."""
         if type(reply) is not tuple or not reply or type(reply[0]) is not str:
             raise codec.ProtocolError("not a reply")
         kind, *rest = reply
@@ -564,7 +574,7 @@ class Worker:
         if kind == "ok":
             value, args, kwargs = rest[:3]
             if args is None and kwargs is None:  # the arguments were left as they came (see `learner.call`)
-                return Reply(kind, value=value, forbidden=forbidden, echoed=False)
+                return Reply(kind, value=value, forbidden=forbidden, echoed=False, raw=payload)
             return Reply(kind, value=value, args=tuple(args), kwargs=dict(kwargs), forbidden=forbidden)
         if kind in ("load_failed", "raised"):
             return Reply(kind, message=cut(codec.error_text(str(rest[1]))), forbidden=forbidden)

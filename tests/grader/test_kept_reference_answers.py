@@ -51,7 +51,7 @@ def test_the_second_submission_is_judged_without_calling_the_reference_again(cou
 
 def test_a_kept_answer_is_read_only(counted, fresh):
     grade(3, solution_file(3), examples=10)
-    kept = [answer for _call, _reference, answer in engine._ANSWERS.values() if isinstance(answer, np.ndarray)]
+    kept = [kept.expected for kept in engine._ANSWERS.values() if isinstance(kept.expected, np.ndarray)]
     assert kept
     assert not any(answer.flags.writeable for answer in kept)
 
@@ -81,3 +81,60 @@ def test_the_tolerance_of_a_learner_whose_floats_differ_in_the_last_bits_is_scal
     assert scaled > 0 and asked > 30 + scaled - 1  # the answers, and the tolerances of answers that differ
     assert len(calls) == asked and first.to_dict() == second.to_dict()
     assert _task(second, "avg_pool2d").status.value == "passed"
+
+
+@pytest.fixture
+def replies_read(monkeypatch):
+    """How many replies the grader reads (unpacks) from the learner's process."""
+    from grader.sandbox import worker
+
+    read, unpack = [], worker.codec.unpack_reply
+
+    def counting(*args, **kwargs):
+        read.append(1)
+        return unpack(*args, **kwargs)
+
+    monkeypatch.setattr(worker.codec, "unpack_reply", counting)
+    return read
+
+
+def test_a_reply_of_the_same_bytes_as_one_judged_right_is_right_without_being_read_again(counted, fresh, replies_read):
+    """Exercises 4 and 5 answer in integers, and a class's right answers are often bit for bit the same: the
+    judging of a reply depends on the call and its bytes alone, so the bytes of a right one are kept."""
+    first = grade(3, solution_file(3), examples=30)
+    read_first = len(replies_read)
+    second = grade(3, solution_file(3), examples=30)
+    assert read_first > 5 * 30
+    assert len(replies_read) - read_first < 10  # the loading, not the calls
+    assert first.to_dict() == second.to_dict()
+    assert (
+        _task(second, "max_pool2d").examples
+        == _task(first, "max_pool2d").examples
+        == 30 + len(catalog.find("3").task("max_pool2d").examples)
+    )
+
+
+def test_a_wrong_answer_is_never_taken_for_a_kept_right_one(counted, fresh, tmp_path, replies_read):
+    wrong = tmp_path / solution_file(3).name
+    wrong.write_text(solution_file(3).read_text() + "\n\n" + MUTANT.read_text(), encoding="utf-8")
+    alone = grade(3, wrong, examples=30).to_dict()
+    grade(3, solution_file(3), examples=30)
+    after = grade(3, wrong, examples=30)
+    assert after.to_dict() == alone
+    assert _task(after, "global_max_pool2d").status.value == "failed"
+
+
+def test_a_right_answer_with_a_note_is_judged_again_each_time_and_keeps_its_note(fresh, replies_read):
+    """float64 for float32 inputs passes with a note (and fails under --strict-dtype): such a reply is never kept
+    as right, so every submission that gives it is read, judged and told, whatever was graded before."""
+    wider = FIXTURES / "correct" / "exercise1_float64_zeros.py"
+    alone = grade(1, wider, examples=20)
+    strict = grade(1, wider, examples=20, strict_dtype=True)
+    grade(1, solution_file(1), examples=20)
+    read_before = len(replies_read)
+    again = grade(1, wider, examples=20)
+    assert again.to_dict() == alone.to_dict()
+    assert len(replies_read) - read_before > 20
+    assert _task(again, "conv1d").note.startswith("dtype float64")
+    assert grade(1, wider, examples=20, strict_dtype=True).to_dict() == strict.to_dict()
+    assert _task(strict, "conv1d").status.value == "failed"
