@@ -162,7 +162,9 @@ def _fingerprint(name: str, text: str, hashes=None):
 
     from copydetect import CodeFingerprint
 
-    return CodeFingerprint(name, NOISE, GUARANTEE - NOISE + 1, boilerplate=hashes, fp=io.StringIO(text))
+    return CodeFingerprint(
+        name, NOISE, GUARANTEE - NOISE + 1, boilerplate=hashes, language="python", fp=io.StringIO(text)
+    )
 
 
 def compare(files: dict[str, str], course: list[str]) -> list[dict]:
