@@ -22,6 +22,8 @@ longer text is cut again. A cut text says so (`cut`).
 from __future__ import annotations
 
 import json
+import json.encoder
+import json.scanner
 import pickle
 import re
 import reprlib
@@ -44,6 +46,37 @@ _INT_BITS = 256  # a larger int is no answer to any task (and JSON refuses one o
 FRAME_HEADER = struct.Struct("<Q")
 _JSON_LENGTH = struct.Struct("<I")
 
+
+def _fast_json() -> tuple[Callable[[object], str], Callable[[str], object]]:
+    """`json.dumps` and `json.loads` without the setup each call of theirs makes (a new C encoder and its
+    circular-reference table; the decoder's Python wrapper): a reply's JSON part is a fresh tree of lists, so
+    nothing in it can be circular. The same text as `json.dumps` (checked here), and the same values as
+    `json.loads` for it; where the C accelerators are missing, the plain functions."""
+    make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    make_scanner = getattr(json.scanner, "c_make_scanner", None)
+    if make_encoder is None or make_scanner is None:
+        return json.dumps, json.loads
+    plain = json.JSONEncoder()
+    ascii_text = json.encoder.encode_basestring_ascii
+    encode = make_encoder(None, plain.default, ascii_text, None, ": ", ", ", False, False, True)
+    scan = make_scanner(json.JSONDecoder())
+
+    def dumps(value) -> str:
+        return "".join(encode(value, 0))
+
+    def loads(text: str):
+        value, end = scan(text, 0)  # StopIteration where no JSON value starts
+        if end != len(text):
+            raise ValueError("extra data after the JSON value")
+        return value
+
+    sample = {"tree": ["t", [["v", "é\n"], ["v", 1.5], ["v", None], ["v", float("nan")], ["l", []]]], "buffers": [3]}
+    if dumps(sample) != json.dumps(sample) or loads(json.dumps(sample))["buffers"] != [3]:
+        return json.dumps, json.loads
+    return dumps, loads
+
+
+_dumps, _loads = _fast_json()
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in "\n\t"}
 
@@ -191,7 +224,7 @@ class _Budget:
         if self.bounded and len(text) > limit:
             head, tail = _split(limit)
             node = ["x", text[:head], text[len(text) - tail :], len(text) - limit]
-        self.spend(8 + len(json.dumps(node)))
+        self.spend(8 + len(_dumps(node)))
         return node
 
 
@@ -260,7 +293,7 @@ def pack_reply(value, *, bounded: bool = True) -> bytes:
         tree = _encode(value, buffers, 0, _Budget(bounded))
     except _Spent:  # not even placeholders fit: the grader refuses what is no reply
         buffers, tree = [], ["o", _type_name(value)[:NAME_CHARS], ""]
-    header = json.dumps({"tree": tree, "buffers": [len(b) for b in buffers]}).encode()
+    header = _dumps({"tree": tree, "buffers": [len(b) for b in buffers]}).encode()
     return b"".join([_JSON_LENGTH.pack(len(header)), header, *buffers])
 
 
@@ -340,7 +373,7 @@ def unpack_reply(data: bytes | bytearray, *, note: Callable[[int], str] = plain_
         if bounded:
             check_tree_size(bytes(view[:TREE_START]), len(view))
         (length,) = _JSON_LENGTH.unpack_from(view)
-        header = json.loads(str(view[_JSON_LENGTH.size : _JSON_LENGTH.size + length], "utf-8"))
+        header = _loads(str(view[_JSON_LENGTH.size : _JSON_LENGTH.size + length], "utf-8"))
         sizes = header["buffers"]
         if type(sizes) is not list or not all(type(n) is int and n >= 0 for n in sizes):
             raise ProtocolError("bad buffer table")

@@ -7,6 +7,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader.sandbox import codec
 from grader.sandbox.codec import Foreign, ProtocolError
@@ -193,3 +195,29 @@ def test_the_graders_own_data_is_kept_whole_when_asked():
     back = codec.unpack_reply(codec.pack_reply(calls, bounded=False), bounded=False)
     assert len(back) == len(calls) and back[-1][0][1] == "x" * 5000
     assert np.array_equal(back[-1][0][0], calls[-1][0][0])
+
+
+_JSON_TREES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_JSON_TREES)
+def test_the_replies_json_is_exactly_what_the_json_module_writes_and_reads(tree):
+    """The codec's JSON without the json module's per-call setup: the same text (the calls shipped with the
+    package are these bytes) and the same values back."""
+    text = codec._dumps(tree)
+    assert text == json.dumps(tree)
+    assert codec._dumps(codec._loads(text)) == text
+
+
+@pytest.mark.parametrize("text", ['{"a": 1} x', '{"a": 1}{}', " ", "", "[1,"])
+def test_json_with_anything_after_it_or_nothing_is_refused(text):
+    with pytest.raises((ValueError, StopIteration)):
+        codec._loads(text)
+    framed = codec._JSON_LENGTH.pack(len(text.encode())) + text.encode()
+    with pytest.raises(ProtocolError):
+        codec.unpack_reply(framed)
