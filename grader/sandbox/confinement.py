@@ -86,9 +86,24 @@ class Common:
 _inherited_hidden: frozenset[Path] = frozenset()
 
 
+# Paths resolved by a zygote before it forks (`prepare`), so that its children do not resolve them again: the
+# folders every learner's layer names (the system's, the Python installation's, the hidden ones) never change
+# while a zygote serves. A process's own (/proc/self, its working folder) are never kept.
+_resolved: dict[str, Path] = {}
+
+
+def _resolve(path: str) -> Path:
+    found = _resolved.get(path)
+    if found is None:
+        found = Path(path).resolve()
+        if os.path.isabs(path) and not path.startswith("/proc/self") and path != os.getcwd():
+            _resolved[path] = found
+    return found
+
+
 def _still_hidden(hidden: tuple[str, ...]) -> list[Path]:
     """The hidden folders, resolved, that no inherited layer hides already."""
-    return [h for h in (Path(h).resolve() for h in hidden) if h not in _inherited_hidden]
+    return [h for h in map(_resolve, hidden) if h not in _inherited_hidden]
 
 
 def apply_common(common: Common) -> list[str]:
@@ -245,7 +260,7 @@ def _readable_roots(gpu: bool) -> list[Path]:
     roots.update(p for p in sys.path if p)
     if gpu:
         roots.update(_GPU_READABLE)
-    resolved = sorted({Path(p).resolve() for p in roots if os.path.exists(p)}, key=lambda p: len(p.parts))
+    resolved = sorted({_resolve(p) for p in roots if os.path.exists(p)}, key=lambda p: len(p.parts))
     outermost: list[Path] = []
     for root in resolved:
         if not any(_within(root, outer) for outer in outermost):

@@ -231,6 +231,28 @@ def test_a_zygote_plans_every_readable_folder_of_a_learners_layer_but_its_own(tm
     assert all(confinement._plan(root, list(key)) == plan for (root, key), plan in planned.items())
 
 
+def test_a_zygote_resolves_the_shared_folders_once_for_its_children_but_never_a_process_own(tmp_path, monkeypatch):
+    """The folders every learner's layer names are resolved in the zygote before it forks, and its children
+    read them from there; a process's own /proc entry and working folder are resolved by each process."""
+    from pathlib import Path
+
+    from grader.sandbox import confinement
+    from grader.sandbox.worker import banned_folders, hidden_folders
+    from grader.spec import BY_HAND_BANNED
+
+    hidden = hidden_folders() + banned_folders(BY_HAND_BANNED)
+    rules = confinement.Confinement(str(tmp_path), str(solution_file(1)), hidden, 1 << 30, 1 << 20)
+    monkeypatch.setattr(confinement, "_plans", {})
+    monkeypatch.setattr(confinement, "_resolved", {})
+    monkeypatch.chdir(tmp_path)
+    confinement.prepare(rules)
+    kept = dict(confinement._resolved)
+    assert set(hidden) <= set(kept) and all(kept[h] == Path(h).resolve() for h in hidden)
+    assert "/proc/self" not in kept and str(tmp_path) not in kept
+    assert confinement._resolve("/proc/self") == Path(f"/proc/{os.getpid()}")
+    assert confinement._resolve("relative") == tmp_path.resolve() / "relative" and "relative" not in kept
+
+
 _PEEKS = "def peek(path):\n    with open(path, 'rb') as f:\n        return len(f.read(16))\n"
 
 
