@@ -18,6 +18,7 @@ tokens; two mistakes of nearly the same three lines 0.93-1.0 on 63-65 tokens. He
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import inspect
 import json
@@ -111,8 +112,9 @@ def boilerplate(exercise: Exercise) -> list[str]:
 
 class Comparison:
     """The comparison of a class's kept code, in a child process from the moment it is made: a batch starts it
-    before marking, at a lower priority, so that it mostly runs in the time the markers leave, and collects its
-    pairs once the class is marked."""
+    before marking, at the idle priority (Linux's SCHED_IDLE), so that it runs only in the time the markers leave
+    (they wait on their learners often enough for a class's comparison to end long before its marking), and
+    collects its pairs once the class is marked, at a low priority then (`pairs`)."""
 
     def __init__(self, out: Path, students: list[str], exercises: tuple[Exercise, ...]):
         code = Path(os.path.abspath(out)) / CODE  # the child runs in another folder
@@ -128,9 +130,11 @@ class Comparison:
                 env={**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"},
                 cwd=str(fingerprint.PACKAGE.parent),  # the child imports this grader, as the marker processes do
             )
+        _scheduled(self.process.pid, "SCHED_IDLE")
 
     def pairs(self) -> list[Pair]:
         """Every flagged pair, most alike first (waits for the child; raises RuntimeError if it failed)."""
+        _scheduled(self.process.pid, "SCHED_OTHER")  # waited for now: no longer only in idle time (still niced)
         try:
             if self.process.wait() != 0:
                 lines = (self.folder / "errors.txt").read_text(encoding="utf-8", errors="replace").strip().splitlines()
@@ -150,6 +154,12 @@ class Comparison:
             self.process.kill()
             self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _scheduled(pid: int, policy: str) -> None:
+    """The child's scheduling policy, where the platform has it (the child's own nice value stays)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setscheduler(pid, getattr(os, policy), os.sched_param(0))
 
 
 def similar_pairs(out: Path, students: list[str], exercises: tuple[Exercise, ...]) -> list[Pair]:

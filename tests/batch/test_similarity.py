@@ -5,6 +5,7 @@ is compared by its code cells, and the same class always gives the same pairs.""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,19 @@ def test_a_comparison_that_fails_is_said_on_the_page_and_the_rest_is_handed_back
     page = (tmp_path / "similarity.html").read_text(encoding="utf-8")
     assert "The code could not be compared (RuntimeError: copydetect is not installed)" in page
     assert (tmp_path / "feedback" / "kim.html").is_file() and (tmp_path / "scores.csv").is_file()
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's idle scheduling policy")
+def test_the_comparison_runs_in_idle_time_while_the_class_is_marked_and_at_a_low_priority_once_waited_for(
+    tmp_path, monkeypatch
+):
+    """Beside the markers it takes only the time they leave; waited for, it is scheduled like any process
+    (niced), so that a busy machine cannot hold the class's pages back for ever."""
+    set_to = []
+    real = os.sched_setscheduler
+    monkeypatch.setattr(os, "sched_setscheduler", lambda pid, *a: set_to.append((pid, a[0])) or real(pid, *a))
+    students = _keep(tmp_path, {"ann": {"exercise1": solution_file(1)}, "bob": {"exercise1": solution_file(1)}})
+    comparison = similarity.Comparison(tmp_path, students, (catalog.find("1"),))
+    assert os.sched_getscheduler(comparison.process.pid) == os.SCHED_IDLE
+    assert comparison.pairs() == []
+    assert set_to == [(comparison.process.pid, os.SCHED_IDLE), (comparison.process.pid, os.SCHED_OTHER)]
