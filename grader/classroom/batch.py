@@ -18,6 +18,7 @@ Layout of the output folder:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import queue
 import threading
@@ -33,6 +34,7 @@ from grader.classroom.roster import Student, shard, students
 from grader.engine import Options
 from grader.errors import GraderError
 from grader.i18n import N_, _, default_language, translate
+from grader.sandbox.worker import zygote_plans
 from grader.spec import Exercise
 from grader.storage import write_atomically
 
@@ -122,9 +124,16 @@ class _Class:
             reply = f"the batch could not mark this student ({type(exc).__name__}: {exc})"
         return error_report(student.name, self.exercises, reply) if isinstance(reply, str) else reply
 
-    def slot(self) -> None:
+    @functools.cached_property
+    def zygotes(self) -> list[dict]:
+        return zygote_plans(e.banned_imports for e in self.exercises)
+
+    def marker(self) -> Marker:
+        """A marker for this class: its zygotes are started with it."""
+        return Marker(self.out / "marking.log", self.zygotes)
+
+    def slot(self, marker: Marker) -> None:
         """One marker process, fed students until none is left."""
-        marker = Marker(self.out / "marking.log")
         limit = ceiling(self.exercises, self.options)
         try:
             while True:
@@ -193,13 +202,19 @@ def mark_class(
     marking = _Class(submissions, out, exercises, options, settings, progress)
     if on_start:
         on_start(len(roster))
-    for student in roster:
-        marking.keep_code(student)
-    comparison = _comparison(out, roster, exercises)
+    # Without --resume every student is marked: the markers start now, importing while the code is kept.
+    markers = [] if resume else [marking.marker() for _ in range(min(jobs, len(roster)))]
+    comparison = None
     try:
+        for marker in markers:
+            marker.start()
+        for student in roster:
+            marking.keep_code(student)
+        comparison = _comparison(out, roster, exercises)
         for student in roster:
             marking.queue_or_keep(student, resume)
-        slots = [threading.Thread(target=marking.slot, daemon=True) for _ in range(min(jobs, marking.jobs.qsize()))]
+        markers += [marking.marker() for _ in range(min(jobs, marking.jobs.qsize()) - len(markers))]
+        slots = [threading.Thread(target=marking.slot, args=(m,), daemon=True) for m in markers[: marking.jobs.qsize()]]
         for thread in slots:
             thread.start()
         for thread in slots:
@@ -208,6 +223,9 @@ def mark_class(
         if comparison is not None:
             comparison.close()
         raise
+    finally:
+        for marker in markers:
+            marker.close()
     result = ClassResult(
         exercises=tuple(e.name for e in exercises),
         maxima={e.name: e.max_score for e in exercises},

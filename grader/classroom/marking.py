@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 
 from grader import catalog, fingerprint
+from grader.classroom.marker_process import ZYGOTES
 from grader.engine import Options
 from grader.errors import SubmissionNotFound
 from grader.i18n import language
@@ -29,7 +30,7 @@ from grader.spec import Exercise
 # A student's status in the gradebook.
 GRADED, INCOMPLETE, EMPTY, ERROR = "graded", "incomplete", "empty", "error"
 STUDENT_STATUSES = (GRADED, INCOMPLETE, EMPTY, ERROR)
-MARKER_COMMAND = (sys.executable, "-m", "grader.classroom.marking")
+MARKER_COMMAND = (sys.executable, "-m", "grader.classroom.marker_process")  # which then calls `_serve`
 
 
 def grader_digest() -> str:
@@ -122,12 +123,20 @@ def _serve() -> None:
 
 
 class Marker:
-    """The batch's handle on one marker process (started on first use, replaced after a failure)."""
+    """The batch's handle on one marker process (started on first use or by `start`, replaced after a failure).
+    `zygotes`: what starts the zygotes of the class's exercises (`worker.zygote_plans`), which the marker
+    starts first thing (`marker_process`)."""
 
-    def __init__(self, log: Path | None = None):
+    def __init__(self, log: Path | None = None, zygotes: list[dict] | None = None):
         self.log = log
+        self.zygotes = json.dumps(zygotes or [])
         self.process: subprocess.Popen | None = None
         self.expired = False  # the last `mark` ran past its ceiling (marking it again would only wait again)
+
+    def start(self) -> None:
+        """Start the marker process now, unless it runs: its start overlaps whatever comes before the first job."""
+        if self.process is None or self.process.poll() is not None:
+            self.process = self._start()
 
     def _start(self) -> subprocess.Popen:
         stderr = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 (closed with the process)
@@ -139,6 +148,7 @@ class Marker:
             text=True,
             encoding="utf-8",
             cwd=str(fingerprint.PACKAGE.parent),
+            env={**os.environ, ZYGOTES: self.zygotes},
         )
         if self.log:
             stderr.close()
@@ -146,8 +156,7 @@ class Marker:
 
     def mark(self, job: dict, ceiling: float) -> dict | str:
         """The student's report, or why there is none (the marker died, or ran past `ceiling` seconds)."""
-        if self.process is None or self.process.poll() is not None:
-            self.process = self._start()
+        self.start()
         process, expired = self.process, threading.Event()
 
         def stop() -> None:

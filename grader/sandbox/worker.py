@@ -172,6 +172,15 @@ def _common(banned: tuple[str, ...]) -> Common:
     return Common(tempfile.gettempdir(), hidden_folders() + banned_folders(banned) + _root_secrets(), FILE_LIMIT_BYTES)
 
 
+def zygote_plans(banned_sets) -> list[dict]:
+    """What starts a zygote for each of `banned_sets` (its shared confinement and environment) as plain data, for
+    a process that starts them before it imports this module (`classroom.marker_process`)."""
+    if not zygote.wanted(default=True):
+        return []
+    environment = _environment(tempfile.gettempdir(), False)
+    return [{**asdict(_common(banned)), "environment": environment} for banned in dict.fromkeys(banned_sets)]
+
+
 def warm_zygote(banned: tuple[str, ...]) -> None:
     """Start the kept zygote for exercises banning `banned` now, if one is kept and not started yet: its start (a
     Python importing numpy, its Landlock layer) then overlaps what the caller does before its first worker."""

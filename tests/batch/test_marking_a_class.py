@@ -5,6 +5,7 @@ student never costs the others their grades."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import json
 import shutil
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 
 from grader.classroom import marking
 from grader.cli import main
+from grader.sandbox import zygote
 from tests.batch.conftest import EXERCISES, OPTIONS, write_class
 from tests.conftest import FIXTURES
 
@@ -186,3 +188,39 @@ def test_a_student_whose_marking_hangs_is_stopped_at_the_ceiling(tmp_path, break
     assert rows["ahn"][-1] == "graded" and rows["hangs_the_grader"][-1] == "error"
     report = json.loads((out / "reports" / "hangs_the_grader.json").read_text())
     assert "longer than 15 s" in report["message"]
+
+
+@pytest.mark.skipif(not zygote.available(), reason="zygotes need Linux's pidfds")
+def test_a_marker_starts_its_classs_zygotes_before_its_first_student_and_forks_every_worker_from_them(tmp_path):
+    """The batch hands the marker its exercises' zygotes with the process, so that they import while the marker
+    does; the first student's workers are forked from them, not from zygotes started for that student."""
+    import time
+
+    import psutil
+
+    from grader import catalog
+    from grader.engine import Options
+    from grader.sandbox.worker import zygote_plans
+
+    exercises = (catalog.find("1"), catalog.find("3"))
+    marker = marking.Marker(tmp_path / "marking.log", zygote_plans(e.banned_imports for e in exercises))
+    try:
+        marker.start()
+
+        def zygotes() -> list[int]:
+            return [p.pid for p in psutil.Process(marker.process.pid).children() if "zygote" in " ".join(p.cmdline())]
+
+        deadline, started = time.monotonic() + 30, []
+        while not started and time.monotonic() < deadline:
+            started = zygotes()
+            time.sleep(0.05)
+        assert len(started) == 1  # exercises 1 and 3 share one confinement: one zygote, before any job
+        student = tmp_path / "ahn"
+        student.mkdir()
+        shutil.copy(FIXTURES.parent.parent / "solutions" / "exercise1_convolution.py", student)
+        job = {"student": "ahn", "root": str(student), "within": [], "exercises": ["exercise1", "exercise3"]}
+        report = marker.mark({**job, "options": dataclasses.asdict(Options(examples=5))}, 120)
+        assert report["status"] == "incomplete" and report["exercises"][0]["score"] == 11
+        assert zygotes() == started
+    finally:
+        marker.close()

@@ -1,0 +1,34 @@
+"""The first steps of a marker process (`python -m grader.classroom.marker_process`): the zygotes of the class's
+exercises are started before anything heavy is imported, so that theirs and the marker's own imports overlap
+(the zygote, not the marker, is what the first student waits for); then `marking._serve` takes jobs.
+
+The batch, which knows the exercises, computes each shared confinement (`worker.zygote_plans`) and hands them
+over in the environment (`ZYGOTES`); the marker forks every worker from them, as it would from zygotes it
+started on its first job (started on first use otherwise, or not at all where zygotes are off).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from grader.sandbox import zygote
+from grader.sandbox.confinement import Common
+
+ZYGOTES = "GRADE_MARKER_ZYGOTES"
+
+
+def main() -> None:
+    plans = json.loads(os.environ.pop(ZYGOTES, "") or "[]")
+    with zygote.kept() as kept:
+        if zygote.current() is kept:
+            for plan in plans:
+                common = Common(plan["writable"], tuple(plan["hidden"]), plan["file_bytes"])
+                kept.prestart(common, plan["environment"])
+        from grader.classroom import marking
+
+        marking._serve()
+
+
+if __name__ == "__main__":
+    main()
