@@ -299,7 +299,7 @@ class TaskRunner:
         try:
             reply = self._answer(pending, None if known is None else known.right)
             if reply.known:  # the same bytes as a reply already judged right without a note: right again
-                self._reference_answer(call)
+                self._reference_answer(call, known)
                 self.examples += 1
                 return
             note = self._judge(call, reply)
@@ -399,14 +399,14 @@ class TaskRunner:
         found = _ANSWERS.get((id(reference), id(call)))
         return found if found is not None and found.call is call and found.reference is reference else None
 
-    def _reference_answer(self, call: Call):
+    def _reference_answer(self, call: Call, found: _Answer | None = None):
         """The reference's answer to `call`. A call of the sweep (a kept or shipped call, a declared corner: the
         same objects for every submission this process grades) is answered once per process: a marker's second
         student, `grade watch`'s next save and `grade all`'s next exercise reuse the answer, made read-only."""
         if not self.sweeping:
             return self.reference(*copy.deepcopy(call.args), **copy.deepcopy(call.kwargs))
         reference = self.reference
-        found = self._kept_answer(call)
+        found = found or self._kept_answer(call)
         if found is not None:
             expected = found.expected
         else:

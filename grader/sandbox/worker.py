@@ -172,6 +172,26 @@ def _common(banned: tuple[str, ...]) -> Common:
     return Common(tempfile.gettempdir(), hidden_folders() + banned_folders(banned) + _root_secrets(), FILE_LIMIT_BYTES)
 
 
+# The requests of the sweep's batches, packed once per process: (task, ids of its calls) -> (the calls, the
+# request's bytes). Every submission a process grades gets the same calls (the same objects, see `drawing`), in
+# the same batches; holding the calls keeps their ids, the key, from being reused.
+_PACKED: dict[tuple[str, tuple[int, ...]], tuple[tuple[Call, ...], bytes]] = {}
+_PACKED_KEPT = 20_000
+
+
+def _packed_calls(name: str, calls: list[Call]) -> bytes:
+    """The request that asks for `calls` of the function `name`, packed (kept for the next submission)."""
+    key = (name, tuple(map(id, calls)))
+    found = _PACKED.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], calls, strict=True)):
+        return found[1]
+    packed = codec.pack_request(("calls", name, [(call.args, call.kwargs) for call in calls]))
+    if len(_PACKED) >= _PACKED_KEPT:
+        _PACKED.clear()
+    _PACKED[key] = (tuple(calls), packed)
+    return packed
+
+
 def zygote_plans(banned_sets) -> list[dict]:
     """What starts a zygote for each of `banned_sets` (its shared confinement and environment) as plain data, for
     a process that starts them before it imports this module (`classroom.marker_process`)."""
@@ -369,7 +389,7 @@ class Worker:
             self._batch = None
         if len(batch) == 1:
             return [self._send_request(("call", name, *batch[0], None), timeout)]
-        return [self._send_request(("calls", name, batch), timeout)] * len(batch)
+        return [self._send_request(("calls", name, batch), timeout, _packed_calls(name, calls))] * len(batch)
 
     def call_each(self, name: str, calls: list[Call], timeout: float, *, commit: bool = False) -> Reply:
         """Call the learner's function on each call in turn, in one request; the reply's value is the list of
@@ -464,13 +484,13 @@ class Worker:
     def _ask(self, request: tuple, timeout: float) -> Reply:
         return self.answer(self._send_request(request, timeout))
 
-    def _send_request(self, request: tuple, timeout: float) -> _Pending:
+    def _send_request(self, request: tuple, timeout: float, packed: bytes | None = None) -> _Pending:
         if self._process is None:
             return _Pending(0.0, self._ended())
         deadline = time.monotonic() + max(timeout, 0.0)
         self._cell, self._cell_errors = "", []
         try:
-            sent = self._send(codec.pack_request(request), deadline)
+            sent = self._send(packed or codec.pack_request(request), deadline)
         except OSError:
             return _Pending(deadline, self._died())
         return _Pending(deadline, None if sent else self._timed_out())

@@ -138,3 +138,20 @@ def test_a_right_answer_with_a_note_is_judged_again_each_time_and_keeps_its_note
     assert _task(again, "conv1d").note.startswith("dtype float64")
     assert grade(1, wider, examples=20, strict_dtype=True).to_dict() == strict.to_dict()
     assert _task(strict, "conv1d").status.value == "failed"
+
+
+def test_the_sweeps_requests_are_packed_once_per_process_as_the_same_bytes(fresh, monkeypatch):
+    """The next submission is sent the same calls in the same batches: their requests are the bytes packed for
+    the one before (pickling a batch of arrays is a marker's largest cost per request)."""
+    from grader.sandbox import worker
+
+    packed, pack = [], worker.codec.pack_request
+    monkeypatch.setattr(worker, "_PACKED", {})
+    monkeypatch.setattr(worker.codec, "pack_request", lambda request: packed.append(request[0]) or pack(request))
+    first = grade(3, solution_file(3), examples=30)
+    batches = packed.count("calls")
+    second = grade(3, solution_file(3), examples=30)
+    assert batches > 5 and packed.count("calls") == batches
+    assert first.to_dict() == second.to_dict()
+    (name, _ids), (calls, kept) = next(iter(worker._PACKED.items()))
+    assert kept == pack(("calls", name, [(call.args, call.kwargs) for call in calls]))
