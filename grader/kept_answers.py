@@ -33,9 +33,22 @@ def _references_digest() -> str:
     return fingerprint.code_digest(*fingerprint.references())
 
 
+_KEYS: dict[tuple, tuple[Task, object, str | None]] = {}  # made in this process: a marker's next student's
+
+
 def key(exercise: Exercise, task: Task, examples: int, random_seed: int, reference) -> str | None:
     """The key of `reference`'s answers to a task's sweep, or None when its calls are not kept (nor its answers
-    then) or there are no references (a student release)."""
+    then) or there are no references (a student release). Made once a process for each task and reference."""
+    asked = (exercise.name, id(task), examples, random_seed, id(reference))
+    found = _KEYS.get(asked)
+    if found is not None and found[0] is task and found[1] is reference:
+        return found[2]
+    made = _key(exercise, task, examples, random_seed, reference)
+    _KEYS[asked] = (task, reference, made)  # holding both keeps their ids from being reused
+    return made
+
+
+def _key(exercise: Exercise, task: Task, examples: int, random_seed: int, reference) -> str | None:
     calls = drawing.calls_key(exercise, task, examples, random_seed)
     if calls is None or not fingerprint.references():
         return None
@@ -85,8 +98,9 @@ def write(key: str, answers: list) -> None:
 
 
 def forget() -> None:
-    """Forget what this process read or wrote (the files stay)."""
+    """Forget what this process read or wrote, and the keys it made (the files stay)."""
     _READ.clear()
+    _KEYS.clear()
 
 
 def read_only(value):

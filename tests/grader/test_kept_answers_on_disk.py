@@ -86,7 +86,9 @@ def test_kept_answers_are_read_only_and_keyed_by_the_reference_and_its_code(coun
     assert kept and all(not a.flags.writeable for a in kept if isinstance(a, np.ndarray))
     assert kept_answers.key(exercise, task, 10, 0, np.maximum) != key
     assert kept_answers.key(exercise, task, 10, 1, reference) != key
-    monkeypatch.setattr(kept_answers, "_references_digest", lambda: "other references")
+    assert kept_answers.key(exercise, task, 10, 0, reference) == key  # made once a process
+    monkeypatch.setattr(kept_answers, "_references_digest", lambda: "other references")  # as a new process reads
+    kept_answers.forget()
     assert kept_answers.key(exercise, task, 10, 0, reference) != key
 
 
