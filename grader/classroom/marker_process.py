@@ -19,7 +19,10 @@ ZYGOTES = "GRADE_MARKER_ZYGOTES"
 
 
 def main() -> None:
-    plans = json.loads(os.environ.pop(ZYGOTES, "") or "[]")
+    try:
+        plans = json.loads(os.environ.pop(ZYGOTES, "") or "[]")
+    except ValueError:  # started by hand with something else there: the zygotes start on first use
+        plans = []
     with zygote.kept() as kept:
         if zygote.current() is kept:
             for plan in plans:
