@@ -26,8 +26,7 @@ def main() -> None:
     with zygote.kept() as kept:
         if zygote.current() is kept:
             for plan in plans:
-                common = Common(plan["writable"], tuple(plan["hidden"]), plan["file_bytes"])
-                kept.prestart(common, plan["environment"])
+                kept.prestart(Common.from_plain(plan), plan["environment"])
         from grader.classroom import marking
 
         marking._serve()

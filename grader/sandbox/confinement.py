@@ -78,6 +78,11 @@ class Common:
     hidden: tuple[str, ...]  # never readable (the references, the exercise's banned packages, what only root may)
     file_bytes: int
 
+    @classmethod
+    def from_plain(cls, data: dict) -> Common:
+        """A `Common` from `dataclasses.asdict` of one sent as JSON (its hidden folders came back as a list)."""
+        return cls(data["writable"], tuple(data["hidden"]), data["file_bytes"])
+
 
 # What a Landlock layer this process inherited (its zygote's) already hides, resolved: set in the zygote once its
 # layer is in force, and so known to every child it forks. A child's own layer need not carve these out again

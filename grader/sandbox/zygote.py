@@ -458,7 +458,7 @@ def main(argv=None) -> None:
     devnull = os.open(os.devnull, os.O_RDWR)  # opened before Landlock: a learner's stdin, as a fresh one's
     from grader.sandbox import confinement, syscalls
 
-    common = confinement.Common(**{**config["common"], "hidden": tuple(config["common"]["hidden"])})
+    common = confinement.Common.from_plain(config["common"])
     confinement.apply_common(common)
     syscalls.restrict()
     # Every object so far is the children's too, shared until written: a collection in a child that visited
