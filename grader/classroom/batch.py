@@ -28,7 +28,6 @@ from pathlib import Path
 from grader import backends
 from grader.classroom import similarity
 from grader.classroom.gradebook import ClassResult, gradebook_csv
-from grader.classroom.handback import write_handback
 from grader.classroom.marking import ERROR, Marker, error_report, settings_hash
 from grader.classroom.roster import Student, shard, students
 from grader.engine import Options
@@ -200,14 +199,15 @@ def mark_class(
         raise GraderError(_("cannot write into {out}: {error}").format(out=out, error=exc.strerror)) from None
     settings = settings_hash(exercises, options)
     marking = _Class(submissions, out, exercises, options, settings, progress)
-    if on_start:
-        on_start(len(roster))
-    # Without --resume every student is marked: the markers start now, importing while the code is kept.
+    # Without --resume every student is marked: the markers start now (forked before any thread of ours runs,
+    # the progress bar's included), and their zygotes import while the code is kept.
     markers = [] if resume else [marking.marker() for _ in range(min(jobs, len(roster)))]
     comparison = None
     try:
         for marker in markers:
             marker.start()
+        if on_start:
+            on_start(len(roster))
         for student in roster:
             marking.keep_code(student)
         comparison = _comparison(out, roster, exercises)
@@ -269,6 +269,8 @@ def write_class(
         "students": [r["student"] for r in result.reports],
     }
     write_atomically(out / MANIFEST, _dump(manifest))
+    from grader.classroom.handback import write_handback  # the pages' code: not before the markers are forked
+
     write_handback(out, result, lang, write_atomically, comparison)
 
 

@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 
 from grader import catalog, fingerprint
+from grader.classroom import marker_process
 from grader.classroom.marker_process import ZYGOTES
 from grader.engine import Options
 from grader.errors import SubmissionNotFound
@@ -31,6 +32,29 @@ from grader.spec import Exercise
 GRADED, INCOMPLETE, EMPTY, ERROR = "graded", "incomplete", "empty", "error"
 STUDENT_STATUSES = (GRADED, INCOMPLETE, EMPTY, ERROR)
 MARKER_COMMAND = (sys.executable, "-m", "grader.classroom.marker_process")  # which then calls `_serve`
+FORK = True  # the first markers are forked from the batch where they can be (`marker_process.fork`)
+# The grader's own arrays are small: one BLAS thread each (and none to fork: a marker forked from the batch).
+GRADER_THREADS = {"OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _forkable() -> bool:
+    """A marker can be forked from this process: Linux, not turned off (GRADE_MARKER_FORK=off), and no thread
+    but this one, Python's or a library's (BLAS, TensorFlow), that could hold a lock the marker then needs."""
+    if not sys.platform.startswith("linux") or os.environ.get("GRADE_MARKER_FORK", "").strip().lower() in _OFF:
+        return False
+    try:
+        return threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+_OFF = ("0", "off", "no", "false")
+
+
+def preload() -> None:
+    """Import what a marker imports for its first student, so that a marker forked from here has it."""
+    from grader import api, submission  # noqa: F401
+    from grader.sandbox import worker  # noqa: F401
 
 
 def grader_digest() -> str:
@@ -138,7 +162,9 @@ class Marker:
         if self.process is None or self.process.poll() is not None:
             self.process = self._start()
 
-    def _start(self) -> subprocess.Popen:
+    def _start(self):
+        if FORK and _forkable():
+            return self._fork()
         stderr = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 (closed with the process)
         process = subprocess.Popen(
             MARKER_COMMAND,
@@ -148,11 +174,19 @@ class Marker:
             text=True,
             encoding="utf-8",
             cwd=str(fingerprint.PACKAGE.parent),
-            env={**os.environ, ZYGOTES: self.zygotes},
+            env={**os.environ, **GRADER_THREADS, ZYGOTES: self.zygotes},
         )
         if self.log:
             stderr.close()
         return process
+
+    def _fork(self) -> marker_process.Forked:
+        preload()
+        log = os.open(self.log or os.devnull, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            return marker_process.fork(json.loads(self.zygotes), log, str(fingerprint.PACKAGE.parent))
+        finally:
+            os.close(log)
 
     def mark(self, job: dict, ceiling: float) -> dict | str:
         """The student's report, or why there is none (the marker died, or ran past `ceiling` seconds)."""

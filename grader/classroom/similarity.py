@@ -127,7 +127,7 @@ class Comparison:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=errors,
-                env={**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"},
+                env={**os.environ, "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"},
                 cwd=str(fingerprint.PACKAGE.parent),  # the child imports this grader, as the marker processes do
             )
         _scheduled(self.process.pid, "SCHED_IDLE")

@@ -8,6 +8,7 @@ import csv
 import dataclasses
 import difflib
 import json
+import os
 import shutil
 import sys
 
@@ -151,6 +152,7 @@ def test_shards_merged_equal_the_whole_class(marked, tmp_path):
 def breaking_marker(monkeypatch):
     script = FIXTURES / "markers" / "breaks_on_request.py"
     monkeypatch.setattr(marking, "MARKER_COMMAND", (sys.executable, str(script)))
+    monkeypatch.setattr(marking, "FORK", False)  # every marker is this script, the first ones too
 
 
 def test_a_grader_failure_on_one_student_gives_an_error_row_and_the_others_their_grades(tmp_path, breaking_marker):
@@ -224,3 +226,74 @@ def test_a_marker_starts_its_classs_zygotes_before_its_first_student_and_forks_e
         assert zygotes() == started
     finally:
         marker.close()
+
+
+_FORKED_AND_FRESH = """
+import json, os, sys
+from pathlib import Path
+from grader import catalog
+from grader.classroom import marking
+from grader.sandbox.worker import zygote_plans
+
+job, log = json.loads(sys.argv[1]), Path(sys.argv[2])
+plans = zygote_plans([catalog.find("1").banned_imports])
+seen = {}
+for fork in (True, False):
+    marking.FORK = fork
+    marker = marking.Marker(log, plans)
+    marker.start()
+    process = marker.process
+    report = marker.mark(job, 120)
+    marker.close()
+    tasks = [(t["name"], t["status"], t["score"]) for e in report["exercises"] for t in e["tasks"]]
+    seen[type(process).__name__] = {"tasks": tasks, "status": report["status"], "ended": process.poll()}
+seen["descriptors"] = sorted(os.listdir("/proc/self/fd"))
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.skipif(not zygote.available(), reason="forked markers need Linux")
+def test_a_marker_forked_from_a_batch_without_threads_marks_as_a_fresh_marker_process_does(tmp_path):
+    """The batch forks its first markers from itself when it runs no other thread (the `grade` command sets
+    one BLAS thread, so numpy starts none); a marker started later is a fresh interpreter. Both mark alike,
+    and a forked one ends with its pipes, leaving nothing open in the batch."""
+    import subprocess
+
+    student = tmp_path / "ahn"
+    student.mkdir()
+    shutil.copy(FIXTURES.parent.parent / "solutions" / "exercise1_convolution.py", student)
+    from grader.engine import Options
+
+    options = dataclasses.asdict(Options(examples=8, timeout=5.0))
+    job = {"student": "ahn", "root": str(student), "within": [], "exercises": ["exercise1"], "options": options}
+    done = subprocess.run(
+        [sys.executable, "-c", _FORKED_AND_FRESH, json.dumps(job), str(tmp_path / "marking.log")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+        cwd=FIXTURES.parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    forked, fresh = seen["Forked"], seen["Popen"]
+    assert forked["tasks"] == fresh["tasks"] and forked["status"] == fresh["status"] == "graded"
+    assert all(status == "passed" for _, status, _ in forked["tasks"])
+    assert forked["ended"] == 0 and fresh["ended"] == 0
+    assert seen["descriptors"] == ["0", "1", "2", "3"]  # stdio and the listing's own: no marker's pipe left
+
+
+def test_a_batch_with_a_thread_running_starts_its_markers_fresh(monkeypatch):
+    """Forking while another thread holds a lock could leave the marker stuck on it: never then."""
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        assert not marking._forkable()
+    finally:
+        stop.set()
+        thread.join()
+    monkeypatch.setenv("GRADE_MARKER_FORK", "off")
+    assert not marking._forkable()
