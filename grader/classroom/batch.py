@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader import backends
+from grader.classroom import marking as marking_process
 from grader.classroom import similarity
 from grader.classroom.gradebook import ClassResult, gradebook_csv
 from grader.classroom.marking import ERROR, Marker, error_report, settings_hash
@@ -127,9 +128,13 @@ class _Class:
     def zygotes(self) -> list[dict]:
         return zygote_plans(e.banned_imports for e in self.exercises)
 
+    @functools.cached_property
+    def shared(self):
+        return marking_process.shared_zygote(self.zygotes)
+
     def marker(self) -> Marker:
-        """A marker for this class: its zygotes are started with it."""
-        return Marker(self.out / "marking.log", self.zygotes)
+        """A marker for this class: its zygotes are started with it (a forked one shares the batch's)."""
+        return Marker(self.out / "marking.log", self.zygotes, self.shared)
 
     def slot(self, marker: Marker) -> None:
         """One marker process, fed students until none is left."""
@@ -206,6 +211,8 @@ def mark_class(
     try:
         for marker in markers:
             marker.start()
+        if markers and marking.shared is not None:
+            marking.shared.hand_over()  # the markers have it: it ends when they do
         if on_start:
             on_start(len(roster))
         for student in roster:

@@ -31,9 +31,10 @@ from grader.sandbox.confinement import Common
 ZYGOTES = "GRADE_MARKER_ZYGOTES"
 
 
-def serve(plans: list[dict]) -> None:
-    """Start the zygotes of `plans`, then mark the jobs that come on stdin until it ends."""
-    with zygote.kept() as kept:
+def serve(plans: list[dict], shared: zygote.Zygote | None = None) -> None:
+    """Start the zygotes of `plans` (but the batch's `shared` one), then mark the jobs that come on stdin until
+    it ends."""
+    with zygote.kept(shared) as kept:
         if zygote.current() is kept:
             for plan in plans:
                 kept.prestart(Common.from_plain(plan), plan["environment"])
@@ -80,9 +81,11 @@ class Forked:
                 os.kill(self.pid, signal.SIGKILL)
 
 
-def fork(plans: list[dict], log_fd: int, folder: str) -> Forked:
+def fork(plans: list[dict], log_fd: int, folder: str, shared: zygote.Zygote | None = None) -> Forked:
     """A marker forked from this process (which runs no other thread): jobs go to its stdin, reports come from
-    its stdout, what it prints goes to `log_fd`; it works in `folder`, as a fresh one would."""
+    its stdout, what it prints goes to `log_fd`; it works in `folder`, as a fresh one would, and forks its
+    workers from `shared` (a zygote of this process's) where it is given."""
+    keep = shared.descriptors() if shared is not None else ()
     jobs_read, jobs_write = os.pipe()
     reports_read, reports_write = os.pipe()
     for stream in (sys.stdout, sys.stderr):  # nothing of ours is printed twice
@@ -92,8 +95,10 @@ def fork(plans: list[dict], log_fd: int, folder: str) -> Forked:
     if pid == 0:
         status = 1
         try:
-            _become_marker(jobs_read, reports_write, log_fd, folder)
-            serve(plans)
+            _become_marker(jobs_read, reports_write, log_fd, folder, keep)
+            if shared is not None:
+                shared.inherit()
+            serve(plans, shared)
             status = 0
         except BaseException:
             with contextlib.suppress(Exception):
@@ -109,13 +114,17 @@ def fork(plans: list[dict], log_fd: int, folder: str) -> Forked:
     return Forked(pid, stdin, stdout)
 
 
-def _become_marker(jobs: int, reports: int, log_fd: int, folder: str) -> None:
+def _become_marker(jobs: int, reports: int, log_fd: int, folder: str, keep: tuple[int, ...]) -> None:
     """In the forked child: its stdin, stdout and stderr as a fresh marker's, and no other descriptor of the
-    batch's (another marker's pipes kept open here would hide that marker's end from the batch)."""
+    batch's but `keep` (another marker's pipes kept open here would hide that marker's end from the batch)."""
     os.dup2(jobs, 0)
     os.dup2(reports, 1)
     os.dup2(log_fd, 2)
-    os.closerange(3, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
+    start = 3
+    for fd in sorted(fd for fd in keep if fd >= 3):
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
     sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)  # noqa: SIM115

@@ -51,6 +51,22 @@ def _forkable() -> bool:
 _OFF = ("0", "off", "no", "false")
 
 
+def shared_zygote(plans: list[dict]):
+    """The zygote the markers forked from here share, for the first of `plans` (the one `grade batch` launched
+    as it started, else one started now), or None where markers are not forked (each starts its own)."""
+    from grader.sandbox import early, zygote
+    from grader.sandbox.confinement import Common
+
+    launched = early.take_zygote()
+    if not plans or not (FORK and _forkable()):
+        if launched is not None:
+            launched.close()
+        return None
+    shared = launched or zygote.Zygote()
+    shared.prestart(Common.from_plain(plans[0]), plans[0]["environment"])
+    return shared
+
+
 def preload() -> None:
     """Import what a marker imports for its first student, so that a marker forked from here has it."""
     from grader import api, submission  # noqa: F401
@@ -151,9 +167,10 @@ class Marker:
     `zygotes`: what starts the zygotes of the class's exercises (`worker.zygote_plans`), which the marker
     starts first thing (`marker_process`)."""
 
-    def __init__(self, log: Path | None = None, zygotes: list[dict] | None = None):
+    def __init__(self, log: Path | None = None, zygotes: list[dict] | None = None, shared=None):
         self.log = log
         self.zygotes = json.dumps(zygotes or [])
+        self.shared = shared  # the batch's zygote, which a forked marker shares (`shared_zygote`)
         self.process: subprocess.Popen | None = None
         self.expired = False  # the last `mark` ran past its ceiling (marking it again would only wait again)
 
@@ -184,7 +201,7 @@ class Marker:
         preload()
         log = os.open(self.log or os.devnull, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
-            return marker_process.fork(json.loads(self.zygotes), log, str(fingerprint.PACKAGE.parent))
+            return marker_process.fork(json.loads(self.zygotes), log, str(fingerprint.PACKAGE.parent), self.shared)
         finally:
             os.close(log)
 

@@ -43,7 +43,11 @@ _waiting: list[Started] = []
 
 
 def start(argv: list[str]) -> None:
-    """Start the learner's process when `argv` (the command line after `grade`) grades one exercise."""
+    """Start the learner's process when `argv` (the command line after `grade`) grades one exercise, or the
+    zygote its markers share when it marks a class."""
+    if _marks_a_class(argv):
+        _launch_zygote()
+        return
     if _waiting or not one_exercise(argv):
         return
     folder = tempfile.mkdtemp(prefix="grade-worker-")
@@ -93,6 +97,40 @@ def _end(started: Started) -> None:
         os.killpg(started.process.pid, signal.SIGKILL)  # it has run only the grader's code: nothing to keep
     started.process.wait()
     shutil.rmtree(started.folder, ignore_errors=True)
+
+
+_zygotes: list = []  # the zygote launched for a class's markers, until the batch takes it
+
+
+def _marks_a_class(argv: list[str]) -> bool:
+    """`grade [--lang L] batch ...`, not with --help nor --resume (whose markers start later, fresh)."""
+    words = list(argv)
+    if words[:1] == ["--lang"]:
+        words = words[2:]
+    elif words and words[0].startswith("--lang="):
+        words = words[1:]
+    return words[:1] == ["batch"] and not {"-h", "--help", "--resume"} & set(words)
+
+
+def _launch_zygote() -> None:
+    """Start the zygote of a class's markers: it imports numpy while the grader imports itself, and learns its
+    shared confinement when the batch knows the exercises (`take_zygote`)."""
+    from grader.sandbox import zygote
+
+    if _zygotes or not zygote.wanted(default=True):
+        return
+    launched = zygote.Zygote()
+    try:
+        launched.launch(process.environment(tempfile.gettempdir(), False))
+    except OSError:
+        return
+    _zygotes.append(launched)
+    atexit.register(launched.close)
+
+
+def take_zygote():
+    """The zygote launched for this batch's markers (`zygote.Zygote`, still to be configured), or None."""
+    return _zygotes.pop() if _zygotes else None
 
 
 def one_exercise(argv: list[str]) -> bool:

@@ -132,6 +132,24 @@ class Forked:
             self._forget()
 
 
+class _Elsewhere:
+    """A zygote started by the process this one was forked from: alive until its pidfd reads as ended."""
+
+    def __init__(self, pidfd: int):
+        self.pidfd = pidfd
+
+    def alive(self) -> bool:
+        if self.pidfd < 0:
+            return False
+        ready, _, _ = select.select([self.pidfd], [], [], 0)
+        return not ready
+
+    def close(self) -> None:
+        if self.pidfd >= 0:
+            os.close(self.pidfd)
+            self.pidfd = -1
+
+
 class Zygote:
     """The grader's handle on one zygote process: started on the first `spawn`, started again after it died;
     `close` ends it. A learner's process of another shared confinement (another exercise's banned packages:
@@ -145,22 +163,62 @@ class Zygote:
         self._process: subprocess.Popen | None = None
         self._control: socket.socket | None = None
         self._common: Common | None = None
+        self._environment: dict[str, str] | None = None
         self._folder: str | None = None
+        self._elsewhere: _Elsewhere | None = None  # inherited by a forked marker (`inherit`)
+        self._pidfd = -1  # opened for the processes that share it (`descriptors`)
         self._others: dict[Common, Zygote] = {}  # for other shared confinements, oldest first
         self.started = 0  # zygote processes started (a restart after one died counts)
         self.forked = 0  # learner processes it forked (those its others forked too)
 
     @property
     def alive(self) -> bool:
+        if self._elsewhere is not None:
+            return self._elsewhere.alive()
         return self._process is not None and self._process.poll() is None
 
-    def _start(self, common: Common, environment: dict[str, str]) -> None:
+    # Shared by forked markers: the batch starts one zygote (`launch`, configured by `prestart`), forks its
+    # markers with it (`descriptors` kept open in each), and lets go of it (`hand_over`); each marker then
+    # forks its workers from it (`inherit`). It serves their requests one at a time, each on its own socket.
+
+    def descriptors(self) -> tuple[int, ...]:
+        """What a forked process needs open to use this zygote (`inherit`): its control socket and a pidfd."""
+        with self._lock:
+            if not self.alive or self._control is None:
+                return ()
+            if self._pidfd < 0:
+                self._pidfd = os.pidfd_open(self._process.pid)
+            return (self._control.fileno(), self._pidfd)
+
+    def inherit(self) -> None:
+        """In a process forked with `descriptors` open: use the zygote as it is, its liveness by its pidfd (it is
+        not this process's child), and never end it, only let go of it."""
+        if self._process is not None and self._pidfd >= 0:
+            self._elsewhere = _Elsewhere(self._pidfd)
+            self._pidfd = -1
+            return
+        if self._control is not None:  # forked without it (it had ended): its number is no longer its own
+            self._control.detach()
+        self._control = self._process = self._common = self._folder = None
+
+    def hand_over(self) -> None:
+        """In the process that started it, once the processes that share it are forked: let go of it (it ends
+        when the last of them does); `close` then reaps it."""
+        with self._lock:
+            control, self._control = self._control, None
+            if control is not None:
+                control.close()
+            if self._pidfd >= 0:
+                os.close(self._pidfd)
+                self._pidfd = -1
+
+    def _start(self, common: Common | None, environment: dict[str, str]) -> None:
         self._stop()
         self._folder = tempfile.mkdtemp(prefix="grade-zygote-")
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         for end in (mine, theirs):
             end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _MESSAGE_BYTES + 4096)
-        config = {"control": theirs.fileno(), "common": asdict(common)}
+        config = {"control": theirs.fileno(), "common": None if common is None else asdict(common)}
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "grader.sandbox.zygote", json.dumps(config)],
@@ -174,8 +232,29 @@ class Zygote:
             )
         finally:
             theirs.close()
-        self._control, self._common = mine, common
+        self._control, self._common, self._environment = mine, common, environment
         self.started += 1
+
+    def launch(self, environment: dict[str, str]) -> None:
+        """Start the zygote before its shared confinement is known (`grade batch`, first thing): it imports, and
+        then waits for the confinement, which its first use sends (`prestart` or `spawn`); nothing is forked
+        before it has applied it."""
+        with self._lock:
+            if self._process is None:
+                self._start(None, environment)
+
+    def _configure(self, common: Common, environment: dict[str, str]) -> None:
+        """A launched zygote's shared confinement, as its first message (the lock held). Launched with another
+        environment, it is started again: its interpreter's (PYTHONHASHSEED, the path) is every child's."""
+        if environment != self._environment:
+            self._start(common, environment)
+            return
+        try:
+            self._control.send(json.dumps(asdict(common)).encode())
+        except OSError:
+            self._start(common, environment)
+            return
+        self._common = common
 
     def spawn(
         self, common: Common, environment: dict[str, str], folder: str, config: dict, fds: tuple[int, int, int]
@@ -191,6 +270,8 @@ class Zygote:
             try:
                 if not self.alive:
                     self._start(common, environment)
+                elif self._common is None:
+                    self._configure(common, environment)
                 news, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             except OSError as exc:  # out of descriptors or processes: a fresh interpreter may still start
                 self._stop()
@@ -221,6 +302,9 @@ class Zygote:
         with self._lock:
             if self._process is None:
                 self._start(common, environment)
+                return
+            if self._common is None:
+                self._configure(common, environment)
                 return
         other = self._other(common)
         if other is not None:
@@ -258,7 +342,11 @@ class Zygote:
         control, self._control = self._control, None
         process, self._process = self._process, None
         if control is not None:
-            control.close()  # the zygote's cue to exit
+            control.close()  # the zygote's cue to exit (once every process sharing it has closed it)
+        if self._elsewhere is not None:  # another process's child: it ends when its last user lets it go
+            self._elsewhere.close()
+            self._elsewhere = process = None
+            self._folder = None
         if process is not None:
             try:
                 process.wait(timeout=2)
@@ -295,12 +383,12 @@ def current() -> Zygote | None:
 
 
 @contextlib.contextmanager
-def kept():
-    """Workers started inside fork from one zygote, started on first use and ended on leaving (inside another
-    `kept`, that one's)."""
+def kept(given: Zygote | None = None):
+    """Workers started inside fork from one zygote (`given`, else one started on first use), ended on leaving
+    (inside another `kept`, that one's)."""
     with _kept_lock:
         outer = _kept[-1] if _kept else None
-        zygote = outer or Zygote()
+        zygote = outer or given or Zygote()
         _kept.append(zygote)
     try:
         yield zygote
@@ -450,6 +538,15 @@ def _serve(control: socket.socket, devnull: int) -> None:
 _STARTED_IN = os.getcwd()
 
 
+def _first_common(control: socket.socket) -> dict | None:
+    """A launched zygote's shared confinement: the first message (`Zygote._configure`)."""
+    try:
+        data = control.recv(_MESSAGE_BYTES)
+        return json.loads(data) if data else None
+    except (OSError, ValueError):
+        return None
+
+
 def main(argv=None) -> None:
     argv = sys.argv if argv is None else argv
     config = json.loads(argv[1])
@@ -458,7 +555,12 @@ def main(argv=None) -> None:
     devnull = os.open(os.devnull, os.O_RDWR)  # opened before Landlock: a learner's stdin, as a fresh one's
     from grader.sandbox import confinement, syscalls
 
-    common = confinement.Common.from_plain(config["common"])
+    plain = config["common"] if config["common"] is not None else _first_common(control)
+    if plain is None:  # the grader ended (or sent nothing usable) before it said how to confine
+        with contextlib.suppress(OSError):
+            os.rmdir(_STARTED_IN)
+        os._exit(0)
+    common = confinement.Common.from_plain(plain)
     confinement.apply_common(common)
     syscalls.restrict()
     # Every object so far is the children's too, shared until written: a collection in a child that visited

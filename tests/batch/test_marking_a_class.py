@@ -297,3 +297,66 @@ def test_a_batch_with_a_thread_running_starts_its_markers_fresh(monkeypatch):
         thread.join()
     monkeypatch.setenv("GRADE_MARKER_FORK", "off")
     assert not marking._forkable()
+
+
+_SHARING = """
+import json, os, sys, time
+from pathlib import Path
+import psutil
+from grader import catalog
+from grader.classroom import marking
+from grader.sandbox.worker import zygote_plans
+
+job, log = json.loads(sys.argv[1]), Path(sys.argv[2])
+plans = zygote_plans([catalog.find("1").banned_imports])
+shared = marking.shared_zygote(plans)
+markers = [marking.Marker(log, plans, shared) for _ in range(2)]
+for marker in markers:
+    marker.start()
+shared.hand_over()
+me = psutil.Process()
+def zygotes():
+    return [p for p in me.children(recursive=True) if p.cmdline()[1:3] == ["-m", "grader.sandbox.zygote"]]
+before = [(z.pid, z.ppid()) for z in zygotes()]
+reports = [marker.mark(job, 120) for marker in markers]
+after = [(z.pid, z.ppid()) for z in zygotes()]
+markers[0].close()
+alive_with_one = shared.alive
+markers[1].close()
+deadline = time.monotonic() + 10
+while shared.alive and time.monotonic() < deadline:
+    time.sleep(0.05)
+print(json.dumps({
+    "before": before, "after": after, "me": os.getpid(),
+    "scores": [r["score"] for r in reports], "alive_with_one": alive_with_one, "ended": not shared.alive,
+}))
+"""
+
+
+@pytest.mark.skipif(not zygote.available(), reason="forked markers need Linux")
+def test_forked_markers_share_the_batchs_zygote_which_ends_with_the_last_of_them(tmp_path):
+    """One zygote, the batch's, forks the workers of both markers (one start, one import of numpy, for the
+    class); it serves until the last marker lets go of it."""
+    import subprocess
+
+    from grader.engine import Options
+
+    student = tmp_path / "ahn"
+    student.mkdir()
+    shutil.copy(FIXTURES.parent.parent / "solutions" / "exercise1_convolution.py", student)
+    options = dataclasses.asdict(Options(examples=8, timeout=5.0))
+    job = {"student": "ahn", "root": str(student), "within": [], "exercises": ["exercise1"], "options": options}
+    done = subprocess.run(
+        [sys.executable, "-c", _SHARING, json.dumps(job), str(tmp_path / "marking.log")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+        cwd=FIXTURES.parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert len(seen["before"]) == 1 and seen["before"][0][1] == seen["me"]  # the batch's child, no marker's
+    assert seen["after"] == seen["before"]  # both markers' workers forked from it: no other zygote started
+    assert seen["scores"] == [11, 11]
+    assert seen["alive_with_one"] and seen["ended"]

@@ -105,3 +105,36 @@ def test_only_a_command_that_grades_one_exercise_starts_a_process_early(argv, st
 def test_no_process_is_started_early_where_every_worker_forks_from_a_zygote(monkeypatch):
     monkeypatch.setenv("GRADE_ZYGOTE", "on")
     assert not early.one_exercise(["exercise3"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "launches"),
+    [
+        (["batch", "class/", "--out", "marked"], True),
+        (["--lang", "ko", "batch", "class/", "--out", "marked", "--jobs", "4"], True),
+        (["batch", "class/", "--out", "marked", "--resume"], False),  # its markers start later, fresh
+        (["batch", "--help"], False),
+        (["exercise3"], False),
+        (["merge", "a/", "--out", "b"], False),
+    ],
+)
+def test_only_a_command_that_marks_a_class_launches_its_markers_zygote_early(argv, launches):
+    assert early._marks_a_class(argv) is launches
+
+
+@pytest.mark.skipif(not zygote.available(), reason="forking learners from a zygote needs Linux's pidfds")
+def test_a_batch_that_stops_at_a_usage_error_leaves_no_zygote_and_no_folder_behind(tmp_path):
+    """The zygote launched as `grade batch` starts is ended when the command ends without marking anyone."""
+    import subprocess
+    import sys
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = [sys.executable, "-m", "grader", "batch", str(tmp_path / "no-such-class"), "--out", str(tmp_path / "o")]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "TMPDIR": str(scratch)})
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    deadline = time.monotonic() + 5
+    while list(scratch.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(scratch.iterdir()) == []

@@ -315,3 +315,42 @@ def test_zygotes_started_ahead_fork_the_workers_of_their_exercises(tmp_path, mon
                 assert worker.start(30).kind == "loaded"
         assert (kept._process.pid, other._process.pid) == started
         assert (kept.started, other.started, kept.forked, other.forked) == (1, 1, 2, 1)
+
+
+@pytest.mark.skipif(hostile._landlock_abi() < 1, reason="hiding files needs Landlock")
+def test_a_zygote_launched_before_its_confinement_is_known_confines_as_one_started_with_it(tmp_path, monkeypatch):
+    """`grade batch` launches its markers' zygote first thing, before it knows the exercises; the confinement
+    its first use sends is applied before anything is forked: a learner's process of exercises 1-5 still
+    cannot read TensorFlow. Launched with another environment than its first use wants, it is started again."""
+    import importlib.util
+    import tempfile
+
+    from grader.sandbox.process import environment
+    from grader.sandbox.worker import warm_zygote
+    from grader.spec import BY_HAND_BANNED
+
+    monkeypatch.setattr(zygote, "_kept", [])
+    monkeypatch.delenv("GRADE_ZYGOTE", raising=False)
+    path = tmp_path / "peeks.py"
+    path.write_text(_PEEKS)
+    launched = zygote.Zygote()
+    launched.launch(environment(tempfile.gettempdir(), False))
+    pid = launched._process.pid
+    assert launched._common is None
+    with zygote.kept(launched) as kept:
+        warm_zygote(BY_HAND_BANNED)  # what a marker does first: configures it
+        with Worker(path, BY_HAND_BANNED) as worker:
+            assert worker.start(30).kind == "loaded"
+            reply = worker.call("peek", Call((importlib.util.find_spec("tensorflow").origin,), {}), 30)
+    assert kept is launched and launched._process is None  # ended on leaving
+    assert (reply.kind, reply.message.split(":")[0]) == ("raised", "PermissionError")
+    assert (launched.started, launched.forked) == (1, 1)
+
+    other = zygote.Zygote()
+    other.launch({**environment(tempfile.gettempdir(), False), "PYTHONHASHSEED": "1"})
+    first = other._process.pid
+    with zygote.kept(other):
+        warm_zygote(BY_HAND_BANNED)
+        assert other._process.pid not in (first, pid) and other.started == 2
+        with Worker(path, BY_HAND_BANNED) as worker:
+            assert worker.start(30).kind == "loaded"
