@@ -228,6 +228,30 @@ def test_a_marker_starts_its_classs_zygotes_before_its_first_student_and_forks_e
         marker.close()
 
 
+def _batch_without_threads(tmp_path, script: str) -> dict:
+    """What `script` prints (JSON), run as a batch process is (one BLAS thread: no thread but its own) with a
+    job for one correct student of exercise 1 and a log file as its arguments."""
+    import subprocess
+
+    from grader.engine import Options
+
+    student = tmp_path / "ahn"
+    student.mkdir()
+    shutil.copy(FIXTURES.parent.parent / "solutions" / "exercise1_convolution.py", student)
+    options = dataclasses.asdict(Options(examples=8, timeout=5.0))
+    job = {"student": "ahn", "root": str(student), "within": [], "exercises": ["exercise1"], "options": options}
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(job), str(tmp_path / "marking.log")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+        cwd=FIXTURES.parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 _FORKED_AND_FRESH = """
 import json, os, sys
 from pathlib import Path
@@ -257,25 +281,7 @@ def test_a_marker_forked_from_a_batch_without_threads_marks_as_a_fresh_marker_pr
     """The batch forks its first markers from itself when it runs no other thread (the `grade` command sets
     one BLAS thread, so numpy starts none); a marker started later is a fresh interpreter. Both mark alike,
     and a forked one ends with its pipes, leaving nothing open in the batch."""
-    import subprocess
-
-    student = tmp_path / "ahn"
-    student.mkdir()
-    shutil.copy(FIXTURES.parent.parent / "solutions" / "exercise1_convolution.py", student)
-    from grader.engine import Options
-
-    options = dataclasses.asdict(Options(examples=8, timeout=5.0))
-    job = {"student": "ahn", "root": str(student), "within": [], "exercises": ["exercise1"], "options": options}
-    done = subprocess.run(
-        [sys.executable, "-c", _FORKED_AND_FRESH, json.dumps(job), str(tmp_path / "marking.log")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
-        cwd=FIXTURES.parent.parent,
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout)
+    seen = _batch_without_threads(tmp_path, _FORKED_AND_FRESH)
     forked, fresh = seen["Forked"], seen["Popen"]
     assert forked["tasks"] == fresh["tasks"] and forked["status"] == fresh["status"] == "graded"
     assert all(status == "passed" for _, status, _ in forked["tasks"])
@@ -337,25 +343,7 @@ print(json.dumps({
 def test_forked_markers_share_the_batchs_zygote_which_ends_with_the_last_of_them(tmp_path):
     """One zygote, the batch's, forks the workers of both markers (one start, one import of numpy, for the
     class); it serves until the last marker lets go of it."""
-    import subprocess
-
-    from grader.engine import Options
-
-    student = tmp_path / "ahn"
-    student.mkdir()
-    shutil.copy(FIXTURES.parent.parent / "solutions" / "exercise1_convolution.py", student)
-    options = dataclasses.asdict(Options(examples=8, timeout=5.0))
-    job = {"student": "ahn", "root": str(student), "within": [], "exercises": ["exercise1"], "options": options}
-    done = subprocess.run(
-        [sys.executable, "-c", _SHARING, json.dumps(job), str(tmp_path / "marking.log")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
-        cwd=FIXTURES.parent.parent,
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout)
+    seen = _batch_without_threads(tmp_path, _SHARING)
     assert len(seen["before"]) == 1 and seen["before"][0][1] == seen["me"]  # the batch's child, no marker's
     assert seen["after"] == seen["before"]  # both markers' workers forked from it: no other zygote started
     assert seen["scores"] == [11, 11]
