@@ -132,8 +132,16 @@ def _binding():
     return by_soname(_import_pyseccomp)
 
 
+_loaded = False  # this process has the filter: loaded here, or in the zygote it was forked from
+
+
 def restrict() -> list[str]:
-    """Load the filter into this process; what could not be enforced, in words (for the report's warnings)."""
+    """Load the filter into this process; what could not be enforced, in words (for the report's warnings).
+    A process that has it already (forked by a zygote, which loaded it) keeps it: a filter is inherited by
+    every child and can never be removed, so loading the same one again would change nothing."""
+    global _loaded
+    if _loaded:
+        return []
     try:
         seccomp = _binding()
     except (ImportError, OSError) as exc:  # not Linux, or libseccomp.so.2 missing
@@ -156,4 +164,5 @@ def restrict() -> list[str]:
         syscall_filter.load()
     except Exception as exc:  # an old kernel or libseccomp: grade, and say what is missing
         return [f"processes: the system-call filter could not be loaded ({type(exc).__name__}: {exc})"]
+    _loaded = True
     return []

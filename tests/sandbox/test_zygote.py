@@ -127,6 +127,34 @@ def test_a_forked_learner_holds_the_same_descriptors_as_a_fresh_one(tmp_path, mo
     assert kinds["on"] == kinds["off"]
 
 
+_FILTERS = (
+    "def filters():\n"
+    "    with open('/proc/self/status') as status:\n"
+    "        return [line.split()[1] for line in status if line.startswith(('Seccomp:', 'Seccomp_filters:'))]\n"
+)
+
+
+def test_a_forked_learner_runs_under_the_zygotes_system_call_filter_as_a_fresh_one_under_its_own(tmp_path, monkeypatch):
+    """A filter is inherited and can never be removed: a forked learner has the zygote's, the same rules a fresh
+    one loads for itself, and loads no second copy (a fresh one's process has one filter too)."""
+    from grader.sandbox import syscalls
+
+    try:
+        syscalls._binding()
+    except (ImportError, OSError):
+        pytest.skip("no libseccomp here: no filter to inherit")
+    path = tmp_path / "filters.py"
+    path.write_text(_FILTERS)
+    seen = {}
+    for way in ("off", "on"):
+        monkeypatch.setenv("GRADE_ZYGOTE", way)
+        with zygote.kept() as kept, Worker(path, ()) as worker:
+            assert worker.start(30).kind == "loaded"
+            seen[way] = worker.call("filters", Call((), {}), 30).value
+            assert kept.forked == (1 if way == "on" else 0)
+    assert seen["on"] == seen["off"] == ["2", "1"]  # mode 2: a filter; exactly one
+
+
 _SURROUNDINGS = (
     "import os, sys\n\n"
     "def surroundings():\n"
