@@ -532,6 +532,17 @@ class Worker:
             self.close()
             return Reply("crashed", message=_("your code sent back something unreadable ({error})").format(error=exc))
 
+    def take_known(self, pending: _Pending, framed: bytes) -> bool:
+        """Whether the reply to `pending` is already read ahead, whole, and is exactly `framed` (an earlier
+        reply's `raw` as it came down the pipe, `codec.frame`): then it is taken as `answer(pending, raw)` takes
+        it (`Reply.known`), without a copy or a decoding step; else nothing is taken."""
+        if pending.settled is not None or self._process is None or not self._inbox.startswith(framed):
+            return False
+        del self._inbox[: len(framed)]
+        if self._tap is not None:
+            self._tap.read_available()
+        return True
+
     def _heard_cell(self, reply) -> bool:
         """A notebook's cell starting or raising (`("cell", label, traceback or None)`), heard while loading."""
         if not (type(reply) is tuple and len(reply) == 3 and reply[0] == "cell" and type(reply[1]) is str):

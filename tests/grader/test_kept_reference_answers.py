@@ -114,6 +114,25 @@ def test_a_reply_of_the_same_bytes_as_one_judged_right_is_right_without_being_re
     )
 
 
+def test_a_kept_right_reply_already_read_ahead_is_taken_whole_without_a_copy(counted, fresh, monkeypatch):
+    """Most replies of a sweep are in the inbox before they are settled (read ahead with the one before): one of
+    a right one's very bytes is taken there (`Worker.take_known`), with the same grade as read one by one."""
+    from grader.sandbox.worker import Worker
+
+    first = grade(3, solution_file(3), examples=30)
+    taken, take = [], Worker.take_known
+
+    def counting(self, pending, framed):
+        found = take(self, pending, framed)
+        taken.append(found)
+        return found
+
+    monkeypatch.setattr(Worker, "take_known", counting)
+    second = grade(3, solution_file(3), examples=30)
+    assert any(taken)
+    assert first.to_dict() == second.to_dict()
+
+
 def test_a_wrong_answer_is_never_taken_for_a_kept_right_one(counted, fresh, tmp_path, replies_read):
     wrong = tmp_path / solution_file(3).name
     wrong.write_text(solution_file(3).read_text() + "\n\n" + MUTANT.read_text(), encoding="utf-8")
