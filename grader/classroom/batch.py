@@ -233,6 +233,8 @@ def mark_class(
     finally:
         for marker in markers:
             marker.close()
+        if "shared" in vars(marking) and marking.shared is not None:
+            marking.shared.close()  # the markers let go of it: it has ended, or ends now
     result = ClassResult(
         exercises=tuple(e.name for e in exercises),
         maxima={e.name: e.max_score for e in exercises},
