@@ -99,12 +99,11 @@ class _Answer:
     judged again (its judging is a function of the call and the bytes alone). Holding the call and the reference
     keeps their ids, the key, from being reused."""
 
-    __slots__ = ("call", "expected", "framed", "reference", "right")
+    __slots__ = ("call", "expected", "reference", "right")
 
     def __init__(self, call: Call, reference, expected):
         self.call, self.reference, self.expected = call, reference, expected
-        self.right: bytes | None = None
-        self.framed: bytes | None = None  # `right` as it comes down the pipe (`codec.frame`)
+        self.right: bytes | None = None  # as it came down the pipe (`codec.frame`), which `Worker.answer` reads
 
 
 class _Failure(Exception):
@@ -298,10 +297,6 @@ class TaskRunner:
 
     def _settle(self, call: Call, corner: bool, pending) -> None:
         known = self._kept_answer(call)
-        if known is not None and known.framed is not None and self.worker.take_known(pending, known.framed):
-            self._reference_answer(call, known)  # read ahead already, and those very bytes: as `reply.known` below
-            self.examples += 1
-            return
         try:
             reply = self._answer(pending, None if known is None else known.right)
             if reply.known:  # the same bytes as a reply already judged right without a note: right again
@@ -314,8 +309,7 @@ class TaskRunner:
         if note is None and reply.raw is not None and len(reply.raw) <= _RIGHT_REPLY_BYTES:
             known = known or self._kept_answer(call)  # kept by the judging when it was the first
             if known is not None and known.right is None:
-                known.right = bytes(reply.raw)
-                known.framed = codec.frame(known.right)
+                known.right = codec.frame(bytes(reply.raw))
 
     def _discard(self, window: deque) -> None:
         """Read the replies still on their way, so that the next request gets its own reply."""

@@ -501,18 +501,21 @@ class Worker:
 
     def answer(self, pending: _Pending, known: bytes | None = None) -> Reply:
         """The reply to a request sent with `ask_call` (a timeout once its deadline passes). When its bytes are
-        exactly `known` (an earlier reply's `raw`), it is not read: the reply says so (`known`) and has no value."""
+        exactly `known` (an earlier reply's `raw` as it came down the pipe, `codec.frame`), it is not read: the
+        reply says so (`known`) and has no value."""
         if pending.settled is not None:
             return pending.settled
         if self._process is None:  # sent before the worker ended
             return self._ended()
+        if known is not None and self._take_known(known):
+            return _KNOWN
         deadline = pending.deadline
         try:
             while True:
                 payload = self._receive_frame(deadline)
                 if payload is None:
                     return self._timed_out()
-                if known is not None and payload == known:
+                if known is not None and payload == memoryview(known)[codec.FRAME_HEADER.size :]:
                     if self._tap is not None:
                         self._tap.read_available()
                     return _KNOWN
@@ -532,11 +535,10 @@ class Worker:
             self.close()
             return Reply("crashed", message=_("your code sent back something unreadable ({error})").format(error=exc))
 
-    def take_known(self, pending: _Pending, framed: bytes) -> bool:
-        """Whether the reply to `pending` is already read ahead, whole, and is exactly `framed` (an earlier
-        reply's `raw` as it came down the pipe, `codec.frame`): then it is taken as `answer(pending, raw)` takes
-        it (`Reply.known`), without a copy or a decoding step; else nothing is taken."""
-        if pending.settled is not None or self._process is None or not self._inbox.startswith(framed):
+    def _take_known(self, framed: bytes) -> bool:
+        """Whether the next reply is already read ahead, whole, and is exactly `framed`: then it is taken, with
+        one comparison and no copy; else nothing is taken (it is read as any reply, and compared then)."""
+        if not self._inbox.startswith(framed):
             return False
         del self._inbox[: len(framed)]
         if self._tap is not None:

@@ -116,18 +116,18 @@ def test_a_reply_of_the_same_bytes_as_one_judged_right_is_right_without_being_re
 
 def test_a_kept_right_reply_already_read_ahead_is_taken_whole_without_a_copy(counted, fresh, monkeypatch):
     """Most replies of a sweep are in the inbox before they are settled (read ahead with the one before): one of
-    a right one's very bytes is taken there (`Worker.take_known`), with the same grade as read one by one."""
+    a right one's very bytes is taken there (`Worker._take_known`), with the same grade as read one by one."""
     from grader.sandbox.worker import Worker
 
     first = grade(3, solution_file(3), examples=30)
-    taken, take = [], Worker.take_known
+    taken, take = [], Worker._take_known
 
-    def counting(self, pending, framed):
-        found = take(self, pending, framed)
+    def counting(self, framed):
+        found = take(self, framed)
         taken.append(found)
         return found
 
-    monkeypatch.setattr(Worker, "take_known", counting)
+    monkeypatch.setattr(Worker, "_take_known", counting)
     second = grade(3, solution_file(3), examples=30)
     assert any(taken)
     assert first.to_dict() == second.to_dict()
