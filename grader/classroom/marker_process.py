@@ -120,11 +120,7 @@ def _become_marker(jobs: int, reports: int, log_fd: int, folder: str, keep: tupl
     os.dup2(jobs, 0)
     os.dup2(reports, 1)
     os.dup2(log_fd, 2)
-    start = 3
-    for fd in sorted(fd for fd in keep if fd >= 3):
-        os.closerange(start, fd)
-        start = fd + 1
-    os.closerange(start, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
+    zygote.close_all_but(keep)
     sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)  # noqa: SIM115

@@ -102,13 +102,16 @@ def _end(started: Started) -> None:
 _zygotes: list = []  # the zygote launched for a class's markers, until the batch takes it
 
 
+def _command(argv: list[str]) -> list[str]:
+    """The command line after `grade`, from its command on: `--lang L` before it left out."""
+    if argv[:1] == ["--lang"]:
+        return list(argv[2:])
+    return list(argv[1:] if argv and argv[0].startswith("--lang=") else argv)
+
+
 def _marks_a_class(argv: list[str]) -> bool:
     """`grade [--lang L] batch ...`, not with --help nor --resume (whose markers start later, fresh)."""
-    words = list(argv)
-    if words[:1] == ["--lang"]:
-        words = words[2:]
-    elif words and words[0].startswith("--lang="):
-        words = words[1:]
+    words = _command(argv)
     return words[:1] == ["batch"] and not {"-h", "--help", "--resume"} & set(words)
 
 
@@ -139,11 +142,7 @@ def one_exercise(argv: list[str]) -> bool:
     from grader import catalog
     from grader.sandbox import zygote
 
-    words = list(argv)
-    if words[:1] == ["--lang"]:
-        words = words[2:]
-    elif words and words[0].startswith("--lang="):
-        words = words[1:]
+    words = _command(argv)
     if not words or words[0].startswith("-") or {"-h", "--help"} & set(words):
         return False
     return catalog.module_named(words[0]) is not None and not zygote.wanted(default=False)

@@ -439,18 +439,22 @@ def _prepare() -> None:
         import landlockpy  # noqa: F401
 
 
+def close_all_but(keep) -> None:
+    """Close every descriptor of this process above stdin, stdout and stderr but those in `keep`."""
+    start = 3
+    for fd in sorted({fd for fd in keep if fd >= 3}):
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
+
+
 def _become_learner(request: dict, fds: list[int], devnull: int) -> None:
     """In the forked child: nothing of the zygote's but the interpreter, then what a fresh worker does."""
     requests, replies, output, _news = fds
     os.dup2(devnull, 0)
     os.dup2(output, 1)
     os.dup2(output, 2)
-    keep = sorted({requests, replies})
-    start = 3
-    for fd in keep:  # every other descriptor goes: the control socket, other children's sockets and pidfds
-        os.closerange(start, fd)
-        start = fd + 1
-    os.closerange(start, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
+    close_all_but((requests, replies))  # the control socket, other children's sockets and pidfds go
     os.setsid()
     os.chdir(request["folder"])
     # `python -m` put the zygote's working folder first on the path; a fresh worker has its own folder there.

@@ -127,6 +127,21 @@ def test_a_forked_learner_holds_the_same_descriptors_as_a_fresh_one(tmp_path, mo
     assert kinds["on"] == kinds["off"]
 
 
+def _fresh_and_forked(tmp_path, monkeypatch, source: str, name: str) -> dict:
+    """What the function `name` of `source` returns in a fresh interpreter ("off") and in a forked process
+    ("on", the zygote's first child)."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    seen = {}
+    for way in ("off", "on"):
+        monkeypatch.setenv("GRADE_ZYGOTE", way)
+        with zygote.kept() as kept, Worker(path, ()) as worker:
+            assert worker.start(30).kind == "loaded"
+            seen[way] = worker.call(name, Call((), {}), 30).value
+            assert kept.forked == (1 if way == "on" else 0)
+    return seen
+
+
 _FILTERS = (
     "def filters():\n"
     "    with open('/proc/self/status') as status:\n"
@@ -143,15 +158,7 @@ def test_a_forked_learner_runs_under_the_zygotes_system_call_filter_as_a_fresh_o
         syscalls._binding()
     except (ImportError, OSError):
         pytest.skip("no libseccomp here: no filter to inherit")
-    path = tmp_path / "filters.py"
-    path.write_text(_FILTERS)
-    seen = {}
-    for way in ("off", "on"):
-        monkeypatch.setenv("GRADE_ZYGOTE", way)
-        with zygote.kept() as kept, Worker(path, ()) as worker:
-            assert worker.start(30).kind == "loaded"
-            seen[way] = worker.call("filters", Call((), {}), 30).value
-            assert kept.forked == (1 if way == "on" else 0)
+    seen = _fresh_and_forked(tmp_path, monkeypatch, _FILTERS, "filters")
     assert seen["on"] == seen["off"] == ["2", "1"]  # mode 2: a filter; exactly one
 
 
@@ -167,15 +174,7 @@ _SURROUNDINGS = (
 
 def test_a_forked_learner_sees_the_path_environment_and_session_of_a_fresh_one(tmp_path, monkeypatch):
     """Its own folder first on sys.path (a module it writes there imports), the worker's environment, argv."""
-    path = tmp_path / "surroundings.py"
-    path.write_text(_SURROUNDINGS)
-    seen = {}
-    for way in ("off", "on"):
-        monkeypatch.setenv("GRADE_ZYGOTE", way)
-        with zygote.kept() as kept, Worker(path, ()) as worker:
-            assert worker.start(30).kind == "loaded"
-            seen[way] = worker.call("surroundings", Call((), {}), 30).value
-            assert kept.forked == (1 if way == "on" else 0)
+    seen = _fresh_and_forked(tmp_path, monkeypatch, _SURROUNDINGS, "surroundings")
     assert seen["on"] == seen["off"]
     assert seen["on"][0][0] == "HERE"
 
