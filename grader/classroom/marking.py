@@ -67,12 +67,6 @@ def shared_zygote(plans: list[dict]):
     return shared
 
 
-def preload() -> None:
-    """Import what a marker imports for its first student, so that a marker forked from here has it."""
-    from grader import api, submission  # noqa: F401
-    from grader.sandbox import worker  # noqa: F401
-
-
 def grader_digest() -> str:
     """sha256 of the grader's and the references' code: a changed grader re-marks everyone on --resume."""
     return fingerprint.code_digest(fingerprint.PACKAGE, *fingerprint.references())
@@ -198,7 +192,6 @@ class Marker:
         return process
 
     def _fork(self) -> marker_process.Forked:
-        preload()
         log = os.open(self.log or os.devnull, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             return marker_process.fork(json.loads(self.zygotes), log, str(fingerprint.PACKAGE.parent), self.shared)
