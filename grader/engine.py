@@ -26,6 +26,7 @@ from grader import (
     observations,
     pictures,
     references,
+    spare_worker,
     speed,
     timings,
 )
@@ -644,33 +645,30 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
     if book is not None and not book.warm:  # the grader's TensorFlow loads while the worker loads the learner's;
         importing.start()  # with every observation kept, only a wrong answer needs it (imported then)
     timings.mark("grading")
+    spare = None
     with Worker(path, exercise.banned_imports, options.memory_mb, gpu=gpu) as worker:
-        with timings.phase("worker start"):
-            loaded = worker.start(options.timeout)
-        if importing.is_alive():
-            with timings.phase("imports"):
-                importing.join()
-        warnings = sandbox_warnings(loaded.unprotected)
-        if loaded.kind != "loaded" or loaded.forbidden:
-            status, message = _load_problem(loaded)
-            return _every_task(exercise, status, message, options, worker.output_tail(), warnings)
-        devices = _devices(options, worker) if gpu else graded_on(exercise, options)
-        for task in exercise.tasks:
-            if task.name not in loaded.names:
-                results.append(
-                    TaskResult(
-                        task.name, Status.MISSING, 0.0, float(task.points), 0, translate(MESSAGES[Status.MISSING])
-                    )
-                )
-                continue
-            if not worker.alive:
-                with timings.phase("worker start"):
-                    restarted = worker.start(options.timeout)
-                if restarted.kind != "loaded":
-                    status, message = _load_problem(restarted)
-                    results.append(TaskResult(task.name, status, 0.0, float(task.points), 0, message))
-                    continue
-            results.append(_run_guarded(exercise, task, worker, options, devices, book))
+        try:
+            with timings.phase("worker start"):
+                # The spare worker first: it takes the process `early` started, as its part is the longer one.
+                spare = spare_worker.begin(exercise, path, options.timeout, options.memory_mb, gpu)
+                loaded = worker.start(options.timeout)
+            if importing.is_alive():
+                with timings.phase("imports"):
+                    importing.join()
+            warnings = sandbox_warnings(loaded.unprotected)
+            if loaded.kind != "loaded" or loaded.forbidden:
+                status, message = _load_problem(loaded)
+                return _every_task(exercise, status, message, options, worker.output_tail(), warnings)
+            devices = _devices(options, worker) if gpu else graded_on(exercise, options)
+            graded = {}
+            # A task of the spare worker's last: it loads and builds its models while the others are graded.
+            for task in sorted(exercise.tasks, key=lambda t: spare is not None and spare.holds(t)):
+                own = spare.take(task) if spare is not None and task.name in loaded.names else None
+                graded[task.name] = _graded_task(exercise, task, own or worker, loaded, options, devices, book)
+            results = [graded[task.name] for task in exercise.tasks]
+        finally:
+            if spare is not None:
+                spare.close()
     if book is not None:
         book.keep()
     raised = _("{cell} raised while loading, so what it defines is missing when your functions are graded:\n{error}")
@@ -678,6 +676,27 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
     return bounded(
         ExerciseResult(exercise.name, exercise.title, options.seed, devices, tuple(results), warnings, notes=notes)
     )
+
+
+def _graded_task(
+    exercise: Exercise,
+    task: Task,
+    worker: Worker,
+    loaded: Reply,
+    options: Options,
+    devices: tuple[str, ...],
+    book: observations.Book | None,
+) -> TaskResult:
+    """One task in `worker`, whose file loaded as `loaded` says (started again if an earlier task ended it)."""
+    if task.name not in loaded.names:
+        return TaskResult(task.name, Status.MISSING, 0.0, float(task.points), 0, translate(MESSAGES[Status.MISSING]))
+    if not worker.alive:
+        with timings.phase("worker start"):
+            restarted = worker.start(options.timeout)
+        if restarted.kind != "loaded":
+            status, message = _load_problem(restarted)
+            return TaskResult(task.name, status, 0.0, float(task.points), 0, message)
+    return _run_guarded(exercise, task, worker, options, devices, book)
 
 
 def _text(text: str | None) -> str | None:

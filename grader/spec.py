@@ -173,6 +173,9 @@ class Task:
     fitting_hints: tuple[FittingHint, ...] = ()
     # What `grade show` draws for this task on the sample image (None: the task has no picture).
     show: Showing | None = None
+    # A Keras task whose declared examples give the learner a large model (InceptionV3): graded, where a core is
+    # free, in a worker of its own that loads the file and builds those models while the other tasks are graded.
+    own_worker: bool = False
 
     def __post_init__(self):
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", self.name):
@@ -193,6 +196,8 @@ class Task:
             raise DeclarationError(f"task {self.name}: fitting_hints must be FittingHint(...) objects")
         if self.show is not None and not isinstance(self.show, Showing):
             raise DeclarationError(f"task {self.name}: show must be a Showing(...)")
+        if self.own_worker and self.observe is None:
+            raise DeclarationError(f"task {self.name}: only a Keras task (observe=...) has a worker of its own")
 
     def hint_for(self, arguments: dict[str, Any]) -> str:
         """The hint that fits a failing call's arguments (by name, defaults included): the first fitting hint

@@ -265,6 +265,7 @@ Returns:
             observe=_MODEL,
             max_examples=3,
             examples=(_INCEPTION,),
+            own_worker=True,
             hints=(
                 N_(
                     "Transfer learning (전이 학습) reuses a trained network's features and trains only a new head on "

@@ -137,9 +137,11 @@ def error_report(name: str, exercises: tuple[Exercise, ...], message: str, conte
 
 def _serve() -> None:
     """The marker process: jobs in on stdin, reports out on the real stdout; anything printed goes to stderr."""
+    from grader import spare_worker
     from grader.api import keeping_workers
     from grader.sandbox.worker import warm_zygote
 
+    spare_worker.one_worker_each()  # the class's jobs fill the cores: no second worker for a task
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     warmed = False

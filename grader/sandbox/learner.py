@@ -93,6 +93,7 @@ class _Session:
         self.unprotected = unprotected
         self.replies = replies
         self.committed: list[bytes] = []  # results of timed calls, packed, until the grader fetches them
+        self.layer_names = None  # Keras' name counters once the submission is loaded (`keras_observe.layer_names`)
 
     def _cell(self, where, exc: BaseException | None) -> None:
         """Heard from a notebook's module (`grader.notebook`) before each cell it runs and when a cell raised:
@@ -119,6 +120,7 @@ class _Session:
         except BaseException as exc:  # SyntaxError, SystemExit, KeyboardInterrupt: all are the learner's
             return ("load_failed", type(exc).__name__, _learner_traceback(exc, path), self._drain())
         self.module = module
+        self.layer_names = keras_observe.layer_names()
         names = [n for n, v in vars(module).items() if callable(v) and not n.startswith("_")]
         return ("loaded", names, self.unprotected, self._drain())
 
@@ -133,6 +135,7 @@ class _Session:
             if probe is None:
                 result = function(*args, **kwargs)
             else:  # exercise 6: what the learner built goes back described, as plain data
+                keras_observe.name_layers_from(self.layer_names)  # each call as if it were the first
                 args, kwargs = keras_observe.materialise(args, kwargs)
                 returned = function(*args, **kwargs)
                 if isinstance(probe, keras_feature_maps.FeatureMapProbe):  # `grade show`: the maps it shows
@@ -175,6 +178,14 @@ class _Session:
         """The results `call_each` kept, each its packed bytes, and forgets them."""
         packed, self.committed = self.committed, []
         return ("ok", [np.frombuffer(p, dtype=np.uint8) for p in packed], (), {}, [])
+
+    def prepare(self, recipes) -> tuple:
+        """Build these argument models now, for the calls that will be given them (`keras_observe.prepare`)."""
+        try:
+            held = keras_observe.prepare(recipes, self.layer_names)
+        except BaseException as exc:  # the call that needs the model builds it then, and meets this again
+            return ("raised", type(exc).__name__, str(exc), self._drain())
+        return ("ok", held, None, None, self._drain())
 
     def devices(self) -> tuple:
         try:
@@ -269,6 +280,8 @@ def serve(config: dict) -> None:
             reply = session.load(*request[1:])
         elif op == "devices":
             reply = session.devices()
+        elif op == "prepare":
+            reply = session.prepare(*request[1:])
         elif op == "call_each":
             reply = session.call_each(*request[1:])
         elif op == "committed":

@@ -295,6 +295,10 @@ class Worker:
 
     def start(self, timeout: float) -> Reply:
         """Start a fresh process (or take the one `early` started) and load the submission in it."""
+        return self.answer(self.begin(timeout))
+
+    def begin(self, timeout: float) -> _Pending:
+        """`start` without waiting: the load is asked, and `answer` waits for its reply."""
         self.close()
         self._last_crash = ""
         self._inbox, self._replies_ended = bytearray(), False
@@ -316,7 +320,7 @@ class Worker:
             for fd in (request_read, reply_write, output_write):
                 os.close(fd)
         self._listen(output_read)
-        return self._ask(("load", str(self.path), self.banned), timeout)
+        return self._send_request(("load", str(self.path), self.banned), timeout)
 
     def _config(self, requests: int, replies: int) -> dict:
         """What the learner's process is told before anything else: its pipes (their numbers there) and its
@@ -341,7 +345,7 @@ class Worker:
         for fd in (self._requests, self._replies):
             os.set_blocking(fd, False)
 
-    def _adopt(self, started: early.Started, timeout: float) -> Reply:
+    def _adopt(self, started: early.Started, timeout: float) -> _Pending:
         """Take the learner's process `early` started: it is sent its configuration as its first message (it
         confines itself on reading it, as one started now would from its command line), then the load."""
         self._process, self._folder = started.process, started.folder
@@ -349,8 +353,8 @@ class Worker:
         self._listen(started.output)
         pending = self._send_request(self._config(*started.passed), timeout)
         if pending.settled is not None:
-            return pending.settled
-        return self._ask(("load", str(self.path), self.banned), pending.deadline - time.monotonic())
+            return pending
+        return self._send_request(("load", str(self.path), self.banned), pending.deadline - time.monotonic())
 
     def _forked(self, config: dict, fds: tuple[int, int, int]) -> zygote.Forked | None:
         """The learner's process forked by the kept zygote (see `zygote`), or None: a fresh interpreter then."""
@@ -403,6 +407,11 @@ class Worker:
         """The results that `call_each(commit=True)` kept, as their packed bytes (uint8 arrays), oldest first:
         `codec.unpack_reply` reads each, once its SHA-256 is checked against the digest the call sent."""
         return self._ask(("committed",), timeout)
+
+    def prepare(self, recipes: tuple, timeout: float) -> _Pending:
+        """Ask the worker to build these models (`keras_observe.ModelRecipe`) now, for the calls that will be
+        given them (see `keras_observe.prepare`); `answer` reads the reply, whose value is how many it holds."""
+        return self._send_request(("prepare", recipes), timeout)
 
     def devices(self, timeout: float) -> Reply:
         """The device types the worker's TensorFlow has, e.g. ("cpu", "gpu"), as the reply's value."""
