@@ -11,7 +11,8 @@ The report is the same bytes whichever worker grades the task: every Keras call 
 they were when the file was loaded (`keras_observe.name_layers_from`), a prepared model is the one the call
 would have built (its kernels zeros, its names counted from there), and the results keep the tasks' order. A
 marker of a class (whose jobs fill the cores already), a GPU backend (each TensorFlow process takes the GPU's
-memory) and a one-core machine grade every task in the one worker. `GRADE_SPARE_WORKER=off` never starts one;
+memory), a one-core machine and one whose available memory would not hold both workers at their limit (each
+TensorFlow worker takes 0.6-0.8 GB) grade every task in the one worker. `GRADE_SPARE_WORKER=off` never starts one;
 `on` does even on one core. When the second worker cannot load or dies before its task, the first grades it.
 """
 
@@ -33,14 +34,20 @@ def one_worker_each() -> None:
     _in_this_process = False
 
 
-def wanted(gpu: bool) -> bool:
+def wanted(gpu: bool, memory_mb: int) -> bool:
+    """Whether a check starts a spare worker: GRADE_SPARE_WORKER=off never, =on always; else where a second core
+    is free (not in a marker, not on one core) and the memory available now holds both workers at their limit."""
     setting = os.environ.get("GRADE_SPARE_WORKER", "").strip().lower()
     if setting in ("0", "off", "no", "false"):
         return False
     if setting in ("1", "on", "yes", "true"):
         return True
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return _in_this_process and not gpu and cores >= 2
+    if not _in_this_process or gpu or cores < 2:
+        return False
+    import psutil
+
+    return psutil.virtual_memory().available >= 2 * memory_mb * 1024 * 1024
 
 
 class SpareWorker:
@@ -89,7 +96,7 @@ def _recipes(task: Task) -> tuple[ModelRecipe, ...]:
 
 def begin(exercise: Exercise, path: Path, timeout: float, memory_mb: int, gpu: bool) -> SpareWorker | None:
     """The exercise's spare worker, started, when it has a task of its own and a core is free for it."""
-    if not any(t.own_worker for t in exercise.tasks) or not wanted(gpu):
+    if not any(t.own_worker for t in exercise.tasks) or not wanted(gpu, memory_mb):
         return None
     spare = SpareWorker(exercise, path, timeout, memory_mb, gpu)
     spare.begin()

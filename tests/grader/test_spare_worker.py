@@ -117,19 +117,27 @@ def test_a_recipe_is_built_with_zero_kernels_and_nothing_else_is():
     assert learner_layer.kernel.numpy().any()  # a learner's own layer still starts from drawn weights
 
 
-def test_a_marker_and_a_gpu_grade_in_one_worker(monkeypatch):
+def test_a_marker_a_gpu_one_core_and_little_memory_grade_in_one_worker(monkeypatch):
+    import psutil
+
+    limit = 2048  # MiB, a worker's
+    free = {"bytes": 8 * 1024**3}
     monkeypatch.delenv("GRADE_SPARE_WORKER", raising=False)
     monkeypatch.setattr(spare_worker, "_in_this_process", True)
     monkeypatch.setattr(spare_worker.os, "sched_getaffinity", lambda pid: {0, 1})
-    assert spare_worker.wanted(gpu=False)
-    assert not spare_worker.wanted(gpu=True)
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: type("Memory", (), {"available": free["bytes"]}))
+    assert spare_worker.wanted(gpu=False, memory_mb=limit)
+    assert not spare_worker.wanted(gpu=True, memory_mb=limit)
+    free["bytes"] = 3 * 1024**3  # both workers at their limit would not fit
+    assert not spare_worker.wanted(gpu=False, memory_mb=limit)
+    free["bytes"] = 8 * 1024**3
     monkeypatch.setattr(spare_worker.os, "sched_getaffinity", lambda pid: {0})
-    assert not spare_worker.wanted(gpu=False)
+    assert not spare_worker.wanted(gpu=False, memory_mb=limit)
     monkeypatch.setenv("GRADE_SPARE_WORKER", "on")
-    assert spare_worker.wanted(gpu=False)
+    assert spare_worker.wanted(gpu=False, memory_mb=limit)
     monkeypatch.setenv("GRADE_SPARE_WORKER", "off")
     monkeypatch.setattr(spare_worker.os, "sched_getaffinity", lambda pid: {0, 1})
-    assert not spare_worker.wanted(gpu=False)
+    assert not spare_worker.wanted(gpu=False, memory_mb=limit)
     monkeypatch.delenv("GRADE_SPARE_WORKER")
-    spare_worker.one_worker_each()
-    assert not spare_worker.wanted(gpu=False)
+    spare_worker.one_worker_each()  # what a class's marker says first
+    assert not spare_worker.wanted(gpu=False, memory_mb=limit)
