@@ -663,7 +663,10 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
             graded = {}
             # A task of the spare worker's last: it loads and builds its models while the others are graded.
             for task in sorted(exercise.tasks, key=lambda t: spare is not None and spare.holds(t)):
-                own = spare.take(task) if spare is not None and task.name in loaded.names else None
+                own = None
+                if spare is not None and task.name in loaded.names:
+                    with timings.phase("worker start"):  # its load and models, when not ready yet
+                        own = spare.take(task)
                 graded[task.name] = _graded_task(exercise, task, own or worker, loaded, options, devices, book)
             results = [graded[task.name] for task in exercise.tasks]
         finally:

@@ -76,7 +76,7 @@ class SpareWorker:
             return None
         loaded, self.loading = self.worker.answer(self.loading), None
         if loaded.kind != "loaded" or loaded.forbidden or task.name not in loaded.names:
-            self.close()
+            self.close()  # still building, if it loaded
             return None
         if self.preparing is not None:
             self.worker.answer(self.preparing)  # a model it could not build is built by the call, as anywhere
@@ -84,8 +84,9 @@ class SpareWorker:
         return self.worker if self.worker.alive else None
 
     def close(self) -> None:
+        busy = self.loading is not None or self.preparing is not None  # not taken: mid-load or mid-build
         self.loading = self.preparing = None
-        self.worker.close()
+        self.worker.close(busy=busy)
 
 
 def _recipes(task: Task) -> tuple[ModelRecipe, ...]:

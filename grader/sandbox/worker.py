@@ -652,10 +652,12 @@ class Worker:
         """What the learner's code printed during the latest call (kept after the worker ended)."""
         return self.output_tail(self._call_mark)
 
-    def close(self) -> None:
+    def close(self, *, busy: bool = False) -> None:
+        """End the worker's process and forget it; `busy`: it is still working on a request, so it is not asked
+        to exit (it would read the request only when done) but ended at once."""
         process, self._process = self._process, None
         if process is not None:
-            self._end(process)
+            self._end(process, ask=not busy)
         for fd in (self._requests, self._replies):
             if fd >= 0:
                 os.close(fd)
@@ -669,9 +671,9 @@ class Worker:
             _remove_tree(self._folder)
             self._folder = None
 
-    def _end(self, process: subprocess.Popen | zygote.Forked) -> None:
+    def _end(self, process: subprocess.Popen | zygote.Forked, ask: bool = True) -> None:
         """Ask the worker to exit; else the guardian ends the whole tree; else everything in its group dies."""
-        if process.poll() is None:
+        if ask and process.poll() is None:
             with contextlib.suppress(OSError):
                 self._send(codec.pack_request(("exit",)), time.monotonic() + 0.2)
             with contextlib.suppress(subprocess.TimeoutExpired):
