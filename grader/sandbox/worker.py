@@ -167,9 +167,14 @@ def _root_secrets() -> tuple[str, ...]:
     return unreadable_to_others("/etc") if hasattr(os, "geteuid") and os.geteuid() == 0 else ()
 
 
+def hidden_from_learner(banned: tuple[str, ...]) -> tuple[str, ...]:
+    """What a learner's process of an exercise banning `banned` must never read."""
+    return hidden_folders() + banned_folders(banned) + _root_secrets()
+
+
 def _common(banned: tuple[str, ...]) -> Common:
     """What every learner's process of an exercise banning `banned` shares (see `zygote`): as its own hidden."""
-    return Common(tempfile.gettempdir(), hidden_folders() + banned_folders(banned) + _root_secrets(), FILE_LIMIT_BYTES)
+    return Common(tempfile.gettempdir(), hidden_from_learner(banned), FILE_LIMIT_BYTES)
 
 
 # The requests of the sweep's batches, packed once per process: (task, ids of its calls) -> (the calls, the
@@ -328,7 +333,7 @@ class Worker:
         confinement = Confinement(
             scratch=self._folder,
             submission=str(self.path),
-            hidden=hidden_folders() + banned_folders(self.banned) + _root_secrets(),
+            hidden=hidden_from_learner(self.banned),
             memory_bytes=self.memory_mb * 1024 * 1024,
             file_bytes=FILE_LIMIT_BYTES,
             gpu=self.gpu,
