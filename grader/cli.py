@@ -176,6 +176,14 @@ def _again(submission: Path | None) -> str:
     return "grade {name}" + (f" --submission {shlex.quote(str(submission))}" if submission is not None else "")
 
 
+def _report_while_waiting(fmt: str) -> None:
+    """The report's modules imported while the grader waits for the learner's process to load (~20 ms)."""
+    from grader.engine import while_learner_loads
+    from grader.report import preload
+
+    while_learner_loads(functools.partial(preload, fmt))
+
+
 def _emit(result, fmt: str, output: Path | None, lang: str | None, submission: Path | None = None) -> None:
     from grader.report import render
 
@@ -262,6 +270,7 @@ def _grade_command(name: str) -> click.Command:
     def command(submission, fmt, output, html_file, **grading):
         from grader.api import grade
 
+        _report_while_waiting(fmt)
         result = grade(name, submission, **grading)
         _remember(result)
         _emit(result, fmt, output, grading["lang"], submission)
@@ -395,6 +404,7 @@ def show_command(exercise_name, task_name, submission, out, timeout, memory_mb, 
 def grade_all_command(submission, fmt, output, html_file, **grading):
     from grader.api import grade_all
 
+    _report_while_waiting(fmt)
     result = grade_all(submission, **grading)
     for exercise in result.exercises:
         _remember(exercise)

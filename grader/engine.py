@@ -14,6 +14,7 @@ import inspect
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -625,6 +626,21 @@ def _run_guarded(
         return TaskResult(task.name, Status.ERROR, 0.0, float(task.points), 0, message)
 
 
+_while_loading: list[Callable[[], None]] = []
+
+
+def while_learner_loads(work: Callable[[], None]) -> None:
+    """Do `work` once, in the next wait for a learner's process to load its file: the one moment of a one-shot
+    check when the grader has nothing else to do (the command line imports its report's modules there)."""
+    _while_loading.append(work)
+
+
+def _use_the_wait() -> None:
+    while _while_loading:
+        with contextlib.suppress(Exception):  # only ever a head start: what it did not do is done when needed
+            _while_loading.pop(0)()
+
+
 def grade_exercise(exercise: Exercise, path: Path | None, options: Options | None = None) -> ExerciseResult:
     """Grade one exercise file. `path=None` means the learner has no file for it: every task is missing."""
     options = options or Options()
@@ -651,7 +667,9 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
             with timings.phase("worker start"):
                 # The spare worker first: it takes the process `early` started, as its part is the longer one.
                 spare = spare_worker.begin(exercise, path, options.timeout, options.memory_mb, gpu)
-                loaded = worker.start(options.timeout)
+                loading = worker.begin(options.timeout)
+                _use_the_wait()
+                loaded = worker.answer(loading)
             if importing.is_alive():
                 with timings.phase("imports"):
                     importing.join()
