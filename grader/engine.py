@@ -685,6 +685,8 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
                 if spare is not None and task.name in loaded.names:
                     with timings.phase("worker start"):  # its load and models, when not ready yet
                         own = spare.take(task)
+                    if own is not None:
+                        worker.ask_to_exit()  # its tasks are done: it ends while the spare grades its own
                 graded[task.name] = _graded_task(exercise, task, own or worker, loaded, options, devices, book)
             results = [graded[task.name] for task in exercise.tasks]
         finally:

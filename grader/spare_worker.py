@@ -72,12 +72,13 @@ class SpareWorker:
     def take(self, task: Task) -> Worker | None:
         """The worker to grade `task` in, once it has loaded the file and built the models; None when it could
         not (the exercise's first worker grades the task then)."""
-        if not self.holds(task) or self.loading is None:
+        if not self.holds(task):
             return None
-        loaded, self.loading = self.worker.answer(self.loading), None
-        if loaded.kind != "loaded" or loaded.forbidden or task.name not in loaded.names:
-            self.close()  # still building, if it loaded
-            return None
+        if self.loading is not None:
+            loaded, self.loading = self.worker.answer(self.loading), None
+            if loaded.kind != "loaded" or loaded.forbidden or task.name not in loaded.names:
+                self.close()  # still building, if it loaded
+                return None
         if self.preparing is not None:
             self.worker.answer(self.preparing)  # a model it could not build is built by the call, as anywhere
             self.preparing = None
