@@ -25,6 +25,13 @@ class BackendUnavailable(GraderError):
     """`--backend gpu` where TensorFlow has no GPU: a usage error, nothing is graded."""
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on: its affinity where the platform has one, else the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def nvidia_present() -> bool:
     """An NVIDIA driver's device files: without them TensorFlow has no GPU (a cheap test, no import)."""
     return any(Path("/dev").glob("nvidia[0-9]*"))

@@ -430,7 +430,9 @@ def _chosen_exercises(text: str):
 
 
 def _default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    from grader.backends import usable_cores
+
+    return usable_cores()
 
 
 class _Progress:

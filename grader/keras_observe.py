@@ -140,10 +140,15 @@ def materialise(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
 _PREPARED: list[tuple[ModelRecipe, object, dict | None]] = []
 
 
+def _name_state():
+    """Keras' module of global state, where it counts names; None while Keras is not imported."""
+    return sys.modules.get("keras.src.backend.common.global_state")
+
+
 def layer_names() -> dict | None:
     """Keras' counters of the names it gives new layers and models (`dense`, `dense_1`, ...), copied; None
     while Keras is not imported (then nothing is counted yet)."""
-    state = sys.modules.get("keras.src.backend.common.global_state")
+    state = _name_state()
     if state is None:
         return None
     with contextlib.suppress(Exception):  # another Keras' internals: names are then simply counted on
@@ -155,7 +160,7 @@ def name_layers_from(counters: dict | None) -> None:
     """Set Keras' name counters back to `counters` (`layer_names`): in the learner's process each Keras call
     starts with them as they were when the submission was loaded, so the layers it makes get the same names
     (in a Keras error the learner reads) whatever other tasks or calls ran before it, and in whichever worker."""
-    state = sys.modules.get("keras.src.backend.common.global_state")
+    state = _name_state()
     if state is not None:
         with contextlib.suppress(Exception):
             state.set_global_attribute("object_name_uids", collections.defaultdict(int, counters or {}))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from grader.backends import usable_cores
 from grader.keras_observe import ModelRecipe
 from grader.sandbox.worker import Worker
 from grader.spec import Exercise, Task
@@ -42,8 +43,7 @@ def wanted(gpu: bool, memory_mb: int) -> bool:
         return False
     if setting in ("1", "on", "yes", "true"):
         return True
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if not _in_this_process or gpu or cores < 2:
+    if not _in_this_process or gpu or usable_cores() < 2:
         return False
     import psutil
 

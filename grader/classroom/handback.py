@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from grader import catalog
+from grader.backends import usable_cores
 from grader.classroom import similarity
 from grader.classroom.gradebook import ClassResult, scores_csv
 from grader.report.heatmaps import pictures_of
@@ -63,7 +63,7 @@ def feedback_pages(reports: list[dict], lang: str) -> list[str]:
     caller's main script again). The pages are the same bytes whichever process drew them, and a drawer that
     fails costs only time: its pages are drawn here."""
     pictures = sum(_heatmaps(report) for report in reports)
-    drawers = min(_cores(), len(reports))
+    drawers = min(usable_cores(), len(reports))
     if pictures < PICTURES_FOR_DRAWERS or drawers < 2:
         return [feedback_page(report, lang) for report in reports]
     shares = [reports[k::drawers] for k in range(drawers)]
@@ -127,13 +127,6 @@ def _heatmaps(report: dict) -> int:
         for task in exercise.get("tasks", [])
         if isinstance(task, dict) and (task.get("counterexample") or {}).get("heatmap")
     )
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
 
 
 if __name__ == "__main__":  # a drawer: the reports of its share on stdin (JSON), their pages on stdout (JSON)

@@ -661,8 +661,11 @@ class Worker:
         """Ask the worker's process to exit now, without waiting for it (a TensorFlow process takes ~70 ms to
         tear down): `close` then finds it ended. For a worker with nothing left to do."""
         if self._process is not None and self._process.poll() is None:
-            with contextlib.suppress(OSError):
-                self._send(codec.pack_request(("exit",)), time.monotonic() + 0.2)
+            self._send_exit()
+
+    def _send_exit(self) -> None:
+        with contextlib.suppress(OSError):
+            self._send(codec.pack_request(("exit",)), time.monotonic() + 0.2)
 
     def close(self, *, busy: bool = False) -> None:
         """End the worker's process and forget it; `busy`: it is still working on a request, so it is not asked
@@ -686,8 +689,7 @@ class Worker:
     def _end(self, process: subprocess.Popen | zygote.Forked, ask: bool = True) -> None:
         """Ask the worker to exit; else the guardian ends the whole tree; else everything in its group dies."""
         if ask and process.poll() is None:
-            with contextlib.suppress(OSError):
-                self._send(codec.pack_request(("exit",)), time.monotonic() + 0.2)
+            self._send_exit()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=0.5)
         if process.poll() is None:

@@ -22,12 +22,12 @@ def _class(size: int) -> list[dict]:
 
 def test_many_pictures_are_drawn_on_every_core_into_the_same_pages_as_one_after_another(monkeypatch):
     reports = _class(handback.PICTURES_FOR_DRAWERS)
-    monkeypatch.setattr(handback, "_cores", lambda: 2)
+    monkeypatch.setattr(handback, "usable_cores", lambda: 2)
     read = []
     monkeypatch.setattr(handback, "_pages_read", lambda drawn, count: read.append(count) or _real_read(drawn, count))
     drawn_by_drawers = handback.feedback_pages(reports, "ko")
     assert read == [handback.PICTURES_FOR_DRAWERS // 2]  # the second half came from a drawer, not drawn here again
-    monkeypatch.setattr(handback, "_cores", lambda: 1)
+    monkeypatch.setattr(handback, "usable_cores", lambda: 1)
     drawn_here = handback.feedback_pages(reports, "ko")
 
     assert drawn_by_drawers == drawn_here
