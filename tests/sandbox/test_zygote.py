@@ -239,7 +239,6 @@ def test_killing_the_grader_ends_everything_its_zygotes_children_started(submiss
 
 def test_a_zygote_plans_every_readable_folder_of_a_learners_layer_but_its_own(tmp_path, monkeypatch):
     """The walk around the hidden folders is made once in the zygote, and it is the walk a fresh worker makes."""
-    from pathlib import Path
 
     from grader.sandbox import confinement
     from grader.sandbox.worker import banned_folders, hidden_folders
@@ -250,8 +249,8 @@ def test_a_zygote_plans_every_readable_folder_of_a_learners_layer_but_its_own(tm
     monkeypatch.setattr(confinement, "_plans", {})
     confinement.prepare(rules)
     planned = dict(confinement._plans)
-    resolved = tuple(Path(h).resolve() for h in hidden)
-    own = {Path("/proc/self").resolve(), Path.cwd().resolve()}
+    resolved = tuple(os.path.realpath(h) for h in hidden)
+    own = {os.path.realpath("/proc/self"), os.path.realpath(os.getcwd())}
     roots = confinement._readable_roots(False)
     assert {root for root, _ in planned} == set(roots) - own and all(key == resolved for _, key in planned)
     confinement._plans.clear()
@@ -261,7 +260,6 @@ def test_a_zygote_plans_every_readable_folder_of_a_learners_layer_but_its_own(tm
 def test_a_zygote_resolves_the_shared_folders_once_for_its_children_but_never_a_process_own(tmp_path, monkeypatch):
     """The folders every learner's layer names are resolved in the zygote before it forks, and its children
     read them from there; a process's own /proc entry and working folder are resolved by each process."""
-    from pathlib import Path
 
     from grader.sandbox import confinement
     from grader.sandbox.worker import banned_folders, hidden_folders
@@ -274,10 +272,10 @@ def test_a_zygote_resolves_the_shared_folders_once_for_its_children_but_never_a_
     monkeypatch.chdir(tmp_path)
     confinement.prepare(rules)
     kept = dict(confinement._resolved)
-    assert set(hidden) <= set(kept) and all(kept[h] == Path(h).resolve() for h in hidden)
+    assert set(hidden) <= set(kept) and all(kept[h] == os.path.realpath(h) for h in hidden)
     assert "/proc/self" not in kept and str(tmp_path) not in kept
-    assert confinement._resolve("/proc/self") == Path(f"/proc/{os.getpid()}")
-    assert confinement._resolve("relative") == tmp_path.resolve() / "relative" and "relative" not in kept
+    assert confinement._resolve("/proc/self") == f"/proc/{os.getpid()}"
+    assert confinement._resolve("relative") == str(tmp_path.resolve() / "relative") and "relative" not in kept
 
 
 _PEEKS = "def peek(path):\n    with open(path, 'rb') as f:\n        return len(f.read(16))\n"
@@ -306,7 +304,6 @@ def test_each_exercises_banned_packages_are_hidden_by_a_zygote_of_its_own(tmp_pa
 
 
 def test_a_learners_layer_carves_out_only_what_its_zygotes_layer_does_not_hide(tmp_path, monkeypatch):
-    from pathlib import Path
 
     from grader.sandbox import confinement
     from grader.sandbox.worker import banned_folders, hidden_folders
@@ -315,11 +312,11 @@ def test_a_learners_layer_carves_out_only_what_its_zygotes_layer_does_not_hide(t
     hidden = hidden_folders() + banned_folders(BY_HAND_BANNED)
     rules = confinement.Confinement(str(tmp_path), str(solution_file(1)), hidden, 1 << 30, 1 << 20)
     monkeypatch.setattr(confinement, "_plans", {})
-    monkeypatch.setattr(confinement, "_inherited_hidden", frozenset(Path(h).resolve() for h in hidden))
+    monkeypatch.setattr(confinement, "_inherited_hidden", frozenset(os.path.realpath(h) for h in hidden))
     confinement.prepare(rules)
     plans = confinement._plans.items()
-    assert all(key == () and parts == ((root, root.is_dir()),) for (root, key), (parts, _) in plans)
-    assert confinement._still_hidden((*hidden, str(tmp_path))) == [tmp_path.resolve()]
+    assert all(key == () and parts == ((root, os.path.isdir(root)),) for (root, key), (parts, _) in plans)
+    assert confinement._still_hidden((*hidden, str(tmp_path))) == [str(tmp_path.resolve())]
 
 
 def test_zygotes_started_ahead_fork_the_workers_of_their_exercises(tmp_path, monkeypatch):
