@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
 
-from grader.errors import UnknownExercise
-from grader.i18n import _
-
-if TYPE_CHECKING:  # light to import: a one-shot run reads a name (`module_named`) before importing the engine
+# Light to import: a one-shot run reads a name (`module_named`) before it starts the learner's process, first
+# thing. `typing.TYPE_CHECKING` without importing typing; messages and errors imported when one is raised.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
     from grader.spec import Exercise
 
 _MODULES = (
@@ -60,5 +59,8 @@ def find(name: str) -> Exercise:
     for exercise in exercises():
         if wanted in {n.lower() for n in _names(exercise)}:
             return exercise
+    from grader.errors import UnknownExercise
+    from grader.i18n import _
+
     known = ", ".join(f"{e.name} ({e.slug})" for e in exercises())
     raise UnknownExercise(_("unknown exercise {name}; the exercises are: {known}").format(name=repr(name), known=known))

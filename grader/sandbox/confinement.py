@@ -67,6 +67,23 @@ def apply(confinement: Confinement) -> list[str]:
     return missing + _drop_capabilities()
 
 
+def load_libraries() -> None:
+    """Import and load now what `apply` and the seccomp filter need whatever the configuration says (and find
+    what only root may read, `root_secrets`): a
+    learner's process started early (`early`) does this while it waits for its configuration, so that applying
+    it costs only the rules (landlockpy's import alone, with ctypes.util's subprocess, is 8-25 ms). Anything
+    missing here is met, and said, where it is used."""
+    with contextlib.suppress(Exception):
+        import resource  # noqa: F401
+
+        import landlockpy
+
+        syscalls.by_soname(landlockpy.abi_version)  # landlockpy keeps the libc it found
+    with contextlib.suppress(Exception):
+        syscalls.binding()
+    root_secrets()
+
+
 @dataclass(frozen=True)
 class Common:
     """What every learner's process of one zygote shares, which the zygote holds itself (see `zygote`): the
@@ -107,8 +124,16 @@ def _resolve(path: str) -> str:
 
 
 def _still_hidden(hidden: tuple[str, ...]) -> list[str]:
-    """The hidden folders, resolved, that no inherited layer hides already."""
-    return [h for h in map(_resolve, hidden) if h not in _inherited_hidden]
+    """The hidden folders, resolved, with what only root may read (`root_secrets`), that no inherited layer
+    hides already."""
+    return [h for h in map(_resolve, (*hidden, *root_secrets())) if h not in _inherited_hidden]
+
+
+def root_secrets() -> tuple[str, ...]:
+    """Run as root, the grader owns /etc/shadow and the like: the learner's process must not read them. Found
+    by the process that confines itself, before it is confined (as root too): an early-started one does it
+    while it waits for its configuration (the walk of /etc takes 10-15 ms)."""
+    return unreadable_to_others("/etc") if hasattr(os, "geteuid") and os.geteuid() == 0 else ()
 
 
 def apply_common(common: Common) -> list[str]:
@@ -127,7 +152,7 @@ def apply_common(common: Common) -> list[str]:
     try:
         not_enforced = _common_landlock(common)
         if not not_enforced:
-            _inherited_hidden = frozenset(map(os.path.realpath, common.hidden))
+            _inherited_hidden = frozenset(map(os.path.realpath, (*common.hidden, *root_secrets())))
         missing += not_enforced
     except Exception as exc:
         missing.append(f"files: the zygote's file sandbox could not be set up ({type(exc).__name__}: {exc})")
@@ -144,7 +169,7 @@ def _common_landlock(common: Common) -> list[str]:
         return ["files: landlockpy is not installed"]
     if syscalls.by_soname(landlockpy.abi_version) < 1:
         return ["files: Landlock is off in this kernel"]
-    hidden = [os.path.realpath(h) for h in common.hidden]
+    hidden = [os.path.realpath(h) for h in (*common.hidden, *root_secrets())]
     read = AccessFS.READ_FILE | AccessFS.READ_DIR | AccessFS.EXECUTE
     file_rights = AccessFS.READ_FILE | AccessFS.WRITE_FILE | AccessFS.EXECUTE | AccessFS.TRUNCATE
     device_rights = AccessFS.READ_FILE | AccessFS.WRITE_FILE | getattr(AccessFS, "IOCTL_DEV", 0)

@@ -9,34 +9,35 @@ there it does exactly what a process started with that configuration on its comm
 
 Only a command that grades one exercise starts one (`grade exercise3`, `grade 3 --submission x`); one that is
 never taken (a usage error, a missing file, a worker that wants a GPU) is ended when the grader exits, and its
-folder removed. Light on purpose: nothing here imports numpy or the engine.
+folder removed. Light on purpose: what runs before the launch imports only `process` (subprocess) and the
+exercises' names (`catalog.module_named`), about 10 ms, so the learner's interpreter starts ~30 ms into the run.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import os
-import shutil
-import signal
-import subprocess
-import tempfile
-from dataclasses import dataclass
 
 from grader.sandbox import process
 
+TYPE_CHECKING = False  # typing's, without importing typing
+if TYPE_CHECKING:
+    import subprocess
 
-@dataclass(frozen=True)
+
 class Started:
-    """A learner's process waiting for its configuration, and the grader's ends of its pipes."""
+    """A learner's process waiting for its configuration, and the grader's ends of its pipes. (Not a dataclass:
+    `dataclasses` costs 10 ms to import, before the launch.)"""
 
-    process: subprocess.Popen
-    folder: str  # its working folder (the worker's scratch folder)
-    requests: int  # the grader's end of the request pipe
-    replies: int  # the grader's end of the reply pipe
-    output: int  # the grader's end of its stdout and stderr
-    passed: tuple[int, int]  # the request and reply pipes' numbers in the learner's process
-    gpu: bool  # its environment lets TensorFlow see the caller's GPU
+    __slots__ = ("folder", "gpu", "output", "passed", "process", "replies", "requests")
+
+    def __init__(self, process, folder, requests, replies, output, passed, gpu):
+        self.process: subprocess.Popen = process
+        self.folder: str = folder  # its working folder (the worker's scratch folder)
+        self.requests: int = requests  # the grader's end of the request pipe
+        self.replies: int = replies  # the grader's end of the reply pipe
+        self.output: int = output  # the grader's end of its stdout and stderr
+        self.passed: tuple[int, int] = passed  # the request and reply pipes' numbers in the learner's process
+        self.gpu: bool = gpu  # its environment lets TensorFlow see the caller's GPU
 
 
 _waiting: list[Started] = []
@@ -50,6 +51,8 @@ def start(argv: list[str]) -> None:
         return
     if _waiting or not one_exercise(argv):
         return
+    import tempfile
+
     folder = tempfile.mkdtemp(prefix="grade-worker-")
     request_read, requests = os.pipe()
     replies, reply_write = os.pipe()
@@ -69,6 +72,8 @@ def start(argv: list[str]) -> None:
         for fd in (request_read, reply_write, output_write):
             os.close(fd)
     _waiting.append(Started(started, folder, requests, replies, output, (request_read, reply_write), False))
+    import atexit
+
     atexit.register(discard)
 
 
@@ -91,6 +96,10 @@ def discard() -> None:
 
 
 def _end(started: Started) -> None:
+    import contextlib
+    import shutil
+    import signal
+
     for fd in (started.requests, started.replies, started.output):
         os.close(fd)
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -118,6 +127,9 @@ def _marks_a_class(argv: list[str]) -> bool:
 def _launch_zygote() -> None:
     """Start the zygote of a class's markers: it imports numpy while the grader imports itself, and learns its
     shared confinement when the batch knows the exercises (`take_zygote`)."""
+    import atexit
+    import tempfile
+
     from grader.sandbox import zygote
 
     if _zygotes or not zygote.wanted(default=True):
@@ -140,9 +152,8 @@ def one_exercise(argv: list[str]) -> bool:
     """`grade [--lang L] EXERCISE [options]`, EXERCISE spelt as `catalog.find` knows it without importing every
     declaration; not with --help, and not where a zygote is wanted for every worker (GRADE_ZYGOTE=on)."""
     from grader import catalog
-    from grader.sandbox import zygote
 
     words = _command(argv)
     if not words or words[0].startswith("-") or {"-h", "--help"} & set(words):
         return False
-    return catalog.module_named(words[0]) is not None and not zygote.wanted(default=False)
+    return catalog.module_named(words[0]) is not None and not process.wanted(default=False)

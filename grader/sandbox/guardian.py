@@ -66,9 +66,6 @@ def split(memory_bytes: int, close_in_guardian: tuple[int, ...]) -> list[str]:
 
 def _guard(child: int, memory_bytes: int, stopping: list[int], wake: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import psutil
-
-    me = psutil.Process()
     status = None
     try:
         waiter = os.pidfd_open(child) if hasattr(os, "pidfd_open") else None
@@ -80,11 +77,11 @@ def _guard(child: int, memory_bytes: int, stopping: list[int], wake: int) -> Non
     while status is None and not stopping:
         select.select(watched, [], [], tick)
         status, alone = _reap(child)
-        if status is None and not stopping and _tree_memory(me) > memory_bytes:
-            _end_tree(me)
+        if status is None and not stopping and _tree_memory() > memory_bytes:
+            _end_tree()
             os._exit(MEMORY_EXIT)
     if not alone:  # as a rule the learner's process ended alone: no need to look through every process
-        _end_tree(me)
+        _end_tree()
     if status is None:
         os._exit(0)
     if os.WIFSIGNALED(status):
@@ -111,20 +108,24 @@ def _reap(child: int) -> tuple[int | None, bool]:
             status = code
 
 
-def _tree_memory(me) -> int:
+def _tree_memory() -> int:
+    """The memory of every process in the tree. psutil is imported here, at the first tick, not as the guardian
+    starts: a check shorter than a tick never imports it, and one longer pays its 10-15 ms of CPU while the
+    learner's process runs its calls, not while it confines itself and loads the file."""
     import psutil
 
     total = 0
-    for process in me.children(recursive=True):
+    for process in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):
             total += process.memory_info().rss
     return total
 
 
-def _end_tree(me) -> None:
+def _end_tree() -> None:
     """Kill every descendant, again and again until none is left (a dying parent's children come to us)."""
     import psutil
 
+    me = psutil.Process()
     for _ in range(100):
         try:
             descendants = me.children(recursive=True)

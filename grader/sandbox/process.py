@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import site
 import subprocess
 import sys
-from pathlib import Path
 
-from grader import backends
-
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 _PIPE_BYTES = 1 << 20  # the most an unprivileged process may ask (/proc/sys/fs/pipe-max-size)
 _PASSED_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "PYTHONPATH")
+
+
+def available() -> bool:
+    """Forking learners from a zygote (`zygote`) needs Linux's pidfds (5.3) and Unix sockets that carry
+    descriptors."""
+    return sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
+
+
+def wanted(default: bool) -> bool:
+    """Whether a worker started now is forked by a zygote: GRADE_ZYGOTE=off never, =on always, else `default`."""
+    setting = os.environ.get("GRADE_ZYGOTE", "").strip().lower()
+    if setting in ("0", "off", "no", "false"):
+        return False
+    return available() and (default or setting in ("1", "on", "yes", "true"))
 
 
 def installed(package_root: str) -> bool:
@@ -37,12 +49,15 @@ def learner_package_root() -> str | None:
 def environment(scratch: str, gpu: bool) -> dict[str, str]:
     """Only what Python needs: no secrets of the instructor's (a marking seed, tokens) reach learner code."""
     env = {k: v for k, v in os.environ.items() if k in _PASSED_ENVIRONMENT or k.startswith("LC_")}
-    callers = backends.worker_cuda_devices()  # the grader's own TensorFlow is told to see no GPU
     env.pop("CUDA_VISIBLE_DEVICES", None)
     if not gpu:
         env["CUDA_VISIBLE_DEVICES"] = "-1"  # TensorFlow neither looks for a GPU nor takes its memory
-    elif callers is not None:
-        env["CUDA_VISIBLE_DEVICES"] = callers
+    else:
+        from grader import backends
+
+        callers = backends.worker_cuda_devices()  # the grader's own TensorFlow is told to see no GPU
+        if callers is not None:
+            env["CUDA_VISIBLE_DEVICES"] = callers
     env["PYTHONPATH"] = os.pathsep.join(p for p in (learner_package_root(), env.get("PYTHONPATH")) if p)
     env.update(
         HOME=scratch,

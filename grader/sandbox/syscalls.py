@@ -127,7 +127,7 @@ def _import_pyseccomp():
     return pyseccomp
 
 
-def _binding():
+def binding():
     """pyseccomp, loading libseccomp by its soname (a glibc system); else as pyseccomp finds it."""
     return by_soname(_import_pyseccomp)
 
@@ -143,7 +143,7 @@ def restrict() -> list[str]:
     if _loaded:
         return []
     try:
-        seccomp = _binding()
+        seccomp = binding()
     except (ImportError, OSError) as exc:  # not Linux, or libseccomp.so.2 missing
         reason = "pyseccomp is not installed" if isinstance(exc, ImportError) else "libseccomp is missing"
         return [f"processes: learner code could change other processes' limits and priority ({reason})"]

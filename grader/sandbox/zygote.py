@@ -41,6 +41,7 @@ import threading
 from dataclasses import asdict
 
 from grader.sandbox.confinement import Common
+from grader.sandbox.process import wanted  # with `available`: there, a one-shot run reads them before any import
 
 _MESSAGE_BYTES = 1 << 20  # a request: the worker's configuration (its hidden folders make most of it)
 _SPAWN_SECONDS = 20.0  # for the first child's pid, the zygote's own start included; else a fresh interpreter
@@ -49,19 +50,6 @@ _FDS = 4  # requests, replies, output, the child's news socket
 
 class ZygoteGone(Exception):
     """The zygote did not fork the child: the caller starts a fresh interpreter instead."""
-
-
-def available() -> bool:
-    """Forking from a zygote needs Linux's pidfds (5.3) and Unix sockets that carry descriptors."""
-    return sys.platform.startswith("linux") and hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
-
-
-def wanted(default: bool) -> bool:
-    """Whether a worker started now uses a zygote: GRADE_ZYGOTE=off never, =on always, else `default`."""
-    setting = os.environ.get("GRADE_ZYGOTE", "").strip().lower()
-    if setting in ("0", "off", "no", "false"):
-        return False
-    return available() and (default or setting in ("1", "on", "yes", "true"))
 
 
 # The grader's side ----------------------------------------------------------------------------------------
@@ -434,7 +422,7 @@ def _prepare() -> None:
     from grader.sandbox import confinement, learner, syscalls  # noqa: F401
 
     with contextlib.suppress(ImportError, OSError):
-        syscalls._binding()
+        syscalls.binding()
     with contextlib.suppress(ImportError):
         import landlockpy  # noqa: F401
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from grader.classroom import marking
 from grader.cli import main
-from grader.sandbox import zygote
+from grader.sandbox import process
 from tests.batch.conftest import EXERCISES, OPTIONS, write_class
 from tests.conftest import FIXTURES
 
@@ -192,7 +192,7 @@ def test_a_student_whose_marking_hangs_is_stopped_at_the_ceiling(tmp_path, break
     assert "longer than 15 s" in report["message"]
 
 
-@pytest.mark.skipif(not zygote.available(), reason="zygotes need Linux's pidfds")
+@pytest.mark.skipif(not process.available(), reason="zygotes need Linux's pidfds")
 def test_a_marker_starts_its_classs_zygotes_before_its_first_student_and_forks_every_worker_from_them(tmp_path):
     """The batch hands the marker its exercises' zygotes with the process, so that they import while the marker
     does; the first student's workers are forked from them, not from zygotes started for that student."""
@@ -276,7 +276,7 @@ print(json.dumps(seen))
 """
 
 
-@pytest.mark.skipif(not zygote.available(), reason="forked markers need Linux")
+@pytest.mark.skipif(not process.available(), reason="forked markers need Linux")
 def test_a_marker_forked_from_a_batch_without_threads_marks_as_a_fresh_marker_process_does(tmp_path):
     """The batch forks its first markers from itself when it runs no other thread (the `grade` command sets
     one BLAS thread, so numpy starts none); a marker started later is a fresh interpreter. Both mark alike,
@@ -339,7 +339,7 @@ print(json.dumps({
 """
 
 
-@pytest.mark.skipif(not zygote.available(), reason="forked markers need Linux")
+@pytest.mark.skipif(not process.available(), reason="forked markers need Linux")
 def test_forked_markers_share_the_batchs_zygote_which_ends_with_the_last_of_them(tmp_path):
     """One zygote, the batch's, forks the workers of both markers (one start, one import of numpy, for the
     class); it serves until the last marker lets go of it."""

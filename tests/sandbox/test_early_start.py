@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from grader.sandbox import early, zygote
+from grader.sandbox import early, process
 from grader.sandbox.worker import Worker
 from tests.conftest import exercise_number, solution_file
 from tests.sandbox import test_hostile_submissions as hostile
@@ -101,7 +101,7 @@ def test_only_a_command_that_grades_one_exercise_starts_a_process_early(argv, st
     assert early.one_exercise(argv) is starts
 
 
-@pytest.mark.skipif(not zygote.available(), reason="forking learners from a zygote needs Linux's pidfds")
+@pytest.mark.skipif(not process.available(), reason="forking learners from a zygote needs Linux's pidfds")
 def test_no_process_is_started_early_where_every_worker_forks_from_a_zygote(monkeypatch):
     monkeypatch.setenv("GRADE_ZYGOTE", "on")
     assert not early.one_exercise(["exercise3"])
@@ -122,7 +122,7 @@ def test_only_a_command_that_marks_a_class_launches_its_markers_zygote_early(arg
     assert early._marks_a_class(argv) is launches
 
 
-@pytest.mark.skipif(not zygote.available(), reason="forking learners from a zygote needs Linux's pidfds")
+@pytest.mark.skipif(not process.available(), reason="forking learners from a zygote needs Linux's pidfds")
 def test_a_batch_that_stops_at_a_usage_error_leaves_no_zygote_and_no_folder_behind(tmp_path):
     """The zygote launched as `grade batch` starts is ended when the command ends without marking anyone."""
     import subprocess
@@ -138,3 +138,24 @@ def test_a_batch_that_stops_at_a_usage_error_leaves_no_zygote_and_no_folder_behi
     while list(scratch.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert list(scratch.iterdir()) == []
+
+
+def test_the_learners_process_is_launched_before_anything_heavy_is_imported(tmp_path):
+    """What runs before the launch is on every one-shot check's path, while the learner's interpreter is not yet
+    started: it imports no numpy, no engine, no zygote, and neither `typing` nor `dataclasses` (10 ms)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from grader.sandbox import early\n"
+        "seen = []\n"
+        "launch = early.process.launch\n"
+        "early.process.launch = lambda *a: seen.append(set(sys.modules)) or launch(*a)\n"
+        "early.start(['exercise3', '--submission', 'x.py'])\n"
+        "assert early._waiting and len(seen) == 1\n"
+        "heavy = {'numpy', 'typing', 'dataclasses', 'grader.sandbox.zygote', 'grader.engine', 'grader.i18n'}\n"
+        "print(sorted(heavy & seen[0]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

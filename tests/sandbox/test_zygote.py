@@ -17,14 +17,14 @@ import pytest
 from grader import catalog
 from grader.api import grade
 from grader.results import Status
-from grader.sandbox import zygote
+from grader.sandbox import process, zygote
 from grader.sandbox.worker import Worker
 from grader.spec import Call
 from tests.conftest import FIXTURES, solution_file
 from tests.sandbox import test_hostile_submissions as hostile
 from tests.sandbox import test_process_boundary as boundary
 
-pytestmark = pytest.mark.skipif(not zygote.available(), reason="forking learners from a zygote needs Linux's pidfds")
+pytestmark = pytest.mark.skipif(not process.available(), reason="forking learners from a zygote needs Linux's pidfds")
 
 LEAVES = FIXTURES / "hostile" / "exercise1_leaves_state_for_the_next_student.py"
 LOOKS = FIXTURES / "hostile" / "exercise1_looks_for_the_last_students_state.py"
@@ -155,7 +155,7 @@ def test_a_forked_learner_runs_under_the_zygotes_system_call_filter_as_a_fresh_o
     from grader.sandbox import syscalls
 
     try:
-        syscalls._binding()
+        syscalls.binding()
     except (ImportError, OSError):
         pytest.skip("no libseccomp here: no filter to inherit")
     seen = _fresh_and_forked(tmp_path, monkeypatch, _FILTERS, "filters")
@@ -249,7 +249,7 @@ def test_a_zygote_plans_every_readable_folder_of_a_learners_layer_but_its_own(tm
     monkeypatch.setattr(confinement, "_plans", {})
     confinement.prepare(rules)
     planned = dict(confinement._plans)
-    resolved = tuple(os.path.realpath(h) for h in hidden)
+    resolved = tuple(os.path.realpath(h) for h in (*hidden, *confinement.root_secrets()))  # root's: /etc's
     own = {os.path.realpath("/proc/self"), os.path.realpath(os.getcwd())}
     roots = confinement._readable_roots(False)
     assert {root for root, _ in planned} == set(roots) - own and all(key == resolved for _, key in planned)
@@ -312,7 +312,8 @@ def test_a_learners_layer_carves_out_only_what_its_zygotes_layer_does_not_hide(t
     hidden = hidden_folders() + banned_folders(BY_HAND_BANNED)
     rules = confinement.Confinement(str(tmp_path), str(solution_file(1)), hidden, 1 << 30, 1 << 20)
     monkeypatch.setattr(confinement, "_plans", {})
-    monkeypatch.setattr(confinement, "_inherited_hidden", frozenset(os.path.realpath(h) for h in hidden))
+    inherited = frozenset(os.path.realpath(h) for h in (*hidden, *confinement.root_secrets()))  # as `apply_common`
+    monkeypatch.setattr(confinement, "_inherited_hidden", inherited)
     confinement.prepare(rules)
     plans = confinement._plans.items()
     assert all(key == () and parts == ((root, os.path.isdir(root)),) for (root, key), (parts, _) in plans)
