@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.sandbox import zygote
+from grader.sandbox import process, zygote
 from grader.sandbox.worker import Worker, banned_folders, hidden_folders
 from grader.spec import BY_HAND_BANNED, Call
 
@@ -87,7 +87,7 @@ def measure(repeats: int) -> dict[str, list[float]]:
         worker = Worker(path, ("tensorflow",))
         rows["start + load"] += _seconds(lambda w=worker: w.start(30), 1)
         rows["close"] += _seconds(worker.close, 1)
-    if zygote.available():
+    if process.available():
         rows |= {"zygote: start + first load": [], "zygote: start + load (forked)": [], "zygote: close (forked)": []}
         for _ in range(repeats):
             with zygote.kept():
