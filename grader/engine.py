@@ -17,20 +17,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader import (
-    answers,
-    backends,
-    diagnosis,
-    drawing,
-    kept_answers,
-    observations,
-    pictures,
-    references,
-    spare_worker,
-    speed,
-    timings,
-)
+from grader import answers, backends, diagnosis, drawing, kept_answers, pictures, references, timings
 from grader.compare import settle, unchanged
 from grader.explain import empty_result, explained
 from grader.heatmap_data import first_heatmap
@@ -40,6 +29,9 @@ from grader.sandbox import codec
 from grader.sandbox.worker import DEFAULT_MEMORY_MB, Reply, Worker, cut
 from grader.spec import Call, Exercise, Task
 from grader.values import show, show_call
+
+if TYPE_CHECKING:
+    from grader import observations, spare_worker
 
 DEFAULT_EXAMPLES = 100
 DEFAULT_TIMEOUT = 20.0
@@ -188,11 +180,7 @@ class TaskRunner:
         if reference is not None:  # a student release passes its recorded answers
             self.__dict__["reference"] = reference
         # The references' observations kept for a Keras task (see `observations`): one made here is kept in it.
-        self.book = (
-            book
-            if book is not None or task.observe is None
-            else observations.Book(exercise, options.seed, options.examples)
-        )
+        self.book = book if book is not None or task.observe is None else _book(exercise, options)
         self.examples = 0
         self.smallest_failure: _Failure | None = None  # the latest failure while shrinking is the smallest
         self.first_failure: _Failure | None = None  # the wrong answer the sweep saw, shown if the search does not
@@ -227,6 +215,8 @@ class TaskRunner:
     def _timed(self, result: TaskResult) -> TaskResult:
         """A right function against the task's speed bar: the speed points only when it is fast enough."""
         bar = self.task.speed
+        from grader import speed  # exercise 7's only
+
         with timings.phase("speed bar"):
             verdict = speed.measure(self.exercise, self.task, self.worker, self.options.memory_mb, self.options.timeout)
         if verdict.fast_enough:
@@ -441,7 +431,7 @@ class TaskRunner:
         # not the task's (the import was done before any task when nothing was kept), so the time to shrink
         # stays what it was and the smallest failing example with it.
         started = time.monotonic()
-        observations.ready_tensorflow()
+        _ready_tensorflow()
         reference = self.reference
         self.deadline += time.monotonic() - started
         args, kwargs = materialise(call.args, call.kwargs)
@@ -656,7 +646,7 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
         return _every_task(exercise, Status.MISSING, _("{file} was not found").format(file=exercise.file_name), options)
     results = []
     gpu = exercise.uses_tensorflow and backends.worker_may_use_gpu(options.backend)
-    book = observations.Book(exercise, options.seed, options.examples) if exercise.uses_tensorflow else None
+    book = _book(exercise, options) if exercise.uses_tensorflow else None
     importing = threading.Thread(target=_import_reference, args=(exercise,), daemon=True)
     if book is not None and not book.warm:  # the grader's TensorFlow loads while the worker loads the learner's;
         importing.start()  # with every observation kept, only a wrong answer needs it (imported then)
@@ -666,7 +656,7 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
         try:
             with timings.phase("worker start"):
                 # The spare worker first: it takes the process `early` started, as its part is the longer one.
-                spare = spare_worker.begin(exercise, path, options.timeout, options.memory_mb, gpu)
+                spare = _spare_worker(exercise, path, options, gpu)
                 loading = worker.begin(options.timeout)
                 _use_the_wait()
                 loaded = worker.answer(loading)
@@ -765,9 +755,33 @@ def bounded(result: ExerciseResult) -> ExerciseResult:
     )
 
 
+# Exercise 6's machinery (its kept observations, its spare worker: Keras' recipes) is imported by its checks only:
+# a numpy exercise's check is on the path of every learner, and pays nothing for it.
+
+
+def _book(exercise: Exercise, options: Options) -> observations.Book:
+    from grader import observations
+
+    return observations.Book(exercise, options.seed, options.examples)
+
+
+def _ready_tensorflow() -> None:
+    from grader import observations
+
+    observations.ready_tensorflow()
+
+
+def _spare_worker(exercise: Exercise, path: Path, options: Options, gpu: bool) -> spare_worker.SpareWorker | None:
+    if not any(t.own_worker for t in exercise.tasks):
+        return None
+    from grader import spare_worker
+
+    return spare_worker.begin(exercise, path, options.timeout, options.memory_mb, gpu)
+
+
 def _import_reference(exercise: Exercise) -> None:
     with contextlib.suppress(BaseException):  # a failure shows again, and is reported, where a task needs it
-        observations.ready_tensorflow()
+        _ready_tensorflow()
         exercise.reference_module()
 
 

@@ -13,12 +13,15 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.errors import SubmissionNotFound
 from grader.files import RefusedFile, read_checked, shown
 from grader.i18n import N_, _, translate
-from grader.notebook import GradedCells
 from grader.spec import Exercise
+
+if TYPE_CHECKING:  # a notebook's machinery is imported when a notebook is graded
+    from grader.notebook import GradedCells
 
 _private: list[str] = []
 _left_out: dict[Path, GradedCells] = {}  # what each converted notebook leaves out, by the module's path
