@@ -68,11 +68,10 @@ def apply(confinement: Confinement) -> list[str]:
 
 
 def load_libraries() -> None:
-    """Import and load now what `apply` and the seccomp filter need whatever the configuration says (and find
-    what only root may read, `root_secrets`): a
-    learner's process started early (`early`) does this while it waits for its configuration, so that applying
-    it costs only the rules (landlockpy's import alone, with ctypes.util's subprocess, is 8-25 ms). Anything
-    missing here is met, and said, where it is used."""
+    """Import and load now what `apply` and the seccomp filter need whatever the configuration says, and find
+    what only root may read (`root_secrets`): a learner's process started early (`early`) does this while it
+    waits for its configuration, so that applying it costs only the rules (landlockpy's import alone, with
+    ctypes.util's subprocess, is 8-25 ms). Anything missing here is met, and said, where it is used."""
     with contextlib.suppress(Exception):
         import resource  # noqa: F401
 
