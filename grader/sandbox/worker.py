@@ -30,7 +30,7 @@ from typing import Any
 
 from grader import references
 from grader.i18n import _
-from grader.sandbox import codec, early, zygote
+from grader.sandbox import codec, early, home, zygote
 from grader.sandbox.confinement import Common, Confinement
 from grader.sandbox.guardian import MEMORY_EXIT
 from grader.sandbox.process import PACKAGE_ROOT as _PACKAGE_ROOT  # noqa: F401  (where it was first)
@@ -326,6 +326,7 @@ class Worker:
         if started is not None:
             return self._adopt(started, timeout)
         self._folder = tempfile.mkdtemp(prefix="grade-worker-")
+        home.furnish(self._folder)
         request_read, self._requests = os.pipe()
         self._replies, reply_write = os.pipe()
         output_read, output_write = os.pipe()
@@ -369,6 +370,7 @@ class Worker:
         """Take the learner's process `early` started: it is sent its configuration as its first message (it
         confines itself on reading it, as one started now would from its command line), then the load."""
         self._process, self._folder = started.process, started.folder
+        home.furnish(self._folder)  # before its configuration: it reads nothing of its home until then
         self._requests, self._replies = started.requests, started.replies
         self._listen(started.output)
         pending = self._send_request(self._config(*started.passed), timeout)
