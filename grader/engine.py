@@ -658,6 +658,8 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
                 # The spare worker first: it takes the process `early` started, as its part is the longer one.
                 spare = _spare_worker(exercise, path, options, gpu)
                 loading = worker.begin(options.timeout)
+                if references.available() and any(task.observe is not None for task in exercise.tasks):
+                    while_learner_loads(functools.partial(_ready_search, exercise))
                 _use_the_wait()
                 loaded = worker.answer(loading)
             if importing.is_alive():
@@ -777,6 +779,17 @@ def _spare_worker(exercise: Exercise, path: Path, options: Options, gpu: bool) -
     from grader import spare_worker
 
     return spare_worker.begin(exercise, path, options.timeout, options.memory_mb, gpu)
+
+
+def _ready_search(exercise: Exercise) -> None:
+    """What the search of a Keras task needs before its first call (hypothesis, the tasks' strategies), made while
+    the learner's TensorFlow loads: else the first task's worker waits for it, 0.1-0.15 s."""
+    from hypothesis.errors import Flaky  # noqa: F401  (what `_search` imports first)
+
+    drawing.ready_search()
+    for task in exercise.tasks:
+        if task.observe is not None:
+            drawing.built(task)
 
 
 def _import_reference(exercise: Exercise) -> None:
