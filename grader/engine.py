@@ -646,18 +646,19 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
         return _every_task(exercise, Status.MISSING, _("{file} was not found").format(file=exercise.file_name), options)
     results = []
     gpu = exercise.uses_tensorflow and backends.worker_may_use_gpu(options.backend)
-    book = _book(exercise, options) if exercise.uses_tensorflow else None
     importing = threading.Thread(target=_import_reference, args=(exercise,), daemon=True)
-    if book is not None and not book.warm:  # the grader's TensorFlow loads while the worker loads the learner's;
-        importing.start()  # with every observation kept, only a wrong answer needs it (imported then)
     timings.mark("grading")
-    spare = None
+    spare = book = None
     with Worker(path, exercise.banned_imports, options.memory_mb, gpu=gpu) as worker:
         try:
             with timings.phase("worker start"):
                 # The spare worker first: it takes the process `early` started, as its part is the longer one.
                 spare = _spare_worker(exercise, path, options, gpu)
                 loading = worker.begin(options.timeout)
+                # The kept observations are read once the workers have their configuration (20-50 ms later).
+                book = _book(exercise, options) if exercise.uses_tensorflow else None
+                if book is not None and not book.warm:  # the grader's TensorFlow loads while the worker loads
+                    importing.start()  # the learner's; with every observation kept, only a wrong answer needs it
                 if references.available() and any(task.observe is not None for task in exercise.tasks):
                     while_learner_loads(functools.partial(_ready_search, exercise))
                 _use_the_wait()
