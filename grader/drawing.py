@@ -141,13 +141,6 @@ def _examples_independent_of_process() -> None:
     providers._grader_frozen = True
 
 
-def ready_search() -> None:
-    """Import what `search` imports, ahead of its first use."""
-    from hypothesis import given  # noqa: F401
-
-    _examples_independent_of_process()
-
-
 def search(task: Task, examples: int, random_seed: int):
     """Decorate `test(call)` into the hypothesis search over the task's calls. The same settings serve the
     search that finds and shrinks a failure and the drawing of the calls kept here, so both see the same calls."""

@@ -785,9 +785,9 @@ def _spare_worker(exercise: Exercise, path: Path, options: Options, gpu: bool) -
 def _ready_search(exercise: Exercise) -> None:
     """What the search of a Keras task needs before its first call (hypothesis, the tasks' strategies), made while
     the learner's TensorFlow loads: else the first task's worker waits for it, 0.1-0.15 s."""
-    from hypothesis.errors import Flaky  # noqa: F401  (what `_search` imports first)
+    from hypothesis import given  # noqa: F401  (what `drawing.search` imports; drawing.py itself is left alone,
+    from hypothesis.errors import Flaky  # noqa: F401  as it decides the shipped calls' key)
 
-    drawing.ready_search()
     for task in exercise.tasks:
         if task.observe is not None:
             drawing.built(task)
