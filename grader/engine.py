@@ -659,8 +659,9 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
                 book = _book(exercise, options) if exercise.uses_tensorflow else None
                 if book is not None and not book.warm:  # the grader's TensorFlow loads while the worker loads
                     importing.start()  # the learner's; with every observation kept, only a wrong answer needs it
-                if references.available() and any(task.observe is not None for task in exercise.tasks):
-                    while_learner_loads(functools.partial(_ready_search, exercise))
+                searched = [task for task in exercise.tasks if task.observe is not None]  # Keras tasks
+                if references.available() and searched:
+                    while_learner_loads(functools.partial(_ready_search, searched))
                 _use_the_wait()
                 loaded = worker.answer(loading)
             if importing.is_alive():
@@ -782,15 +783,11 @@ def _spare_worker(exercise: Exercise, path: Path, options: Options, gpu: bool) -
     return spare_worker.begin(exercise, path, options.timeout, options.memory_mb, gpu)
 
 
-def _ready_search(exercise: Exercise) -> None:
-    """What the search of a Keras task needs before its first call (hypothesis, the tasks' strategies), made while
-    the learner's TensorFlow loads: else the first task's worker waits for it, 0.1-0.15 s."""
-    from hypothesis import given  # noqa: F401  (what `drawing.search` imports; drawing.py itself is left alone,
-    from hypothesis.errors import Flaky  # noqa: F401  as it decides the shipped calls' key)
-
-    for task in exercise.tasks:
-        if task.observe is not None:
-            drawing.built(task)
+def _ready_search(tasks: list[Task]) -> None:
+    """What the search of these Keras tasks needs before its first call, made while the learner's TensorFlow
+    loads: their strategies, and hypothesis with them (else the first task's worker waits 0.1-0.15 s for it)."""
+    for task in tasks:
+        drawing.built(task)
 
 
 def _import_reference(exercise: Exercise) -> None:
