@@ -45,6 +45,7 @@ class TreeSampler(threading.Thread):
         self.interval = interval
         self.peak = 0
         self.largest = 0
+        self.own_cpu = 0.0  # the root's own CPU seconds (not its children's), as last seen
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -54,6 +55,11 @@ class TreeSampler(threading.Thread):
                 processes = [self.root, *self.root.children(recursive=True)]
             except psutil.Error:
                 break
+            try:
+                times = self.root.cpu_times()
+                self.own_cpu = times.user + times.system
+            except psutil.Error:
+                pass
             for process in processes:
                 try:
                     rss = process.memory_info().rss
@@ -91,6 +97,7 @@ def grade_once(number: int, cpus: str | None) -> dict:
         "peak_tree_rss_mib": sampler.peak / 2**20,
         "largest_process_rss_mib": sampler.largest / 2**20,
         "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "grader_cpu_seconds": sampler.own_cpu,
         "wall_seconds": wall,
         "stderr": stderr.decode(errors="replace")[-500:] if process.returncode not in (0, 1) else "",
     }
