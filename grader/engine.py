@@ -659,9 +659,8 @@ def _grade_exercise(exercise: Exercise, path: Path | None, options: Options) -> 
                 book = _book(exercise, options) if exercise.uses_tensorflow else None
                 if book is not None and not book.warm:  # the grader's TensorFlow loads while the worker loads
                     importing.start()  # the learner's; with every observation kept, only a wrong answer needs it
-                searched = [task for task in exercise.tasks if task.observe is not None]  # Keras tasks
-                if references.available() and searched:
-                    while_learner_loads(functools.partial(_ready_search, searched))
+                if references.available() and exercise.observed_tasks:
+                    while_learner_loads(functools.partial(_ready_search, exercise.observed_tasks))
                 _use_the_wait()
                 loaded = worker.answer(loading)
             if importing.is_alive():
@@ -783,7 +782,7 @@ def _spare_worker(exercise: Exercise, path: Path, options: Options, gpu: bool) -
     return spare_worker.begin(exercise, path, options.timeout, options.memory_mb, gpu)
 
 
-def _ready_search(tasks: list[Task]) -> None:
+def _ready_search(tasks: tuple[Task, ...]) -> None:
     """What the search of these Keras tasks needs before its first call, made while the learner's TensorFlow
     loads: their strategies, and hypothesis with them (else the first task's worker waits 0.1-0.15 s for it)."""
     for task in tasks:

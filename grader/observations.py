@@ -151,7 +151,7 @@ class Book:
     @property
     def warm(self) -> bool:
         """Whether every Keras task of the run can be judged on kept observations while the answers are right."""
-        return all(task.name in self.complete for task in self.exercise.tasks if task.observe is not None)
+        return all(task.name in self.complete for task in self.exercise.observed_tasks)
 
     def expected(self, task: Task, call: Call, probe, observe: Callable[[], dict], in_sequence: bool) -> dict:
         """The reference's observation for `call`: kept, or made now by `observe()` (which imports TensorFlow, see
@@ -380,7 +380,7 @@ def ship(exercise: Exercise) -> Path:
     """Write the shipped observations for the default seed and example count."""
     settings = made_with(exercise, DEFAULT_SEED, DEFAULT_EXAMPLES)
     entries = observe_fresh(exercise)
-    complete = [task.name for task in exercise.tasks if task.observe is not None]
+    complete = [task.name for task in exercise.observed_tasks]
     path = shipped_path(exercise)
     _write(path, _file_key(settings), settings, entries, complete)
     with contextlib.suppress(OSError):

@@ -238,9 +238,14 @@ class Exercise:
         return f"{self.module_name}.py"
 
     @property
+    def observed_tasks(self) -> tuple[Task, ...]:
+        """The Keras tasks: judged on what is observed of the models they build, not on returned values."""
+        return tuple(t for t in self.tasks if t.observe is not None)
+
+    @property
     def uses_tensorflow(self) -> bool:
         """Graded on TensorFlow devices (`--backend`); by-hand exercises run on numpy, on the CPU."""
-        return any(t.observe is not None for t in self.tasks)
+        return bool(self.observed_tasks)
 
     @property
     def max_score(self) -> float:

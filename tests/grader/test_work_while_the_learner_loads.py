@@ -44,7 +44,7 @@ def test_a_keras_exercise_readies_its_search_while_the_learner_loads_without_imp
         "from grader.catalog import find\n"
         "exercise = find('exercise6')\n"
         "assert 'hypothesis' not in sys.modules\n"
-        "searched = [t for t in exercise.tasks if t.observe is not None]\n"
+        "searched = exercise.observed_tasks\n"
         "engine._ready_search(searched)\n"
         "print(len(searched), 'hypothesis' in sys.modules, 'tensorflow' in sys.modules,\n"
         "      all(getattr(t.strategy, '_built', None) is not None for t in searched))\n"
