@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from grader.errors import GraderError
@@ -70,24 +71,34 @@ def resolve(backend: str, present: tuple[str, ...]) -> tuple[str, ...]:
 def import_tensorflow_for_references() -> None:
     """TensorFlow and Keras in the grader's process, on the CPU only (the references never use a GPU) and
     quietly (TensorFlow's start-up lines on the terminal would look like part of the report); they are shown if
-    the import fails."""
-    os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # the worker gets the caller's value, kept above
-    import grader.keras_observe  # noqa: F401  (chooses Keras' backend and log level before Keras is imported)
+    the import fails. Once per process; a second thread asking meanwhile waits for the first (the two would
+    otherwise swap the process's stderr under each other, and one could leave it pointing at a deleted file)."""
+    global _REFERENCES_TENSORFLOW
+    with _REFERENCES_TENSORFLOW_LOCK:
+        if _REFERENCES_TENSORFLOW:
+            return
+        os.environ["CUDA_VISIBLE_DEVICES"] = "-1"  # the worker gets the caller's value, kept above
+        import grader.keras_observe  # noqa: F401  (chooses Keras' backend and log level before Keras is imported)
 
-    failure = None
-    with tempfile.TemporaryFile() as chatter:
-        with _stderr_to(chatter):
-            try:
-                import keras  # noqa: F401
-                import tensorflow as tf
+        failure = None
+        with tempfile.TemporaryFile() as chatter:
+            with _stderr_to(chatter):
+                try:
+                    import keras  # noqa: F401
+                    import tensorflow as tf
 
-                tf.config.list_physical_devices()  # where TensorFlow looks for CUDA and says so
-            except BaseException as exc:
-                failure = exc
-        if failure is not None:
-            chatter.seek(0)
-            os.write(2, chatter.read())
-            raise failure
+                    tf.config.list_physical_devices()  # where TensorFlow looks for CUDA and says so
+                except BaseException as exc:
+                    failure = exc
+            if failure is not None:
+                chatter.seek(0)
+                os.write(2, chatter.read())
+                raise failure
+        _REFERENCES_TENSORFLOW = True
+
+
+_REFERENCES_TENSORFLOW = False
+_REFERENCES_TENSORFLOW_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager

@@ -47,7 +47,6 @@ DEFAULT_SEED = 0
 DEFAULT_EXAMPLES = 100  # engine.DEFAULT_EXAMPLES (not imported: the engine imports this module)
 _FORMAT = b"kept-observations/1"  # a file's first line: this, the count of observations, the digest
 _MEMORY: dict[str, dict] = {}  # call key -> observation, for the life of the process
-_TENSORFLOW_READY = False
 
 
 # --------------------------------------------------------------------------------------------- keys
@@ -189,12 +188,9 @@ class Book:
 
 def ready_tensorflow() -> None:
     """TensorFlow and Keras in the grader's process, as the references need them (once)."""
-    global _TENSORFLOW_READY
-    if not _TENSORFLOW_READY:
-        from grader import backends
+    from grader import backends
 
-        backends.import_tensorflow_for_references()
-        _TENSORFLOW_READY = True
+    backends.import_tensorflow_for_references()
 
 
 def forget() -> None:

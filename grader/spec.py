@@ -252,6 +252,10 @@ class Exercise:
         return float(sum(t.points for t in self.tasks))
 
     def reference_module(self):
+        if self.uses_tensorflow and references.available():  # Keras as the references need it: CPU, quiet
+            from grader import backends
+
+            backends.import_tensorflow_for_references()
         return references.module(self.module_name)
 
     def reference(self, task: Task):

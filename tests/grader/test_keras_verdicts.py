@@ -7,11 +7,16 @@ with some functions replaced, every replaced task must fail with its message and
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from grader.api import grade
 from grader.results import Status
-from tests.conftest import solution_file
+from tests.conftest import ROOT, solution_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.tensorflow]
 
@@ -209,3 +214,20 @@ def test_the_architecture_table_marks_the_first_difference(submission):
     row = table.rows[table.first_difference]
     assert row[0] == "2" and row[1].startswith("MaxPooling2D") and row[4].startswith("AveragePooling2D")
     assert [r[3] for r in table.rows] == [r[6] for r in table.rows]  # the same parameter counts throughout
+
+
+def test_a_wrong_keras_answer_is_explained_without_tensorflows_start_up_lines(submission, tmp_path):
+    """A wrong answer's explanation needs the reference's signature, so the grader imports the references'
+    TensorFlow then: on the CPU and quietly, as everywhere else, never printing TensorFlow's start-up lines
+    (oneDNN, CUDA) into the learner's terminal beside the report."""
+    wrong = submission(6, solution_file(6).read_text(encoding="utf-8") + "\n\n" + MISTAKES[0]["make_conv_layer"][0])
+    environment = {**os.environ, "GRADE_CACHE_DIR": "", "PYTHONPATH": str(ROOT)}  # only what is shipped
+    for chosen_by_the_grader in ("TF_CPP_MIN_LOG_LEVEL", "CUDA_VISIBLE_DEVICES", "KERAS_BACKEND"):
+        environment.pop(chosen_by_the_grader, None)  # as a learner's shell has them: unset
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "grader", "exercise6", "--submission", str(wrong), "--format", "json"]
+    done = subprocess.run([*command, "--output", str(report)], env=environment, capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    failed = [t["name"] for t in json.loads(report.read_text())["tasks"] if t["status"] != "passed"]
+    assert failed == ["make_conv_layer"]
+    assert done.stderr == ""
