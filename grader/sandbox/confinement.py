@@ -242,6 +242,9 @@ def _limit_resources(confinement: Confinement) -> list[str]:
         except (ValueError, OSError):
             missing.append(f"resource limit {limit} could not be set")
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write raises OSError instead of killing
+    # Ctrl-C raises KeyboardInterrupt as in any Python, even where the grader was started with SIGINT ignored
+    # (a background job of a script): the learner's process would inherit that, and its code behave otherwise.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     return missing
 
 

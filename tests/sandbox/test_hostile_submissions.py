@@ -12,7 +12,11 @@ wrote in its scratch folder is left, and no secret of the grader's environment a
 
 from __future__ import annotations
 
+import json
+import os
 import signal
+import subprocess
+import sys
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -25,7 +29,7 @@ from grader import catalog
 from grader.api import grade
 from grader.results import Status
 from grader.sandbox.worker import hidden_folders
-from tests.conftest import FIXTURES, exercise_number, fixture_header, marked_processes, solution_file
+from tests.conftest import FIXTURES, ROOT, exercise_number, fixture_header, marked_processes, solution_file
 
 pytestmark = pytest.mark.slow
 
@@ -163,3 +167,28 @@ def test_every_hostile_fixture_names_its_attack_and_a_known_task():
         names = {t.name for t in catalog.find(str(exercise_number(path))).tasks}
         assert attack.attacks == "*" or attack.attacks in names, path.name
         assert attack.needs in ("", *NEEDS), path.name
+
+
+@pytest.mark.parametrize("zygote", ["off", "on"])
+def test_a_learners_ctrl_c_is_a_keyboard_interrupt_even_where_the_grader_ignores_sigint(zygote, tmp_path):
+    """A script's background job starts with SIGINT ignored, and so would the learner's process, forked or
+    started from the grader's: the same code would then run on instead of raising KeyboardInterrupt."""
+    attack = (FIXTURES / "hostile" / "exercise1_keyboard_interrupt.py").read_text(encoding="utf-8")
+    (tmp_path / solution_file(1).name).write_text(solution_file(1).read_text(encoding="utf-8") + "\n" + attack)
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "grader", "exercise1", "--submission", str(tmp_path), "--format", "json"]
+    done = subprocess.run(
+        [*command, "--output", str(report)],
+        env={**os.environ, "GRADE_ZYGOTE": zygote, "PYTHONPATH": str(ROOT)},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # inherited through exec, as `&` does
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    tasks = {t["name"]: t for t in json.loads(report.read_text())["tasks"]}
+    assert (
+        tasks["correlate_channels"]["status"] == "error"
+        and "KeyboardInterrupt" in tasks["correlate_channels"]["message"]
+    )
+    assert all(t["status"] == "passed" for name, t in tasks.items() if name != "correlate_channels")
